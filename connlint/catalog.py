@@ -1,0 +1,244 @@
+"""The library catalog: what connlint knows about client libraries, read from TOML.
+
+Every fact about a library (which calls open a resource, what kind it is, how
+it is released, what ``with`` does on it) lives in ``rules/catalog/*.toml``.
+Rules and the analysis only read the ``Catalog`` built here.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+#: Kinds of catalog types.  Only the first four are tracked as resources.
+RESOURCE_KINDS = ("connection", "session", "checkout", "pool")
+KINDS = RESOURCE_KINDS + ("cursor", "factory", "value")
+
+#: What ``with`` / ``async with`` does when it exits.
+#: closes       -> releases the resource
+#: transaction  -> commits / rolls back but does not release (CNL103)
+#: error        -> not supported: raises TypeError (CNL105)
+WITH_EFFECTS = ("closes", "transaction", "error")
+
+#: A method result that carries no reference to the resource.
+DATA = "data"
+#: A method result that is the resource itself (fluent API).
+SELF = "self"
+
+TYPE_KEYS = {
+    "kind", "label", "var", "aliases", "release", "release_awaited", "released_by",
+    "with", "async_with", "methods", "call", "hint", "verb",
+}
+OPENER_KEYS = {"calls", "returns", "unpooled_if"}
+LIBRARY_KEYS = {"name", "modules"}
+FILE_KEYS = {"library", "opener", "types", "analysis"}
+ANALYSIS_KEYS = {
+    "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
+    "adopt_methods", "closing_wrappers", "release_registrars",
+}
+
+
+class CatalogError(Exception):
+    """A catalog or user opener entry is malformed: ``where: reason``."""
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    kind: str
+    label: str
+    var: str
+    library: str
+    release: tuple[str, ...] = ()
+    release_awaited: bool = False
+    released_by: tuple[str, ...] = ()
+    with_effect: str | None = None
+    async_with_effect: str | None = None
+    methods: dict = field(default_factory=dict, compare=False, hash=False)
+    call: str | None = None
+    hint: str | None = None
+    verb: str | None = None
+
+    @property
+    def is_resource(self) -> bool:
+        return self.kind in RESOURCE_KINDS
+
+    @property
+    def release_verb(self) -> str:
+        """The past participle used in messages: closed, disposed, returned."""
+        if self.verb:
+            return self.verb
+        if self.kind == "checkout":
+            return "returned"
+        return "closed"
+
+
+@dataclass
+class Catalog:
+    types: dict[str, ResourceType] = field(default_factory=dict)
+    openers: dict[str, str] = field(default_factory=dict)  # qualified call -> type name
+    # qualified call -> {keyword: [qualified values]} that make the result hold no pool
+    unpooled_if: dict[str, dict] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)  # top-level import names
+    borrow_calls: set[str] = field(default_factory=set)
+    borrow_methods: set[str] = field(default_factory=set)
+    data_methods: set[str] = field(default_factory=set)
+    quiet_calls: set[str] = field(default_factory=set)
+    quiet_methods: set[str] = field(default_factory=set)
+    adopt_methods: set[str] = field(default_factory=set)
+    closing_wrappers: set[str] = field(default_factory=set)
+    release_registrars: set[str] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)
+
+    def type_named(self, name: str | None) -> ResourceType | None:
+        return self.types.get(name) if name else None
+
+    def opener_type(self, qualname: str) -> ResourceType | None:
+        return self.types.get(self.openers.get(qualname, ""))
+
+
+def catalog_dir() -> Path:
+    import connlint.rules
+
+    return Path(connlint.rules.__file__).parent / "catalog"
+
+
+def load_catalog(user_openers: list | None = None, user_source: str = "pyproject.toml") -> Catalog:
+    """Read every catalog file, then the user's own openers (config)."""
+    catalog = Catalog()
+    for path in sorted(catalog_dir().glob("*.toml")):
+        with open(path, "rb") as handle:
+            try:
+                data = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogError(f"{path.name}: invalid TOML: {exc}") from None
+        _add_file(catalog, data, path.name)
+        catalog.sources.append(path.name)
+    for index, entry in enumerate(user_openers or ()):
+        _add_user_opener(catalog, entry, f"{user_source}: [tool.connlint] openers[{index}]")
+    _check_references(catalog)
+    return catalog
+
+
+def _expect(value, kind, where):
+    if kind is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise CatalogError(f"{where}: expected a list of strings")
+        return value
+    if not isinstance(value, kind):
+        raise CatalogError(f"{where}: expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _unknown(keys, allowed, where):
+    extra = sorted(set(keys) - allowed)
+    if extra:
+        raise CatalogError(f"{where}: unknown key '{extra[0]}'")
+
+
+def _add_file(catalog: Catalog, data: dict, where: str) -> None:
+    _unknown(data, FILE_KEYS, where)
+    library = data.get("library", {})
+    _unknown(library, LIBRARY_KEYS, f"{where}: [library]")
+    lib_name = library.get("name", where.rsplit(".", 1)[0])
+    catalog.modules.update(_expect(library.get("modules", []), list, f"{where}: library.modules"))
+    for name, spec in data.get("types", {}).items():
+        _add_type(catalog, name, spec, lib_name, f"{where}: types.\"{name}\"")
+    for index, opener in enumerate(data.get("opener", [])):
+        owhere = f"{where}: opener[{index}]"
+        _unknown(opener, OPENER_KEYS, owhere)
+        returns = _expect(opener.get("returns"), str, f"{owhere}.returns")
+        unpooled = _expect(opener.get("unpooled_if", {}), dict, f"{owhere}.unpooled_if")
+        for keyword, values in unpooled.items():
+            _expect(values, list, f"{owhere}.unpooled_if.{keyword}")
+        for call in _expect(opener.get("calls", []), list, f"{owhere}.calls"):
+            catalog.openers[call] = returns
+            if unpooled:
+                catalog.unpooled_if[call] = unpooled
+    analysis = data.get("analysis", {})
+    _unknown(analysis, ANALYSIS_KEYS, f"{where}: [analysis]")
+    for key, values in analysis.items():
+        getattr(catalog, key).update(_expect(values, list, f"{where}: analysis.{key}"))
+
+
+def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str) -> ResourceType:
+    _expect(spec, dict, where)
+    _unknown(spec, TYPE_KEYS, where)
+    kind = spec.get("kind")
+    if kind not in KINDS:
+        raise CatalogError(f"{where}.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    for key in ("with", "async_with"):
+        effect = spec.get(key)
+        if effect is not None and effect not in WITH_EFFECTS:
+            raise CatalogError(f"{where}.{key}: expected one of {', '.join(WITH_EFFECTS)}, got {effect!r}")
+    methods = _expect(spec.get("methods", {}), dict, f"{where}.methods")
+    for method, result in methods.items():
+        _expect(result, str, f"{where}.methods.{method}")
+    rtype = ResourceType(
+        name=name,
+        kind=kind,
+        label=_expect(spec.get("label", name), str, f"{where}.label"),
+        var=_expect(spec.get("var", "conn"), str, f"{where}.var"),
+        library=library,
+        release=tuple(_expect(spec.get("release", []), list, f"{where}.release")),
+        release_awaited=_expect(spec.get("release_awaited", False), bool, f"{where}.release_awaited"),
+        released_by=tuple(_expect(spec.get("released_by", []), list, f"{where}.released_by")),
+        with_effect=spec.get("with"),
+        async_with_effect=spec.get("async_with"),
+        methods=dict(methods),
+        call=spec.get("call"),
+        hint=spec.get("hint"),
+        verb=spec.get("verb"),
+    )
+    if rtype.is_resource and not (rtype.release or rtype.released_by):
+        raise CatalogError(f"{where}: a {kind} needs 'release' or 'released_by'")
+    catalog.types[name] = rtype
+    for alias in _expect(spec.get("aliases", []), list, f"{where}.aliases"):
+        catalog.types[alias] = rtype
+    return rtype
+
+
+def _add_user_opener(catalog: Catalog, entry, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise CatalogError(f"{where}: expected a table such as {{call = \"myapp.db.get_conn\", kind = \"connection\"}}")
+    allowed = TYPE_KEYS | {"call", "calls", "returns"}
+    _unknown(entry, allowed, where)
+    calls = entry.get("calls") or ([entry["call"]] if "call" in entry else [])
+    calls = _expect(calls, list, f"{where}.call")
+    if not calls:
+        raise CatalogError(f"{where}: missing 'call' (the qualified name, e.g. \"myapp.db.get_conn\")")
+    returns = entry.get("returns")
+    type_fields = {k: v for k, v in entry.items() if k in TYPE_KEYS}
+    if returns is not None:
+        _expect(returns, str, f"{where}.returns")
+        if type_fields:
+            raise CatalogError(f"{where}: give either 'returns' or the type fields, not both")
+        if returns not in catalog.types:
+            raise CatalogError(f"{where}.returns: unknown catalog type '{returns}'")
+    else:
+        type_fields.setdefault("label", f"{calls[0]}() {type_fields.get('kind', 'resource')}")
+        if "kind" not in type_fields:
+            raise CatalogError(f"{where}: missing 'kind' (one of {', '.join(RESOURCE_KINDS)}) or 'returns'")
+        returns = calls[0]
+        _add_type(catalog, returns, type_fields, "user", where)
+    for call in calls:
+        catalog.openers[call] = returns
+        catalog.modules.add(call.split(".", 1)[0])
+
+
+def _check_references(catalog: Catalog) -> None:
+    for call, returns in catalog.openers.items():
+        if returns not in catalog.types:
+            raise CatalogError(f"opener '{call}': returns unknown type '{returns}'")
+    for rtype in set(catalog.types.values()):
+        for method, result in rtype.methods.items():
+            if result not in (DATA, SELF) and result not in catalog.types:
+                raise CatalogError(f"type '{rtype.name}': method '{method}' returns unknown type '{result}'")
+        if rtype.call and rtype.call not in catalog.types:
+            raise CatalogError(f"type '{rtype.name}': call returns unknown type '{rtype.call}'")

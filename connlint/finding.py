@@ -1,0 +1,30 @@
+"""A finding: one problem at one place, as every output format sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: str  # "safe" | "unsafe"
+    description: str
+    edits: tuple = ()  # ({"line", "column", "end_line", "end_column", "content"}, ...)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    message: str
+    severity: str = "error"
+    fix: Fix | None = None
+    statement_line: int | None = None  # first line of the enclosing statement, for noqa
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.code)

@@ -1,0 +1,750 @@
+"""Path-aware lifetime analysis of one resource inside one function.
+
+The function body is interpreted over an abstract state per path: the resource
+is ``absent`` (not created yet), ``open``, ``released`` or ``escaped``
+(ownership left the function, or connlint cannot tell what happens to it).
+Control flow is followed structurally: branches, loops (to a fixed point),
+``try``/``except``/``else``/``finally``, ``with``, ``return``, ``raise``,
+``break``/``continue`` and ``match``.  Every statement that may raise sends
+its state to the enclosing handlers, so a release that an exception can skip
+is seen.
+
+The verdict is a ``Fate``: managed, escaped, leaked on a normal path (CNL101 /
+CNL104), leaked only when an exception is raised (CNL102 / CNL104), ``with``
+that does not close (CNL103), or an async resource used with a sync protocol
+(CNL105).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from connlint.catalog import DATA, SELF
+from connlint.names import FUNCTION_NODES, Resolver, Scope, assigned_names, parent_map, statement_of
+
+ABSENT, OPEN, RELEASED, ESCAPED = "absent", "open", "released", "escaped"
+
+# Verdicts
+MANAGED = "managed"
+LEAK = "leak"  # not released on some normal path
+LEAK_ON_ERROR = "leak-on-error"  # released on normal paths only
+WITH_NO_CLOSE = "with-no-close"
+ASYNC_MISUSE = "async-misuse"
+
+CATCH_ALL = {"Exception", "BaseException"}
+LOOP_LIMIT = 8
+SUMMARY_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Atom:
+    """The resource on one path: its status and the local names that hold it.
+
+    ``names`` refer to the resource itself; ``holders`` to objects that keep a
+    reference to it (a cursor, a tuple, a wrapper) - they can carry it out of
+    the function but cannot release it.
+    """
+
+    status: str
+    names: frozenset = frozenset()
+    holders: frozenset = frozenset()
+
+    def but(self, **changes) -> Atom:
+        values = {"status": self.status, "names": self.names, "holders": self.holders}
+        values.update(changes)
+        return Atom(**values)
+
+
+START = Atom(ABSENT)
+
+
+@dataclass
+class Flow:
+    """How a block can be left, with the states on each way out."""
+
+    normal: set = field(default_factory=set)
+    returns: dict = field(default_factory=dict)  # Atom -> line of the return
+    breaks: set = field(default_factory=set)
+    continues: set = field(default_factory=set)
+    raises: dict = field(default_factory=dict)  # Atom -> first line that may raise
+
+    def absorb(self, other: Flow, normal: bool = True) -> None:
+        if normal:
+            self.normal |= other.normal
+        for atom, line in other.returns.items():
+            self.returns.setdefault(atom, line)
+        self.breaks |= other.breaks
+        self.continues |= other.continues
+        for atom, line in other.raises.items():
+            self.raises.setdefault(atom, line)
+
+
+@dataclass
+class Fate:
+    verdict: str
+    line: int | None = None
+    detail: str = ""  # never | path | lost | discarded | awaited | with | async-with
+    var: str | None = None
+
+
+# Effects of one use of the resource
+USE, RELEASE, ESCAPE, BIND, DISCARD, WITH_ITEM, UNAWAITED = (
+    "use", "release", "escape", "bind", "discard", "with-item", "unawaited",
+)
+
+
+@dataclass
+class Effect:
+    kind: str
+    name: str | None = None
+    holder: bool = False
+
+
+class FunctionContext:
+    """What the lifetime analysis needs to know about the enclosing function."""
+
+    def __init__(self, node, scope: Scope, resolver: Resolver, parents: dict):
+        self.node = node
+        self.scope = scope
+        self.resolver = resolver
+        self.catalog = resolver.catalog
+        self.parents = parents
+        self.is_async = isinstance(node, ast.AsyncFunctionDef)
+        self.is_contextmanager = any(
+            _decorator_qual(d, scope, resolver) in ("contextlib.contextmanager", "contextlib.asynccontextmanager")
+            for d in node.decorator_list
+        )
+
+
+def _decorator_qual(decorator, scope, resolver):
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    value = resolver.resolve(target, scope)
+    return value.qual if value is not None else None
+
+
+class LifetimeAnalysis:
+    """Follows one resource (created by ``call``) through its function."""
+
+    def __init__(self, ctx: FunctionContext, call: ast.Call | None, rtype, depth: int = 0):
+        self.ctx = ctx
+        self.call = call
+        self.rtype = rtype
+        self.depth = depth
+        self.lost: list[tuple[int, str]] = []
+        self.transaction_with = False
+        self.misuse: Fate | None = None
+        self.var = None
+        self.released_somewhere = call is None or self._releases_anywhere()
+        self._effects: dict = {}
+
+    # -- entry point ----------------------------------------------------
+
+    def run(self) -> Fate:
+        flow = self.block(self.ctx.node.body, {START})
+        if self.misuse is not None:
+            return self.misuse
+        end_line = getattr(self.ctx.node, "end_lineno", None) or self.ctx.node.lineno
+        exits = [(atom, end_line) for atom in flow.normal] + list(flow.returns.items())
+        open_exits = sorted(line for atom, line in exits if atom.status == OPEN)
+        released = any(atom.status == RELEASED for atom, _ in exits)
+        verdict = None
+        if self.lost:
+            line, detail = min(self.lost)
+            verdict = Fate(LEAK, line, detail, self.var)
+        elif open_exits:
+            detail = "path" if released else "never"
+            verdict = Fate(LEAK, open_exits[0], detail, self.var)
+        if verdict is not None:
+            if self.transaction_with:
+                return Fate(WITH_NO_CLOSE, verdict.line, "with", self.var)
+            return verdict
+        raise_lines = sorted(line for atom, line in flow.raises.items() if atom.status == OPEN)
+        if raise_lines and released:
+            return Fate(LEAK_ON_ERROR, raise_lines[0], "error", self.var)
+        if released:
+            return Fate(MANAGED, var=self.var)
+        return Fate(ESCAPED, var=self.var)
+
+    # -- statements -----------------------------------------------------
+
+    def block(self, statements, states) -> Flow:
+        flow = Flow()
+        current = set(states)
+        for statement in statements:
+            if not current:
+                break
+            step = self.statement(statement, current)
+            flow.absorb(step, normal=False)
+            current = step.normal
+        flow.normal = current
+        return flow
+
+    def statement(self, node, states) -> Flow:
+        if isinstance(node, ast.If):
+            return self._if(node, states)
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            return self._loop(node, states)
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            return self._try(node, states)
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            return self._with(node, states)
+        if isinstance(node, ast.Match):
+            return self._match(node, states)
+        flow = Flow()
+        if isinstance(node, FUNCTION_NODES + (ast.ClassDef,)):
+            flow.normal = {self._captured(node, atom) for atom in states}
+            return flow
+        after = self.simple(node, [node], states, flow)
+        if isinstance(node, ast.Return):
+            for atom in after:
+                flow.returns.setdefault(atom, node.lineno)
+        elif isinstance(node, ast.Raise):
+            for atom in after:
+                flow.raises.setdefault(atom, node.lineno)
+        elif isinstance(node, ast.Break):
+            flow.breaks |= after
+        elif isinstance(node, ast.Continue):
+            flow.continues |= after
+        else:
+            flow.normal = after
+        return flow
+
+    def simple(self, owner, parts, states, flow: Flow) -> set:
+        """Apply the effects of ``parts`` (expressions of statement ``owner``)."""
+        result = set()
+        raises = self._may_raise(parts)
+        for atom in states:
+            new_atom = self._apply(owner, parts, atom)
+            if raises and not (atom.status == OPEN and new_atom.status == RELEASED):
+                flow.raises.setdefault(atom, owner.lineno)
+            if new_atom is not None:
+                result.add(new_atom)
+        return result
+
+    def _if(self, node: ast.If, states) -> Flow:
+        flow = Flow()
+        after = self.simple(node, [node.test], states, flow)
+        then_states, else_states = set(), set()
+        for atom in after:
+            truth = self._truth(node.test, atom)
+            if truth is not False:
+                then_states.add(atom)
+            if truth is not True:
+                else_states.add(atom)
+        then_flow = self.block(node.body, then_states)
+        else_flow = self.block(node.orelse, else_states)
+        flow.absorb(then_flow)
+        flow.absorb(else_flow)
+        return flow
+
+    def _loop(self, node, states) -> Flow:
+        flow = Flow()
+        header = [node.test] if isinstance(node, ast.While) else [node.iter]
+        head = set(states)
+        breaks = set()
+        for _ in range(LOOP_LIMIT):
+            entry = self.simple(node, header, head, flow)
+            if not isinstance(node, ast.While):
+                entry = {self._rebind(node.target, atom, node.lineno) for atom in entry}
+            body = self.block(node.body, entry)
+            for atom, line in body.returns.items():
+                flow.returns.setdefault(atom, line)
+            for atom, line in body.raises.items():
+                flow.raises.setdefault(atom, line)
+            breaks |= body.breaks
+            new_head = head | body.normal | body.continues
+            if new_head == head:
+                break
+            head = new_head
+        infinite = isinstance(node, ast.While) and _always_true(node.test)
+        exits = set() if infinite else self.simple(node, header, head, Flow())
+        else_flow = self.block(node.orelse, exits)
+        flow.absorb(else_flow)
+        flow.normal |= breaks
+        return flow
+
+    def _try(self, node, states) -> Flow:
+        body_flow = self.block(node.body, states)
+        flow = Flow()
+        flow.absorb(body_flow, normal=False)
+        flow.raises = {}
+        caught = set(body_flow.raises)
+        catch_all = False
+        for handler in node.handlers:
+            catch_all = catch_all or _catches_all(handler)
+            if caught:
+                flow.absorb(self.block(handler.body, caught))
+        if not catch_all:
+            for atom, line in body_flow.raises.items():
+                flow.raises.setdefault(atom, line)
+        flow.absorb(self.block(node.orelse, body_flow.normal))
+        if not node.finalbody:
+            return flow
+        return self._finally(node.finalbody, flow)
+
+    def _finally(self, finalbody, flow: Flow) -> Flow:
+        result = Flow()
+        normal = self.block(finalbody, flow.normal)
+        result.absorb(normal)
+        for atom, line in flow.returns.items():
+            after = self.block(finalbody, {atom})
+            result.absorb(after, normal=False)
+            for new_atom in after.normal:
+                result.returns.setdefault(new_atom, line)
+        for attr in ("breaks", "continues"):
+            after = self.block(finalbody, getattr(flow, attr))
+            result.absorb(after, normal=False)
+            getattr(result, attr).update(after.normal)
+        for atom, line in flow.raises.items():
+            after = self.block(finalbody, {atom})
+            result.absorb(after, normal=False)
+            for new_atom in after.normal:
+                result.raises.setdefault(new_atom, line)
+        return result
+
+    def _with(self, node, states) -> Flow:
+        flow = Flow()
+        is_async = isinstance(node, ast.AsyncWith)
+        covered, plain = set(), set()
+        entered = self.simple(node, [item.context_expr for item in node.items], states, flow)
+        for atom in entered:
+            managing = self._managing_item(node, atom)
+            if managing is None:
+                plain.add(atom)
+                continue
+            item, wrapped = managing
+            atom = self._bind_with_target(item, atom, node.lineno)
+            effect = "closes" if wrapped else (self.rtype.async_with_effect if is_async else self.rtype.with_effect)
+            if effect == "error":
+                self._misuse(node, is_async)
+                plain.add(atom)
+            elif effect == "transaction":
+                self.transaction_with = True
+                plain.add(atom)
+            else:  # closes, or unknown: trust the context manager
+                covered.add(atom)
+        flow.absorb(self.block(node.body, plain))
+        if covered:
+            inner = self.block(node.body, covered)
+            flow.normal |= {_release(a) for a in inner.normal}
+            for atom, line in inner.returns.items():
+                flow.returns.setdefault(_release(atom), line)
+            flow.breaks |= {_release(a) for a in inner.breaks}
+            flow.continues |= {_release(a) for a in inner.continues}
+            for atom, line in inner.raises.items():
+                flow.raises.setdefault(_release(atom), line)
+        return flow
+
+    def _match(self, node, states) -> Flow:
+        flow = Flow()
+        after = self.simple(node, [node.subject], states, flow)
+        irrefutable = False
+        for case in node.cases:
+            flow.absorb(self.block(case.body, after))
+            if isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None and case.guard is None:
+                irrefutable = True
+        if not irrefutable:
+            flow.normal |= after
+        return flow
+
+    # -- effects --------------------------------------------------------
+
+    def _apply(self, owner, parts, atom: Atom) -> Atom | None:
+        """The state after the expressions ``parts`` of ``owner`` run on ``atom``."""
+        if atom.status == ABSENT and not self._contains_call(parts):
+            return atom
+        effects = self._effects_of(owner, parts, atom)
+        status, names, holders = atom.status, set(atom.names), set(atom.holders)
+        created = any(effect.kind == "create" for effect in effects)
+        if created:
+            rebound = {e.name for e in effects if e.kind == BIND and not e.holder}
+            if status == OPEN and not (names - rebound) and not holders:
+                self._lose(owner.lineno, "lost")
+            status, names, holders = OPEN, set(), set()
+        for effect in effects:
+            if effect.kind == "unbind":
+                names.discard(effect.name)
+                holders.discard(effect.name)
+        for effect in effects:
+            if effect.kind == BIND:
+                (holders if effect.holder else names).add(effect.name)
+                if not effect.holder and self.var is None:
+                    self.var = effect.name
+        kinds = {effect.kind for effect in effects}
+        if status in (OPEN, RELEASED):
+            if ESCAPE in kinds:
+                status = ESCAPED
+            elif RELEASE in kinds or UNAWAITED in kinds:
+                status = RELEASED
+        if status == OPEN and not names and not holders and (created or kinds & {"unbind", DISCARD}):
+            if WITH_ITEM not in kinds:
+                self._lose(owner.lineno, "discarded" if created else "lost")
+                status = ESCAPED  # reported once, as lost
+        return Atom(status, frozenset(names), frozenset(holders))
+
+    def _effects_of(self, owner, parts, atom: Atom) -> list[Effect]:
+        key = (id(owner), tuple(id(part) for part in parts), atom.names, atom.holders)
+        cached = self._effects.get(key)
+        if cached is not None:
+            return cached
+        effects = []
+        tracked = atom.names | atom.holders
+        for part in parts:
+            for node in _walk_expr(part):
+                if node is self.call:
+                    effects.append(Effect("create"))
+                    effects.extend(self._use(node, True, owner))
+                elif isinstance(node, ast.Name) and node.id in tracked:
+                    if isinstance(node.ctx, (ast.Store, ast.Del)):
+                        effects.append(Effect("unbind", node.id))
+                    else:
+                        effects.extend(self._use(node, node.id in atom.names, owner))
+                elif isinstance(node, ast.Lambda) and tracked & _names_in(node):
+                    effects.append(Effect(ESCAPE))
+        self._effects[key] = effects
+        return effects
+
+    def _use(self, node, is_resource: bool, owner) -> list[Effect]:
+        """Classify one occurrence of the resource by walking up its parents."""
+        parents = self.ctx.parents
+        resolver, scope, catalog = self.ctx.resolver, self.ctx.scope, self.ctx.catalog
+        rtype = self.rtype
+        effects: list[Effect] = []
+        for _ in range(64):
+            parent = parents.get(id(node))
+            if parent is None or parent is owner and not isinstance(owner, ast.expr):
+                effects.extend(self._at_statement(node, owner, is_resource))
+                return effects
+            if isinstance(parent, ast.Attribute) and parent.value is node:
+                grand = parents.get(id(parent))
+                if isinstance(grand, ast.Call) and grand.func is parent:
+                    attr = parent.attr
+                    if is_resource and attr in rtype.release:
+                        awaited = isinstance(parents.get(id(grand)), ast.Await)
+                        if rtype.release_awaited and not awaited and self._discarded(grand, owner):
+                            self._unawaited(grand, parent)
+                            return effects + [Effect(UNAWAITED)]
+                        return effects + [Effect(RELEASE)]
+                    result = rtype.methods.get(attr) if is_resource else None
+                    if result == SELF:
+                        node = grand
+                        continue
+                    if result == DATA or attr in catalog.data_methods:
+                        return effects + [Effect(USE)]
+                    node, is_resource = grand, False
+                    continue
+                if is_resource and parent.attr in rtype.release and isinstance(grand, (ast.Call, ast.keyword)):
+                    return effects + [Effect(ESCAPE)]  # a release registered for later
+                node, is_resource = parent, False
+                continue
+            if isinstance(parent, ast.Subscript):
+                if parent.value is node:
+                    node, is_resource = parent, False
+                    continue
+                return effects + [Effect(USE)]
+            if isinstance(parent, ast.keyword):
+                node = parent
+                continue
+            if isinstance(parent, ast.Call):
+                if parent.func is node:
+                    return effects + [Effect(USE)]
+                outcome = self._passed_to(parent, node, is_resource)
+                if outcome == "wrap":
+                    node, is_resource = parent, False
+                    continue
+                if outcome == "closing":
+                    node = parent
+                    continue
+                return effects + [Effect(outcome)]
+            if isinstance(parent, (ast.Await, ast.Starred)):
+                node = parent
+                continue
+            if isinstance(parent, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+                if isinstance(parent, ast.Dict) and node not in parent.values:
+                    return effects + [Effect(USE)]
+                node, is_resource = parent, False
+                continue
+            if isinstance(parent, ast.IfExp):
+                if parent.test is node:
+                    return effects + [Effect(USE)]
+                node = parent
+                continue
+            if isinstance(parent, ast.BoolOp):
+                node = parent
+                continue
+            if isinstance(parent, ast.NamedExpr):
+                effects.append(Effect(BIND, parent.target.id, holder=not is_resource))
+                node = parent
+                continue
+            if isinstance(parent, (ast.Yield, ast.YieldFrom)):
+                if self._yield_hands_over():
+                    return effects + [Effect(ESCAPE)]
+                return effects + [Effect(USE)]
+            if isinstance(parent, ast.Lambda):
+                return effects + [Effect(ESCAPE)]
+            if isinstance(parent, ast.comprehension):
+                return effects + [Effect(USE if parent.iter is node else ESCAPE)]
+            if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                return effects + [Effect(ESCAPE)]
+            if isinstance(parent, ast.withitem):
+                return effects + [Effect(WITH_ITEM)]
+            return effects + [Effect(USE)]
+        return effects + [Effect(ESCAPE)]
+
+    def _at_statement(self, node, owner, is_resource: bool) -> list[Effect]:
+        """The value ``node`` reached the statement ``owner`` itself."""
+        if isinstance(owner, ast.Return):
+            return [Effect(ESCAPE)]
+        if isinstance(owner, (ast.Assign, ast.AnnAssign)) and owner.value is node:
+            targets = owner.targets if isinstance(owner, ast.Assign) else [owner.target]
+            effects = []
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id not in self.ctx.scope.declared_global:
+                    effects.append(Effect(BIND, target.id, holder=not is_resource))
+                else:
+                    effects.append(Effect(ESCAPE))
+            return effects
+        if isinstance(owner, ast.AugAssign) and owner.value is node:
+            return [Effect(ESCAPE)]
+        if isinstance(owner, ast.Expr) and owner.value is node:
+            return [Effect(DISCARD)]
+        return [Effect(USE)]
+
+    def _passed_to(self, call: ast.Call, arg, is_resource: bool) -> str:
+        """What a call does with the resource passed to it as ``arg``."""
+        resolver, scope, catalog = self.ctx.resolver, self.ctx.scope, self.ctx.catalog
+        func = call.func
+        method = func.attr if isinstance(func, ast.Attribute) else None
+        if method is not None:
+            if is_resource and method in self.rtype.released_by:
+                return RELEASE
+            if method in catalog.adopt_methods:
+                return ESCAPE
+            if method in catalog.borrow_methods:
+                return USE
+        callee = resolver.resolve(func, scope)
+        qual = callee.qual if callee is not None else None
+        if qual in catalog.closing_wrappers:
+            return "closing"
+        if qual in catalog.borrow_calls or (qual is None and isinstance(func, ast.Name) and func.id in catalog.borrow_calls and func.id not in _local_names(scope)):
+            return USE
+        if qual is not None and qual in catalog.openers:
+            return "wrap"  # Session(bind=conn), sessionmaker(bind=engine): holds a reference
+        local = self._local_function(func)
+        if local is not None:
+            return self._summarize(local, call, arg, is_resource)
+        return ESCAPE  # a wrapper class, or a callee connlint cannot see
+
+    def _local_function(self, func):
+        resolver = self.ctx.resolver
+        if isinstance(func, ast.Name):
+            scope = self.ctx.scope
+            if func.id in resolver.functions and func.id not in scope.bindings and func.id not in scope.imports:
+                return resolver.functions[func.id]
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and self.ctx.scope.self_name == func.value.id
+            and self.ctx.scope.cls is not None
+        ):
+            for item in self.ctx.scope.cls.body:
+                if isinstance(item, FUNCTION_NODES) and item.name == func.attr:
+                    return item
+        return None
+
+    def _summarize(self, function, call: ast.Call, arg, is_resource: bool) -> str:
+        """Does a same-module function release, keep, or borrow its argument?"""
+        param = _parameter_for(function, call, arg, self.ctx.resolver.scope_of(function))
+        if param is None:
+            return ESCAPE
+        if self.depth >= SUMMARY_DEPTH:
+            return ESCAPE
+        scope = self.ctx.resolver.scope_of(function)
+        parents = parent_map(function)
+        sub = LifetimeAnalysis(FunctionContext(function, scope, self.ctx.resolver, parents), None, self.rtype, self.depth + 1)
+        outcome = USE
+        for node in ast.walk(function):
+            if isinstance(node, ast.Name) and node.id == param and isinstance(node.ctx, ast.Load):
+                statement = statement_of(node, parents)
+                for effect in sub._use(node, is_resource, statement):
+                    if effect.kind == ESCAPE:
+                        return ESCAPE
+                    if effect.kind in (RELEASE, UNAWAITED):
+                        outcome = RELEASE
+            elif isinstance(node, ast.Name) and node.id == param and isinstance(node.ctx, ast.Store):
+                return ESCAPE
+        return outcome
+
+    # -- helpers --------------------------------------------------------
+
+    def _managing_item(self, node, atom: Atom):
+        """The ``with`` item that manages the resource on this path, if any."""
+        for item in node.items:
+            expr = item.context_expr
+            inner = self.ctx.resolver.unwrap_closing(expr, self.ctx.scope)
+            wrapped = inner is not None
+            target = inner if wrapped else expr
+            if isinstance(target, ast.Await):
+                target = target.value
+            if target is self.call and atom.status == OPEN:
+                return item, wrapped
+            if isinstance(target, ast.Name) and target.id in atom.names and atom.status == OPEN:
+                return item, wrapped
+        return None
+
+    def _bind_with_target(self, item, atom: Atom, line: int) -> Atom:
+        target = item.optional_vars
+        if isinstance(target, ast.Name):
+            if self.var is None:
+                self.var = target.id
+            return atom.but(names=atom.names | {target.id})
+        return atom
+
+    def _rebind(self, target, atom: Atom, line: int) -> Atom:
+        names = set(assigned_names(target))
+        if not names & (atom.names | atom.holders):
+            return atom
+        remaining = atom.names - names
+        holders = atom.holders - names
+        if atom.status == OPEN and not remaining and not holders:
+            self._lose(line, "lost")
+            return Atom(ESCAPED)
+        return atom.but(names=frozenset(remaining), holders=frozenset(holders))
+
+    def _captured(self, node, atom: Atom) -> Atom:
+        if atom.status == OPEN and (atom.names | atom.holders) & _names_in(node):
+            return atom.but(status=ESCAPED)
+        return atom
+
+    def _truth(self, test, atom: Atom):
+        """Whether ``test`` is known true (True) or false (False) on this path."""
+        if atom.status != OPEN:
+            return None
+        negate = False
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            negate, test = not negate, test.operand
+        result = None
+        if isinstance(test, ast.Name) and test.id in atom.names:
+            result = True
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1:
+            left, right = test.left, test.comparators[0]
+            if isinstance(right, ast.Name) and right.id in atom.names:
+                left, right = right, left
+            if (
+                isinstance(left, ast.Name)
+                and left.id in atom.names
+                and isinstance(right, ast.Constant)
+                and right.value is None
+            ):
+                op = test.ops[0]
+                if isinstance(op, (ast.IsNot, ast.NotEq)):
+                    result = True
+                elif isinstance(op, (ast.Is, ast.Eq)):
+                    result = False
+        elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            if any(self._truth(value, atom) is False for value in test.values):
+                result = False
+        if result is None:
+            return None
+        return (not result) if negate else result
+
+    def _may_raise(self, parts) -> bool:
+        catalog = self.ctx.catalog
+        for part in parts:
+            for node in _walk_expr(part):
+                if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.Subscript)):
+                    return True
+                if isinstance(node, (ast.Raise, ast.Assert)):
+                    return True
+                if isinstance(node, ast.Call):
+                    func = node.func
+                    if isinstance(func, ast.Attribute) and func.attr in catalog.quiet_methods:
+                        continue
+                    if isinstance(func, ast.Name) and func.id in catalog.quiet_calls:
+                        continue
+                    return True
+        return False
+
+    def _contains_call(self, parts) -> bool:
+        return any(node is self.call for part in parts for node in _walk_expr(part))
+
+    def _discarded(self, call, owner) -> bool:
+        return isinstance(owner, ast.Expr) and owner.value is call
+
+    def _releases_anywhere(self) -> bool:
+        if self.rtype is None:
+            return False
+        for node in ast.walk(self.ctx.node):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in self.rtype.release or node.func.attr in self.rtype.released_by:
+                    return True
+        return False
+
+    def _yield_hands_over(self) -> bool:
+        """A yielded resource is handed to the consumer, unless the function
+        closes it after the ``yield`` (generator dependency) or is a
+        ``@contextmanager`` (the consumer's ``with`` never closes it)."""
+        return not (self.ctx.is_contextmanager or self.released_somewhere)
+
+    def _lose(self, line: int, detail: str) -> None:
+        self.lost.append((line, detail))
+
+    def _misuse(self, node, is_async: bool) -> None:
+        if self.misuse is None:
+            detail = "async-with" if is_async else "with"
+            self.misuse = Fate(ASYNC_MISUSE, node.lineno, detail, self.var)
+
+    def _unawaited(self, call, attribute) -> None:
+        if self.misuse is None:
+            self.misuse = Fate(ASYNC_MISUSE, call.lineno, "awaited:" + attribute.attr, self.var)
+
+
+def _release(atom: Atom) -> Atom:
+    return atom.but(status=RELEASED) if atom.status == OPEN else atom
+
+
+def _always_true(test) -> bool:
+    return isinstance(test, ast.Constant) and bool(test.value)
+
+
+def _catches_all(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(t, ast.Name) and t.id in CATCH_ALL for t in types)
+
+
+def _walk_expr(root):
+    """Every node of an expression or of one statement's own expressions: not
+    the bodies of compound statements, nor the insides of nested scopes."""
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is not root and isinstance(current, (ast.stmt, ast.Lambda, ast.ExceptHandler, ast.match_case)):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def _names_in(node) -> set:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _local_names(scope: Scope) -> set:
+    return set(scope.bindings)
+
+
+def _parameter_for(function, call: ast.Call, arg, scope) -> str | None:
+    args = function.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    if positional and scope.self_name == positional[0]:
+        positional = positional[1:]
+    if isinstance(arg, ast.keyword):
+        return arg.arg
+    for index, value in enumerate(call.args):
+        if value is arg:
+            if isinstance(value, ast.Starred):
+                return None
+            return positional[index] if index < len(positional) else None
+    return None

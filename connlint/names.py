@@ -1,0 +1,384 @@
+"""Name resolution on the stdlib ``ast``: which names and expressions mean which
+catalog calls and types.
+
+Resolution is deliberately small: imports and aliases, assignments in the same
+function and at module level, ``self.x`` attributes assigned in the class,
+parameter annotations and ``with ... as`` targets.  Anything it cannot see
+resolves to ``None``, and the rules stay silent about it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from connlint.catalog import SELF, Catalog, ResourceType
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+SCOPE_NODES = FUNCTION_NODES + (ast.ClassDef, ast.Lambda)
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression stands for: a qualified module-level name (``qual``)
+    or an instance of a catalog type (``rtype``)."""
+
+    qual: str | None = None
+    rtype: ResourceType | None = None
+
+
+def iter_scope(nodes):
+    """Yield every node below ``nodes`` without entering nested functions or classes."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, SCOPE_NODES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def assigned_names(target) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in assigned_names(elt)]
+    if isinstance(target, ast.Starred):
+        return assigned_names(target.value)
+    return []
+
+
+@dataclass
+class Scope:
+    """The names bound in one function (or the module)."""
+
+    node: ast.AST
+    parent: Scope | None
+    imports: dict[str, str] = field(default_factory=dict)
+    # name -> expressions assigned to it (None for bindings we cannot type)
+    bindings: dict[str, list] = field(default_factory=dict)
+    annotations: dict[str, ast.expr] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+    cls: ast.ClassDef | None = None
+    self_name: str | None = None
+
+
+class Resolver:
+    """Resolves expressions of one module to catalog calls and types."""
+
+    def __init__(self, tree: ast.Module, catalog: Catalog, package: str = ""):
+        self.catalog = catalog
+        self.package = package
+        self.module = Scope(tree, None)
+        self.scopes: dict[int, Scope] = {}
+        self.functions: dict[str, ast.AST] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.class_attrs: dict[int, dict[str, list]] = {}
+        self._memo: dict[tuple, Value | None] = {}
+        self._busy: set[tuple] = set()
+        self._collect(self.module, tree.body)
+        for node in tree.body:
+            if isinstance(node, FUNCTION_NODES):
+                self.functions[node.name] = node
+            elif isinstance(node, ast.ClassDef):
+                self.classes[node.name] = node
+
+    # -- collection -----------------------------------------------------
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        return self.scopes.get(id(node), self.module)
+
+    def _collect(self, scope: Scope, body: list) -> None:
+        """Record imports and bindings of ``scope``; create nested scopes."""
+        for node in iter_scope(body):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._add_import(scope, node)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind_target(scope, target, node.value)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    scope.annotations[node.target.id] = node.annotation
+                self._bind_target(scope, node.target, node.value if isinstance(node, ast.AnnAssign) else None)
+            elif isinstance(node, ast.NamedExpr):
+                self._bind_target(scope, node.target, node.value)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._bind_target(scope, item.optional_vars, ("with", item.context_expr))
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                self._bind_target(scope, node.target, None)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                scope.bindings.setdefault(node.name, []).append(None)
+            elif isinstance(node, ast.comprehension):
+                pass  # comprehension variables live in their own scope
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                scope.declared_global.update(node.names)
+            elif isinstance(node, FUNCTION_NODES + (ast.ClassDef,)):
+                if scope.node is not node:
+                    scope.bindings.setdefault(node.name, []).append(None)
+                    self._new_scope(node, scope)
+            elif isinstance(node, ast.Lambda):
+                self._new_scope(node, scope)
+
+    def _new_scope(self, node, parent: Scope) -> None:
+        child = Scope(node, parent)
+        self.scopes[id(node)] = child
+        if isinstance(node, ast.ClassDef):
+            child.cls = node
+            self.class_attrs.setdefault(id(node), {})
+            self._collect(child, node.body)
+            return
+        args = node.args
+        params = args.posonlyargs + args.args + args.kwonlyargs
+        params += [a for a in (args.vararg, args.kwarg) if a]
+        for arg in params:
+            child.bindings.setdefault(arg.arg, []).append(None)
+            if arg.annotation is not None:
+                child.annotations[arg.arg] = arg.annotation
+        if isinstance(parent.node, ast.ClassDef) and isinstance(node, FUNCTION_NODES):
+            decorators = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+            positional = args.posonlyargs + args.args
+            if positional and "staticmethod" not in decorators and "classmethod" not in decorators:
+                child.cls = parent.node
+                child.self_name = positional[0].arg
+        elif parent.cls is not None and parent.self_name:
+            # closures inside methods still see ``self``
+            child.cls, child.self_name = parent.cls, None
+        body = node.body if isinstance(node, FUNCTION_NODES) else [node.body]
+        self._collect(child, body)
+        if child.self_name:
+            self._collect_self_attrs(child, body)
+        for name in child.declared_global:
+            # ``global x; x = create_engine()`` types the module name x
+            for value in child.bindings.get(name, ()):
+                self.module.bindings.setdefault(name, []).append(("in", child, value))
+
+    def _collect_self_attrs(self, scope: Scope, body) -> None:
+        attrs = self.class_attrs.setdefault(id(scope.cls), {})
+        for node in iter_scope(body):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == scope.self_name
+                    ):
+                        attrs.setdefault(target.attr, []).append((scope, node.value))
+
+    def _add_import(self, scope: Scope, node) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    scope.imports[top] = top
+            return
+        module = node.module or ""
+        if node.level:
+            base = self.package.split(".") if self.package else []
+            if node.level > 1:
+                base = base[: len(base) - (node.level - 1)] if len(base) >= node.level - 1 else []
+            module = ".".join(base + ([module] if module else []))
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            qual = f"{module}.{alias.name}" if module else alias.name
+            scope.imports[alias.asname or alias.name] = qual
+
+    def _bind_target(self, scope: Scope, target, value) -> None:
+        if isinstance(target, ast.Name):
+            scope.bindings.setdefault(target.id, []).append(value)
+        else:
+            for name in assigned_names(target):
+                scope.bindings.setdefault(name, []).append(None)
+
+    # -- resolution -----------------------------------------------------
+
+    def resolve(self, node, scope: Scope) -> Value | None:
+        """What ``node`` (an expression in ``scope``) stands for, or None."""
+        key = (id(node), id(scope))
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._busy:
+            return None
+        self._busy.add(key)
+        try:
+            result = self._resolve(node, scope)
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _resolve(self, node, scope: Scope) -> Value | None:
+        if isinstance(node, ast.Name):
+            return self.resolve_name(node.id, scope)
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and scope.cls is not None:
+                owner = self._self_scope(node.value.id, scope)
+                if owner is not None:
+                    return self._class_attr(scope.cls, node.attr)
+            base = self.resolve(node.value, scope)
+            if base is None:
+                return None
+            if base.qual is not None:
+                qual = f"{base.qual}.{node.attr}"
+                return Value(qual=qual)
+            return None
+        if isinstance(node, ast.Call):
+            return self.call_result(node, scope)
+        if isinstance(node, ast.Await):
+            return self.resolve(node.value, scope)
+        return None
+
+    def _self_scope(self, name: str, scope: Scope) -> Scope | None:
+        """The method scope whose ``self`` parameter ``name`` is, if any."""
+        current = scope
+        while current is not None:
+            if current.self_name == name:
+                return current
+            if name in current.bindings and current.self_name != name:
+                return None
+            current = current.parent
+        return None
+
+    def _class_attr(self, cls: ast.ClassDef, attr: str) -> Value | None:
+        entries = self.class_attrs.get(id(cls), {}).get(attr)
+        if entries:
+            return self._unique_type(entries)
+        class_scope = self.scopes.get(id(cls))
+        if class_scope is not None and attr in class_scope.bindings:
+            return self._binding_value(attr, class_scope)
+        return None
+
+    def resolve_name(self, name: str, scope: Scope) -> Value | None:
+        current = scope
+        while current is not None:
+            if name in current.imports:
+                return Value(qual=current.imports[name])
+            if name in current.bindings or name in current.annotations:
+                return self._binding_value(name, current)
+            if name in current.declared_global:
+                current = self.module
+                continue
+            current = current.parent
+            while current is not None and isinstance(current.node, ast.ClassDef):
+                current = current.parent  # class bodies are not enclosing scopes
+        return None
+
+    def _binding_value(self, name: str, scope: Scope) -> Value | None:
+        annotation = scope.annotations.get(name)
+        if annotation is not None:
+            typed = self.annotation_type(annotation, scope)
+            if typed is not None:
+                return Value(rtype=typed)
+        entries = scope.bindings.get(name, [])
+        if isinstance(scope.node, ast.Module) and len(entries) == 1 and isinstance(entries[0], ast.expr):
+            value = entries[0]
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                # a module-level alias of an imported name: ``ce = create_engine``
+                return self.resolve(value, scope)
+        pairs = [(e[1], e[2]) if isinstance(e, tuple) and e[0] == "in" else (scope, e) for e in entries]
+        return self._unique_type(pairs)
+
+    def _unique_type(self, entries) -> Value | None:
+        """The catalog type all of these ``(scope, value)`` bindings agree on, or None.
+
+        ``None`` literals are ignored (``engine = None`` before the real
+        assignment); any binding we cannot type makes the name unknown.
+        """
+        found = None
+        for scope, value in entries:
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            if value is None:
+                return None
+            if isinstance(value, tuple):  # ("with", context expression)
+                resolved = self.with_target(value[1], scope)
+            else:
+                resolved = self.resolve(value, scope)
+            if resolved is None or resolved.rtype is None:
+                return None
+            if found is not None and found.rtype.name != resolved.rtype.name:
+                return None
+            found = resolved
+        return found
+
+    def with_target(self, expr, scope: Scope) -> Value | None:
+        """What ``with expr as name`` binds to ``name``."""
+        inner = self.unwrap_closing(expr, scope)
+        return self.resolve(inner if inner is not None else expr, scope)
+
+    def unwrap_closing(self, expr, scope: Scope):
+        """``contextlib.closing(x)`` -> ``x``; anything else -> None."""
+        if isinstance(expr, ast.Call) and len(expr.args) == 1:
+            func = self.resolve(expr.func, scope)
+            if func is not None and func.qual in self.catalog.closing_wrappers:
+                return expr.args[0]
+        return None
+
+    def annotation_type(self, annotation, scope: Scope) -> ResourceType | None:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            left = self.annotation_type(annotation.left, scope)
+            right = self.annotation_type(annotation.right, scope)
+            return left or right
+        if isinstance(annotation, ast.Subscript):
+            outer = self.resolve(annotation.value, scope)
+            if outer is not None and outer.qual in ("typing.Optional", "typing_extensions.Optional"):
+                return self.annotation_type(annotation.slice, scope)
+            return None
+        value = self.resolve(annotation, scope)
+        if value is not None and value.qual is not None:
+            return self.catalog.types.get(value.qual)
+        return None
+
+    def call_result(self, call: ast.Call, scope: Scope) -> Value | None:
+        """The catalog type a call returns, or None."""
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.resolve(func.value, scope)
+            if receiver is not None and receiver.rtype is not None:
+                result = receiver.rtype.methods.get(func.attr)
+                if result == SELF:
+                    return receiver
+                rtype = self.catalog.type_named(result)
+                return Value(rtype=rtype) if rtype else None
+        callee = self.resolve(func, scope)
+        if callee is None:
+            return None
+        if callee.qual is not None:
+            rtype = self.catalog.opener_type(callee.qual)
+            return Value(rtype=rtype) if rtype else None
+        if callee.rtype is not None and callee.rtype.call:
+            return Value(rtype=self.catalog.type_named(callee.rtype.call))
+        return None
+
+    def callee_qual(self, call: ast.Call, scope: Scope) -> str | None:
+        value = self.resolve(call.func, scope)
+        return value.qual if value is not None else None
+
+
+def parent_map(root) -> dict:
+    """``id(child) -> parent`` for every node below ``root``."""
+    parents = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+            stack.append(child)
+    return parents
+
+
+def statement_of(node, parents):
+    """The innermost statement containing ``node``."""
+    current = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = parents.get(id(current))
+    return current

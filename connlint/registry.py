@@ -1,0 +1,41 @@
+"""Finds the rules: every ``cnlNNN_*`` module in ``connlint.rules``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from functools import lru_cache
+
+from connlint.rule import Rule
+
+RULE_MODULE = re.compile(r"^cnl\d{3}_\w+$")
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[Rule, ...]:
+    import connlint.rules as package
+
+    rules = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if not RULE_MODULE.match(info.name):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.code:
+                if value.__module__ == module.__name__:
+                    rules.append(value())
+    rules.sort(key=lambda rule: rule.code)
+    return tuple(rules)
+
+
+def rule_by_code(code: str) -> Rule | None:
+    for rule in all_rules():
+        if rule.code == code.upper():
+            return rule
+    return None
+
+
+#: Not a rule module: reported by the engine when a file cannot be analysed.
+PARSE_ERROR_CODE = "CNL900"
+PARSE_ERROR_NAME = "parse-error"

@@ -1,0 +1,94 @@
+"""What a rule is: its code, name, documentation, examples and check.
+
+A rule reads the shared ``FileFacts`` and yields findings; it never reads
+files, parses, prints or knows an output format.  ``--explain``, the rule
+table and the test harness all read the attributes defined here.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from connlint.finding import Finding
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example that must produce exactly ``findings``: (line, column) pairs,
+    1-based, all of this rule's code.  ``message`` is a substring the first
+    finding's message must contain."""
+
+    code: str
+    findings: tuple = ((1, 1),)
+    message: str | None = None
+
+
+@dataclass
+class Site:
+    """Where a finding is reported: a node in a file."""
+
+    node: ast.AST
+    statement: ast.AST | None = None
+
+
+class Rule:
+    code: str = ""
+    name: str = ""
+    summary: str = ""  # one line for the rule table
+    severity: str = "error"
+    #: ruff-style documentation sections (Markdown)
+    what: str = ""
+    why: str = ""
+    example: str = ""
+    use_instead: str = ""
+    fix_safety: str = "This rule has no automatic fix yet."
+    options: str = ""
+    valid: tuple = ()
+    invalid: tuple = ()
+
+    def check(self, facts) -> Iterator[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finding(self, facts, node, message: str, statement=None) -> Finding:
+        line = node.lineno
+        end_line = getattr(node, "end_lineno", None) or line
+        column = _char_column(facts.lines, line, node.col_offset)
+        end_column = _char_column(facts.lines, end_line, getattr(node, "end_col_offset", None) or node.col_offset)
+        return Finding(
+            path=facts.path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            code=self.code,
+            name=self.name,
+            message=message,
+            severity=self.severity,
+            statement_line=statement.lineno if statement is not None else None,
+        )
+
+    def explain(self) -> str:
+        """The rule's documentation as Markdown."""
+        parts = [f"# {self.code} {self.name}", "", self.summary]
+        for title, text in (
+            ("What it does", self.what),
+            ("Why is this bad?", self.why),
+            ("Example", self.example),
+            ("Use instead", self.use_instead),
+            ("Fix safety", self.fix_safety),
+            ("Options", self.options),
+        ):
+            if text:
+                parts += ["", f"## {title}", "", text.strip("\n")]
+        return "\n".join(parts) + "\n"
+
+
+def _char_column(lines: list[str], line: int, byte_offset: int) -> int:
+    """ast columns are UTF-8 byte offsets; reports use 1-based characters."""
+    if 0 < line <= len(lines):
+        text = lines[line - 1]
+        if not text.isascii():
+            return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+    return byte_offset + 1

@@ -1,0 +1,1 @@
+"""connlint's rules, one module per rule, and the library catalog (``catalog/``)."""

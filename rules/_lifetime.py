@@ -1,0 +1,86 @@
+"""Shared wording for the connection-lifetime rules (CNL101-CNL105).
+
+Every message names the library object and the remedy, both read from the
+catalog entry of the resource's type.
+"""
+
+from __future__ import annotations
+
+from connlint.lifetime import ASYNC_MISUSE, LEAK, LEAK_ON_ERROR, WITH_NO_CLOSE
+
+
+IMPERATIVE = {"closed": "close", "returned": "return", "disposed": "dispose"}
+
+
+def lifetime_sites(facts, verdicts, checkout: bool | None):
+    """Sites whose fate is one of ``verdicts``; ``checkout`` filters on kind."""
+    for site in facts.sites:
+        fate = site.fate
+        if fate is None or fate.verdict not in verdicts:
+            continue
+        if site.unpooled and fate.verdict in (LEAK, LEAK_ON_ERROR):
+            continue  # e.g. poolclass=NullPool: nothing is kept open
+        if checkout is not None and (site.rtype.kind == "checkout") != checkout:
+            continue
+        yield site
+
+
+def subject(site) -> str:
+    """``psycopg2 connection from psycopg2.connect()``."""
+    return f"{site.rtype.label} from {site.callee}()"
+
+
+def variable(site) -> str:
+    return (site.fate.var if site.fate else None) or site.rtype.var
+
+
+def remedy(site) -> str:
+    """What to do instead, from the catalog entry of the resource's type."""
+    rtype, var = site.rtype, variable(site)
+    if rtype.hint:
+        return rtype.hint.format(var=var, call=site.callee, pool=site.receiver or "pool")
+    release = rtype.release[0] if rtype.release else "close"
+    awaited = "await " if rtype.release_awaited else ""
+    if rtype.kind == "pool":
+        return f"create it once at module level and share it, or call '{awaited}{var}.{release}()' in a 'finally' block"
+    if site.in_async and rtype.async_with_effect == "closes":
+        return f"use 'async with {site.callee}(...) as {var}:'"
+    if rtype.with_effect == "closes":
+        return f"use 'with {site.callee}(...) as {var}:'"
+    if rtype.with_effect == "transaction" and not rtype.release_awaited:
+        return f"use 'with contextlib.closing({site.callee}(...)) as {var}:'"
+    if rtype.async_with_effect == "closes":
+        return f"use 'async with {site.callee}(...) as {var}:'"
+    return f"call '{awaited}{var}.{release}()' in a 'finally' block"
+
+
+def leak_message(site) -> str:
+    fate, verb = site.fate, site.rtype.release_verb
+    if fate.verdict == LEAK_ON_ERROR:
+        return (
+            f"{subject(site)} is {verb} only when no exception is raised "
+            f"(line {fate.line} can raise first); {error_remedy(site)}"
+        )
+    if fate.detail == "discarded":
+        what = f"is discarded without being {verb}"
+    elif fate.detail == "lost" and fate.line == site.line:
+        what = f"is overwritten by the next loop iteration before being {verb}"
+    elif fate.detail == "lost":
+        what = f"is overwritten at line {fate.line} before being {verb}"
+    elif fate.detail == "path":
+        what = f"is not {verb} on every path (still open at line {fate.line})"
+    else:
+        what = f"is never {verb}"
+    return f"{subject(site)} {what}; {remedy(site)}"
+
+
+def error_remedy(site) -> str:
+    """The remedy for a release that an exception can skip."""
+    base = remedy(site)
+    if base.startswith("use "):
+        imperative = IMPERATIVE.get(site.rtype.release_verb, "release")
+        return f"{imperative} it in a 'finally' block or {base}"
+    return base
+
+
+__all__ = ["ASYNC_MISUSE", "LEAK", "LEAK_ON_ERROR", "WITH_NO_CLOSE", "lifetime_sites", "leak_message", "remedy", "subject"]
