@@ -1,0 +1,158 @@
+"""The ``connlint`` command line (flake8-style)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from connlint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"connlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _list_rules() -> str:
+    from connlint.registry import all_rules
+
+    rows = [f"{rule.code}  {rule.name:<28} {rule.summary}" for rule in all_rules()]
+    return "\n".join(rows) + "\n"
+
+
+def write_output(text: str, output_file: str | None) -> None:
+    """Print, or write the whole report atomically to ``output_file``."""
+    if not output_file:
+        click.echo(text, nl=False)
+        return
+    target = Path(output_file)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, target)
+    except OSError as exc:
+        _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
+@click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to disable.")
+@click.option("--extend-select", metavar="CODES", help="Rule codes or prefixes to enable on top of the selection.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--output-file", metavar="FILE", help="Write the report to FILE instead of standard output.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
+@click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
+@click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--stdin-filename", metavar="PATH", help="The path to report when the source is read from '-' (standard input).")
+@click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.version_option(__version__, "--version", prog_name="connlint", message="%(prog)s %(version)s")
+def main(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
+         show_source, config_file, isolated, stdin_filename, explain, list_rules):
+    """Find database and network connection misuse in Python code.
+
+    PATHS are files or directories (default: the current directory); '-' reads
+    standard input.  Exit status: 0 no problems, 1 problems found, 2 usage or
+    configuration error.
+    """
+    try:
+        code = _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet,
+                    statistics, show_source, config_file, isolated, stdin_filename, explain, list_rules)
+    except KeyboardInterrupt:
+        click.echo("connlint: interrupted", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = EXIT_ERROR
+    sys.exit(code)
+
+
+def _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
+         show_source, config_file, isolated, stdin_filename, explain, list_rules) -> int:
+    from connlint.catalog import CatalogError
+    from connlint.config import ConfigError, Selection, check_codes, load_settings, split_codes
+
+    if list_rules:
+        write_output(_list_rules(), output_file)
+        return EXIT_CLEAN
+    if explain:
+        from connlint.registry import rule_by_code
+
+        rule = rule_by_code(explain)
+        if rule is None:
+            _fail(f"unknown rule code '{explain}' (see 'connlint --list-rules')")
+        write_output(rule.explain(), output_file)
+        return EXIT_CLEAN
+
+    try:
+        settings = load_settings(config_file, isolated)
+        cli_select, cli_ignore, cli_extend = split_codes(select), split_codes(ignore), split_codes(extend_select)
+        for option, codes in (("--select", cli_select), ("--ignore", cli_ignore), ("--extend-select", cli_extend)):
+            if codes is not None:
+                check_codes(codes, option)
+        selection = Selection(
+            cli_select if cli_select is not None else settings.select,
+            cli_ignore if cli_ignore is not None else settings.ignore,
+            list(settings.extend_select) + list(cli_extend or []),
+        )
+        from connlint.engine import Checker
+
+        checker = Checker(settings, selection)
+    except (ConfigError, CatalogError) as exc:
+        _fail(str(exc))
+
+    findings, sources = _check(checker, paths or (".",), settings, stdin_filename)
+    from connlint import report
+
+    findings = report.sort_findings(findings)
+    if output_format == "json":
+        text = report.format_json(findings)
+    else:
+        text = report.format_text(findings, show_source, sources)
+        if statistics:
+            text += report.statistics(findings)
+        if not quiet:
+            text += report.summary_line(findings) + "\n"
+    write_output(text, output_file)
+    if findings and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _check(checker, paths, settings, stdin_filename):
+    from connlint.discovery import discover
+    from connlint.engine import display_path
+    from connlint.source import decode_lines
+
+    findings, sources = [], {}
+    if list(paths) == ["-"]:
+        data = sys.stdin.buffer.read()
+        display = display_path(Path(stdin_filename)) if stdin_filename else "-"
+        findings = checker.check_bytes(display, data)
+        sources[display] = decode_lines(data)
+        return findings, sources
+    found = discover(paths, settings.root, settings.all_excludes)
+    if found.missing:
+        _fail(f"path not found: {found.missing[0]}")
+    for path in found.files:
+        file_findings = checker.check_path(path)
+        findings.extend(file_findings)
+    if findings and any(True for _ in findings):
+        for f in findings:
+            if f.path not in sources:
+                try:
+                    sources[f.path] = decode_lines(Path(f.path).read_bytes())
+                except OSError:
+                    sources[f.path] = []
+    return findings, sources

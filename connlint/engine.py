@@ -1,0 +1,82 @@
+"""Checks files: read, prefilter, parse, build facts, run the rules, suppress.
+
+One direction of flow; the engine knows rules only through ``Rule.check``
+and output only as a list of findings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connlint.catalog import Catalog, load_catalog
+from connlint.config import Selection, Settings, per_file_ignored
+from connlint.facts import build_facts
+from connlint.finding import Finding
+from connlint.noqa import is_suppressed
+from connlint.prefilter import build_prefilter, could_matter
+from connlint.registry import PARSE_ERROR_CODE, PARSE_ERROR_NAME, all_rules
+from connlint.source import ParseFailure, parse
+
+
+@dataclass
+class Checker:
+    settings: Settings
+    selection: Selection
+    catalog: Catalog = None
+    rules: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.catalog is None:
+            self.catalog = load_catalog(self.settings.openers, self.settings.source_name)
+        self.rules = [rule for rule in all_rules() if self.selection.enabled(rule.code)]
+        self.prefilter = build_prefilter(self.catalog.modules)
+
+    def check_path(self, path: Path) -> list[Finding]:
+        display = display_path(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            return self._failure(display, 1, 1, f"cannot read: {exc.strerror or exc}")
+        return self.check_bytes(display, data)
+
+    def check_bytes(self, display: str, data: bytes) -> list[Finding]:
+        if not could_matter(self.prefilter, data):
+            return []
+        try:
+            tree, lines = parse(data, display)
+        except ParseFailure as failure:
+            return self._failure(display, failure.line, failure.column, failure.reason)
+        try:
+            facts = build_facts(display, tree, lines, self.catalog)
+            findings = [finding for rule in self.rules for finding in rule.check(facts)]
+        except RecursionError:
+            return self._failure(display, 1, 1, "nesting too deep to analyse")
+        ignored = per_file_ignored(self.settings, display)
+        return [
+            f
+            for f in findings
+            if not is_suppressed(f, lines) and not any(f.code.startswith(code) for code in ignored)
+        ]
+
+    def _failure(self, display: str, line: int, column: int, reason: str) -> list[Finding]:
+        if not self.selection.enabled(PARSE_ERROR_CODE):
+            return []
+        if not reason.startswith("cannot "):
+            reason = f"cannot parse: {reason}"
+        return [
+            Finding(display, line, column, line, column, PARSE_ERROR_CODE, PARSE_ERROR_NAME, reason)
+        ]
+
+
+def display_path(path: Path) -> str:
+    """Paths are reported relative to the current directory when below it."""
+    text = str(path)
+    if os.path.isabs(text):
+        try:
+            return Path(text).relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return Path(text).as_posix()
+    return Path(os.path.normpath(text)).as_posix()

@@ -1,0 +1,81 @@
+"""CNL105 async-resource-sync-close."""
+
+from connlint.lifetime import ASYNC_MISUSE
+from connlint.rule import Invalid, Rule
+from connlint.rules._lifetime import lifetime_sites, subject, variable
+
+
+class AsyncResourceSyncClose(Rule):
+    code = "CNL105"
+    name = "async-resource-sync-close"
+    summary = "An async resource is used with a sync protocol: 'with' on it, 'async with' where unsupported, or a close() that is not awaited."
+    what = """
+Finds async resources used through a protocol they do not support:
+`with aiohttp.ClientSession()` (raises `TypeError`), `async with
+asyncpg.connect(...)` (asyncpg connections are not async context managers),
+or a release coroutine called without `await` (`session.close()` on an
+`aiohttp.ClientSession`), which closes nothing.
+"""
+    why = """
+The first two fail at run time on the first request that reaches them; the
+third silently leaks: the coroutine is created, never run, and the session's
+connector keeps its sockets open.
+"""
+    example = """
+```python
+async def fetch(url):
+    session = aiohttp.ClientSession()
+    resp = await session.get(url)
+    session.close()
+    return resp.status
+```
+"""
+    use_instead = """
+```python
+async def fetch(url):
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as resp:
+            return resp.status
+```
+"""
+    valid = (
+        "import aiohttp\nasync def f(u):\n    async with aiohttp.ClientSession() as s:\n        await s.get(u)\n",
+        "import asyncpg\nasync def f(dsn):\n    conn = await asyncpg.connect(dsn)\n    try:\n        await conn.execute('x')\n    finally:\n        await conn.close()\n",
+        "import aiohttp, asyncio\ndef f():\n    s = aiohttp.ClientSession()\n    asyncio.run(s.close())\n",
+    )
+    invalid = (
+        Invalid(
+            "import aiohttp\nasync def f(u):\n    with aiohttp.ClientSession() as s:\n        await s.get(u)\n",
+            ((3, 10),),
+            "'with' on aiohttp session from aiohttp.ClientSession() raises TypeError; use 'async with aiohttp.ClientSession(...) as s:'",
+        ),
+        Invalid(
+            "import asyncpg\nasync def f(dsn):\n    async with asyncpg.connect(dsn) as conn:\n        await conn.execute('x')\n",
+            ((3, 16),),
+            "'async with' on asyncpg connection from asyncpg.connect() raises TypeError",
+        ),
+        Invalid(
+            "import aiohttp\nasync def f(u):\n    s = aiohttp.ClientSession()\n    await s.get(u)\n    s.close()\n",
+            ((3, 9),),
+            "'s.close()' is not awaited, so aiohttp session from aiohttp.ClientSession() is never closed; use 'await s.close()'",
+        ),
+    )
+
+    def check(self, facts):
+        for site in lifetime_sites(facts, (ASYNC_MISUSE,), checkout=None):
+            fate, var = site.fate, variable(site)
+            if fate.detail.startswith("awaited:"):
+                method = fate.detail.split(":", 1)[1]
+                message = (
+                    f"'{var}.{method}()' is not awaited, so {subject(site)} is never closed; "
+                    f"use 'await {var}.{method}()'"
+                )
+            elif fate.detail == "with":
+                message = f"'with' on {subject(site)} raises TypeError; use 'async with {site.callee}(...) as {var}:'"
+            else:
+                release = site.rtype.release[0] if site.rtype.release else "close"
+                message = (
+                    f"'async with' on {subject(site)} raises TypeError; use '{var} = await {site.callee}(...)' "
+                    f"and 'await {var}.{release}()' in a 'finally' block"
+                )
+            yield self.finding(facts, site.call, message, site.statement)
