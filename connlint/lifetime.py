@@ -663,6 +663,8 @@ class LifetimeAnalysis:
                         continue
                     if isinstance(func, ast.Name) and func.id in catalog.quiet_calls:
                         continue
+                    if self.ctx.resolver.unwrap_closing(node, self.ctx.scope) is not None:
+                        continue  # closing(x) only wraps
                     return True
         return False
 

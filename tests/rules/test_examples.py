@@ -1,0 +1,47 @@
+"""Runs every rule's own valid and invalid examples (the rule docs' examples)."""
+
+import pytest
+
+from connlint.registry import all_rules
+from tests.helpers import findings_for
+
+VALID = [
+    pytest.param(rule, source, id=f"{rule.code}-valid-{index}")
+    for rule in all_rules()
+    for index, source in enumerate(rule.valid)
+]
+INVALID = [
+    pytest.param(rule, example, id=f"{rule.code}-invalid-{index}")
+    for rule in all_rules()
+    for index, example in enumerate(rule.invalid)
+]
+
+
+@pytest.mark.parametrize("rule, source", VALID)
+def test_valid_example_is_clean(rule, source):
+    assert findings_for(source) == []
+
+
+@pytest.mark.parametrize("rule, example", INVALID)
+def test_invalid_example_reports_exactly(rule, example):
+    found = findings_for(example.code)
+    assert [(f.line, f.column, f.code) for f in found] == [
+        (line, column, rule.code) for line, column in example.findings
+    ]
+    if example.message:
+        assert example.message in found[0].message
+
+
+def test_every_rule_is_documented():
+    for rule in all_rules():
+        assert rule.code and rule.name and rule.summary, rule
+        assert rule.what and rule.why and rule.example and rule.use_instead, rule.code
+        if rule.code != "CNL900":
+            assert rule.valid and rule.invalid, rule.code
+
+
+def test_codes_and_names_are_unique():
+    codes = [rule.code for rule in all_rules()]
+    names = [rule.name for rule in all_rules()]
+    assert len(set(codes)) == len(codes)
+    assert len(set(names)) == len(names)

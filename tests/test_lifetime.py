@@ -1,0 +1,567 @@
+"""Path-aware lifetime analysis: the cases RULES.md lists, one by one."""
+
+import pytest
+
+from tests.helpers import findings_for, positions
+
+CLEAN = {
+    "closed in finally": """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            try:
+                return conn.execute("q").fetchall()
+            finally:
+                conn.close()
+    """,
+    "initialised to None, closed in finally under a guard": """
+        import sqlite3
+        def f(p):
+            conn = None
+            try:
+                conn = sqlite3.connect(p)
+                conn.execute("q")
+            finally:
+                if conn:
+                    conn.close()
+    """,
+    "returned": """
+        import psycopg2
+        def get_conn(dsn):
+            conn = psycopg2.connect(dsn)
+            conn.autocommit = True
+            return conn
+    """,
+    "returned inside a tuple": """
+        import psycopg2
+        def open_pair(dsn):
+            conn = psycopg2.connect(dsn)
+            cur = conn.cursor()
+            return conn, cur
+    """,
+    "returned directly": """
+        import psycopg2
+        def get_conn(dsn):
+            return psycopg2.connect(dsn)
+    """,
+    "stored on self": """
+        import sqlite3
+        class Store:
+            def open(self, p):
+                self.conn = sqlite3.connect(p)
+                self.conn.execute("pragma foreign_keys=on")
+    """,
+    "stored in a container on an attribute": """
+        import sqlite3
+        def setup(context, p):
+            context["connection"] = sqlite3.connect(p)
+    """,
+    "stored in a global": """
+        import sqlite3
+        _conn = None
+        def connection(p):
+            global _conn
+            _conn = sqlite3.connect(p)
+            return _conn.execute("q")
+    """,
+    "ExitStack.enter_context": """
+        import contextlib, sqlite3
+        def f(paths):
+            with contextlib.ExitStack() as stack:
+                conns = [stack.enter_context(contextlib.closing(sqlite3.connect(p))) for p in paths]
+                first = stack.enter_context(contextlib.closing(sqlite3.connect(paths[0])))
+                first.execute("q")
+    """,
+    "ExitStack.callback registers the release": """
+        import contextlib, sqlite3
+        def f(p):
+            with contextlib.ExitStack() as stack:
+                conn = sqlite3.connect(p)
+                stack.callback(conn.close)
+                conn.execute("q")
+    """,
+    "contextlib.closing": """
+        from contextlib import closing
+        import sqlite3
+        def f(p):
+            with closing(sqlite3.connect(p)) as conn:
+                return conn.execute("q").fetchall()
+    """,
+    "closing() on an existing name": """
+        import contextlib, sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            with contextlib.closing(conn):
+                conn.execute("q")
+    """,
+    "generator dependency with finally": """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+        engine = create_engine("postgresql://db/app")
+        SessionLocal = sessionmaker(bind=engine)
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+    """,
+    "generator dependency with a with block": """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+        engine = create_engine("postgresql://db/app")
+        def get_session():
+            with Session(engine) as session:
+                yield session
+    """,
+    "psycopg2 pool getconn with putconn in finally": """
+        from psycopg2 import pool
+        POOL = pool.ThreadedConnectionPool(1, 10, "dbname=app")
+        def load(key):
+            conn = POOL.getconn()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("q", (key,))
+                    return cur.fetchone()
+            finally:
+                POOL.putconn(conn)
+    """,
+    "alias closed": """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            c = conn
+            try:
+                c.execute("q")
+            finally:
+                c.close()
+    """,
+    "passed to a same-module helper that closes it": """
+        import sqlite3
+        def close_quietly(c):
+            try:
+                c.close()
+            except Exception:
+                pass
+        def f(p):
+            conn = sqlite3.connect(p)
+            try:
+                conn.execute("q")
+            finally:
+                close_quietly(conn)
+    """,
+    "passed to a wrapper constructor": """
+        import sqlite3
+        class Repository:
+            def __init__(self, conn):
+                self.conn = conn
+        def make(p):
+            return Repository(sqlite3.connect(p))
+    """,
+    "passed to a function connlint cannot see": """
+        import sqlite3
+        from app.registry import remember
+        def f(p):
+            conn = sqlite3.connect(p)
+            remember(conn)
+    """,
+    "closed in every branch": """
+        import sqlite3
+        def f(p, fast):
+            conn = sqlite3.connect(p)
+            if fast:
+                conn.close()
+                return 1
+            conn.close()
+            return 2
+    """,
+    "closed in a loop's else and break paths": """
+        import sqlite3
+        def f(p, items):
+            conn = sqlite3.connect(p)
+            try:
+                for item in items:
+                    if item is None:
+                        break
+                    conn.execute("q", (item,))
+            finally:
+                conn.close()
+    """,
+    "module-level resources live as long as the process": """
+        import sqlite3, redis
+        conn = sqlite3.connect("app.db")
+        cache = redis.Redis()
+    """,
+    "engine with NullPool is not kept open": """
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+        def run(url):
+            engine = create_engine(url, poolclass=NullPool)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("select 1")
+    """,
+    "weakref.finalize": """
+        import sqlite3, weakref
+        class Holder:
+            def __init__(self, p):
+                conn = sqlite3.connect(p)
+                weakref.finalize(self, conn.close)
+                self.cursor = conn.cursor()
+    """,
+    "closure captures it": """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            def cleanup():
+                conn.close()
+            return cleanup
+    """,
+    "while True with close before return": """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            try:
+                while True:
+                    row = conn.execute("q").fetchone()
+                    if row:
+                        return row
+            finally:
+                conn.close()
+    """,
+    "except handler closes and re-raises": """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            try:
+                conn.execute("q")
+            except BaseException:
+                conn.close()
+                raise
+            conn.close()
+    """,
+    "match statement closes in every case": """
+        import sqlite3
+        def f(p, mode):
+            conn = sqlite3.connect(p)
+            try:
+                match mode:
+                    case "a":
+                        conn.execute("a")
+                    case _:
+                        conn.execute("b")
+            finally:
+                conn.close()
+    """,
+    "lambda hands it to a callback": """
+        import sqlite3
+        def f(p, register):
+            conn = sqlite3.connect(p)
+            register(lambda: conn.close())
+    """,
+    "cursor returned carries the connection": """
+        import sqlite3
+        def cursor_for(p):
+            conn = sqlite3.connect(p)
+            return conn.cursor()
+    """,
+}
+
+
+@pytest.mark.parametrize("source", CLEAN.values(), ids=list(CLEAN))
+def test_managed_or_handed_over_is_clean(source):
+    assert findings_for(source) == []
+
+
+FLAGGED = {
+    "never closed": (
+        """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            return conn.execute("q").fetchall()
+        """,
+        [(4, 12, "CNL101")],
+    ),
+    "early return skips the close": (
+        """
+        import sqlite3
+        def f(p, key):
+            conn = sqlite3.connect(p)
+            row = conn.execute("q", (key,)).fetchone()
+            if row is None:
+                return None
+            conn.close()
+            return row
+        """,
+        [(4, 12, "CNL101")],
+    ),
+    "reassignment loses the first connection": (
+        """
+        import sqlite3
+        def f(a, b):
+            conn = sqlite3.connect(a)
+            conn = sqlite3.connect(b)
+            conn.close()
+        """,
+        [(4, 12, "CNL101")],
+    ),
+    "alias through import": (
+        """
+        from sqlite3 import connect as open_db
+        def f(p):
+            db = open_db(p)
+            db.execute("q")
+        """,
+        [(4, 10, "CNL101")],
+    ),
+    "module alias": (
+        """
+        import psycopg2 as pg
+        def f(dsn):
+            conn = pg.connect(dsn)
+            cur = conn.cursor()
+            cur.execute("q")
+            return cur.fetchall()
+        """,
+        [(4, 12, "CNL101")],
+    ),
+    "close only in except": (
+        """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            try:
+                conn.execute("q")
+            except Exception:
+                conn.close()
+                raise
+        """,
+        [(4, 12, "CNL101")],
+    ),
+    "close after the work, no finally": (
+        """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            rows = conn.execute("q").fetchall()
+            conn.close()
+            return rows
+        """,
+        [(4, 12, "CNL102")],
+    ),
+    "generator dependency without finally": (
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+        engine = create_engine("postgresql://db/app")
+        SessionLocal = sessionmaker(bind=engine)
+        def get_db():
+            db = SessionLocal()
+            yield db
+            db.close()
+        """,
+        [(7, 10, "CNL102")],
+    ),
+    "streaming generator closes after the loop": (
+        """
+        import sqlite3
+        def rows(p):
+            conn = sqlite3.connect(p)
+            for row in conn.execute("q"):
+                yield row
+            conn.close()
+        """,
+        [(4, 12, "CNL102")],
+    ),
+    "contextmanager that never closes": (
+        """
+        import contextlib, sqlite3
+        @contextlib.contextmanager
+        def connection(p):
+            conn = sqlite3.connect(p)
+            yield conn
+        """,
+        [(5, 12, "CNL101")],
+    ),
+    "with sqlite3.connect()": (
+        """
+        import sqlite3
+        def f(p):
+            with sqlite3.connect(p) as conn:
+                conn.execute("insert")
+        """,
+        [(4, 10, "CNL103")],
+    ),
+    "with on a psycopg2 connection name": (
+        """
+        import psycopg2
+        def f(dsn):
+            conn = psycopg2.connect(dsn)
+            with conn:
+                with conn.cursor() as cur:
+                    cur.execute("q")
+        """,
+        [(4, 12, "CNL103")],
+    ),
+    "discarded after one query": (
+        """
+        import sqlite3
+        def f(p):
+            sqlite3.connect(p).execute("vacuum")
+        """,
+        [(4, 5, "CNL101")],
+    ),
+    "engine created in a helper and never disposed": (
+        """
+        from sqlalchemy import create_engine
+        def count(url):
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                return conn.exec_driver_sql("select count(*) from t").scalar()
+        """,
+        [(4, 14, "CNL101")],
+    ),
+    "checkout never returned": (
+        """
+        from sqlalchemy import create_engine
+        engine = create_engine("postgresql://db/app")
+        def f():
+            conn = engine.connect()
+            conn.exec_driver_sql("select 1")
+        """,
+        [(5, 12, "CNL104")],
+    ),
+    "checkout from an annotated parameter": (
+        """
+        from sqlalchemy.engine import Engine
+        def f(engine: Engine):
+            conn = engine.connect()
+            conn.exec_driver_sql("select 1")
+        """,
+        [(4, 12, "CNL104")],
+    ),
+    "checkout from an attribute set in __init__": (
+        """
+        from psycopg2.pool import SimpleConnectionPool
+        class Repo:
+            def __init__(self, dsn):
+                self.pool = SimpleConnectionPool(1, 5, dsn)
+            def get(self, key):
+                conn = self.pool.getconn()
+                cur = conn.cursor()
+                cur.execute("q", (key,))
+                row = cur.fetchone()
+                self.pool.putconn(conn)
+                return row
+        """,
+        [(7, 16, "CNL104")],
+    ),
+    "session from a module-level sessionmaker": (
+        """
+        from sqlalchemy.orm import sessionmaker
+        SessionLocal = sessionmaker()
+        def f():
+            session = SessionLocal()
+            return session.query(int).all()
+        """,
+        [(5, 15, "CNL101")],
+    ),
+    "borrowed by a same-module helper": (
+        """
+        import sqlite3
+        def run(conn, sql):
+            return conn.execute(sql).fetchall()
+        def f(p):
+            conn = sqlite3.connect(p)
+            return run(conn, "q")
+        """,
+        [(6, 12, "CNL101")],
+    ),
+    "borrowed by pandas.read_sql": (
+        """
+        import pandas as pd
+        from sqlalchemy import create_engine
+        def frame(url):
+            return pd.read_sql("select 1", create_engine(url))
+        """,
+        [(5, 36, "CNL101")],
+    ),
+    "opened in a loop": (
+        """
+        import sqlite3
+        def f(paths):
+            for p in paths:
+                conn = sqlite3.connect(p)
+                conn.execute("q")
+        """,
+        [(5, 16, "CNL101")],
+    ),
+    "specific handler lets other errors through": (
+        """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            try:
+                conn.execute("q")
+            except sqlite3.OperationalError:
+                pass
+            conn.close()
+        """,
+        [(4, 12, "CNL102")],
+    ),
+    "with of something else does not close it": (
+        """
+        import sqlite3, threading
+        lock = threading.Lock()
+        def f(p):
+            conn = sqlite3.connect(p)
+            with lock:
+                conn.execute("q")
+        """,
+        [(5, 12, "CNL101")],
+    ),
+}
+
+
+@pytest.mark.parametrize("source, expected", FLAGGED.values(), ids=list(FLAGGED))
+def test_unmanaged_is_reported_once(source, expected):
+    assert positions(source) == expected
+
+
+def test_one_finding_per_resource():
+    source = """
+        import sqlite3
+        def f(p):
+            with sqlite3.connect(p) as conn:
+                conn.execute("q")
+            conn.execute("r")
+    """
+    assert positions(source) == [(4, 10, "CNL103")]
+
+
+def test_nested_function_is_analysed_on_its_own():
+    source = """
+        import sqlite3
+        def outer(p):
+            def inner():
+                conn = sqlite3.connect(p)
+                conn.execute("q")
+            return inner
+    """
+    assert positions(source) == [(5, 16, "CNL101")]
+
+
+def test_message_names_the_return_line():
+    source = """
+        import sqlite3
+        def f(p, fast):
+            conn = sqlite3.connect(p)
+            if fast:
+                return None
+            conn.close()
+    """
+    [finding] = findings_for(source)
+    assert finding.message == (
+        "sqlite3 connection from sqlite3.connect() is not closed on every path (still open at line 6); "
+        "use 'with contextlib.closing(sqlite3.connect(...)) as conn:'"
+    )
