@@ -40,7 +40,7 @@ LIBRARY_KEYS = {"name", "modules"}
 FILE_KEYS = {"library", "opener", "types", "analysis"}
 ANALYSIS_KEYS = {
     "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
-    "adopt_methods", "closing_wrappers", "release_registrars",
+    "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes",
 }
 
 
@@ -93,7 +93,8 @@ class Catalog:
     quiet_methods: set[str] = field(default_factory=set)
     adopt_methods: set[str] = field(default_factory=set)
     closing_wrappers: set[str] = field(default_factory=set)
-    release_registrars: set[str] = field(default_factory=set)
+    teardown_decorators: set[str] = field(default_factory=set)
+    data_attributes: set[str] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)
 
     def type_named(self, name: str | None) -> ResourceType | None:

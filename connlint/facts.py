@@ -101,8 +101,11 @@ def _is_unpooled(call: ast.Call, scope, resolver: Resolver, catalog: Catalog) ->
         return False
     for keyword in call.keywords:
         if keyword.arg in conditions:
+            accepted = conditions[keyword.arg]
+            if "*" in accepted and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+                return True  # any value: e.g. a client given a shared connection_pool
             value = resolver.resolve(keyword.value, scope)
-            if value is not None and value.qual in conditions[keyword.arg]:
+            if value is not None and value.qual in accepted:
                 return True
     return False
 

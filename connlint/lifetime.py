@@ -111,10 +111,11 @@ class FunctionContext:
         self.catalog = resolver.catalog
         self.parents = parents
         self.is_async = isinstance(node, ast.AsyncFunctionDef)
-        self.is_contextmanager = any(
-            _decorator_qual(d, scope, resolver) in ("contextlib.contextmanager", "contextlib.asynccontextmanager")
-            for d in node.decorator_list
-        )
+        decorators = {_decorator_qual(d, scope, resolver) for d in node.decorator_list}
+        self.is_contextmanager = bool(decorators & {"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+        # pytest runs the code after a fixture's ``yield`` even when the test
+        # fails: nothing is thrown in at the yield.
+        self.yield_never_raises = bool(decorators & self.catalog.teardown_decorators)
 
 
 def _decorator_qual(decorator, scope, resolver):
@@ -240,12 +241,15 @@ class LifetimeAnalysis:
 
     def _loop(self, node, states) -> Flow:
         flow = Flow()
-        header = [node.test] if isinstance(node, ast.While) else [node.iter]
+        is_while = isinstance(node, ast.While)
+        header = [node.test] if is_while else [node.iter]
         head = set(states)
         breaks = set()
         for _ in range(LOOP_LIMIT):
             entry = self.simple(node, header, head, flow)
-            if not isinstance(node, ast.While):
+            if is_while:
+                entry = {atom for atom in entry if self._truth(node.test, atom) is not False}
+            else:
                 entry = {self._rebind(node.target, atom, node.lineno) for atom in entry}
             body = self.block(node.body, entry)
             for atom, line in body.returns.items():
@@ -257,8 +261,12 @@ class LifetimeAnalysis:
             if new_head == head:
                 break
             head = new_head
-        infinite = isinstance(node, ast.While) and _always_true(node.test)
-        exits = set() if infinite else self.simple(node, header, head, Flow())
+        if is_while and _always_true(node.test):
+            exits = set()
+        else:
+            exits = self.simple(node, header, head, Flow())
+            if is_while:
+                exits = {atom for atom in exits if self._truth(node.test, atom) is not True}
         else_flow = self.block(node.orelse, exits)
         flow.absorb(else_flow)
         flow.normal |= breaks
@@ -436,6 +444,8 @@ class LifetimeAnalysis:
                     continue
                 if is_resource and parent.attr in rtype.release and isinstance(grand, (ast.Call, ast.keyword)):
                     return effects + [Effect(ESCAPE)]  # a release registered for later
+                if parent.attr in catalog.data_attributes:
+                    return effects + [Effect(USE)]
                 node, is_resource = parent, False
                 continue
             if isinstance(parent, ast.Subscript):
@@ -653,7 +663,11 @@ class LifetimeAnalysis:
         catalog = self.ctx.catalog
         for part in parts:
             for node in _walk_expr(part):
-                if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.Subscript)):
+                if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                    if self.ctx.yield_never_raises:
+                        continue
+                    return True
+                if isinstance(node, (ast.Await, ast.Subscript)):
                     return True
                 if isinstance(node, (ast.Raise, ast.Assert)):
                     return True

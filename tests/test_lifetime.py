@@ -258,6 +258,33 @@ CLEAN = {
             conn = sqlite3.connect(p)
             register(lambda: conn.close())
     """,
+    "retry loop until connected": """
+        import time, psycopg2
+        def connect(dsn):
+            conn = None
+            while conn is None:
+                try:
+                    conn = psycopg2.connect(dsn)
+                except psycopg2.OperationalError:
+                    time.sleep(1)
+            return conn
+    """,
+    "pytest fixture closes after yield": """
+        import pytest, sqlite3
+        @pytest.fixture
+        def db(tmp_path):
+            conn = sqlite3.connect(tmp_path / "t.db")
+            yield conn
+            conn.close()
+    """,
+    "flask tutorial get_db caches on g": """
+        import sqlite3
+        from flask import current_app, g
+        def get_db():
+            if "db" not in g:
+                g.db = sqlite3.connect(current_app.config["DATABASE"])
+            return g.db
+    """,
     "cursor returned carries the connection": """
         import sqlite3
         def cursor_for(p):
