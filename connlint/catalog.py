@@ -33,7 +33,7 @@ SELF = "self"
 
 TYPE_KEYS = {
     "kind", "label", "var", "aliases", "release", "release_awaited", "released_by",
-    "with", "async_with", "methods", "call", "hint", "verb",
+    "with", "async_with", "methods", "call", "hint", "verb", "lazy",
 }
 OPENER_KEYS = {"calls", "returns", "unpooled_if"}
 LIBRARY_KEYS = {"name", "modules"}
@@ -64,6 +64,7 @@ class ResourceType:
     call: str | None = None
     hint: str | None = None
     verb: str | None = None
+    lazy: bool = False  # creating it opens nothing until it is first used
 
     @property
     def is_resource(self) -> bool:
@@ -196,6 +197,7 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
         call=spec.get("call"),
         hint=spec.get("hint"),
         verb=spec.get("verb"),
+        lazy=_expect(spec.get("lazy", False), bool, f"{where}.lazy"),
     )
     if rtype.is_resource and not (rtype.release or rtype.released_by):
         raise CatalogError(f"{where}: a {kind} needs 'release' or 'released_by'")

@@ -138,6 +138,7 @@ class LifetimeAnalysis:
         self.var = None
         self.released_somewhere = call is None or self._releases_anywhere()
         self._effects: dict = {}
+        self._raising: dict = {}
 
     # -- entry point ----------------------------------------------------
 
@@ -385,6 +386,8 @@ class LifetimeAnalysis:
                 status = ESCAPED
             elif RELEASE in kinds or UNAWAITED in kinds:
                 status = RELEASED
+        if created and kinds == {"create", DISCARD} and self.rtype.lazy:
+            status = ESCAPED  # created and dropped unused: it never opened anything
         if status == OPEN and not names and not holders and (created or kinds & {"unbind", DISCARD}):
             if WITH_ITEM not in kinds:
                 self._lose(owner.lineno, "discarded" if created else "lost")
@@ -660,6 +663,13 @@ class LifetimeAnalysis:
         return (not result) if negate else result
 
     def _may_raise(self, parts) -> bool:
+        key = tuple(id(part) for part in parts)
+        cached = self._raising.get(key)
+        if cached is None:
+            cached = self._raising[key] = self._find_raising(parts)
+        return cached
+
+    def _find_raising(self, parts) -> bool:
         catalog = self.ctx.catalog
         for part in parts:
             for node in _walk_expr(part):

@@ -285,6 +285,15 @@ CLEAN = {
                 g.db = sqlite3.connect(current_app.config["DATABASE"])
             return g.db
     """,
+    "lazy engine created to probe a dialect, never used": """
+        from sqlalchemy import create_engine
+        def has_sqlite():
+            try:
+                create_engine("sqlite://")
+                return True
+            except ImportError:
+                return False
+    """,
     "cursor returned carries the connection": """
         import sqlite3
         def cursor_for(p):
@@ -435,6 +444,14 @@ FLAGGED = {
         import sqlite3
         def f(p):
             sqlite3.connect(p).execute("vacuum")
+        """,
+        [(4, 5, "CNL101")],
+    ),
+    "connection opened and dropped unused": (
+        """
+        import sqlite3
+        def touch(p):
+            sqlite3.connect(p)
         """,
         [(4, 5, "CNL101")],
     ),
