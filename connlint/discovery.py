@@ -23,15 +23,44 @@ class Discovery:
 def matches(relative: str, patterns) -> bool:
     """A pattern with a '/' matches the path from the project root; one
     without matches any single path component."""
-    parts = relative.split("/")
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if "/" in pattern:
-            if fnmatch.fnmatchcase(relative, pattern.lstrip("./")) or fnmatch.fnmatchcase(relative, pattern.lstrip("./") + "/*"):
-                return True
-        elif any(fnmatch.fnmatchcase(part, pattern) for part in parts):
-            return True
-    return False
+    return _Patterns.of(patterns).match_path(relative)
+
+
+class _Patterns:
+    """Exclude globs split once into plain names, name globs and path globs."""
+
+    _cache: dict = {}
+
+    def __init__(self, patterns):
+        self.names, self.name_globs, self.path_globs = set(), [], []
+        for pattern in patterns:
+            pattern = pattern.rstrip("/")
+            if "/" in pattern:
+                pattern = pattern[2:] if pattern.startswith("./") else pattern
+                self.path_globs.append(pattern)
+            elif any(ch in pattern for ch in "*?["):
+                self.name_globs.append(pattern)
+            else:
+                self.names.add(pattern)
+
+    @classmethod
+    def of(cls, patterns) -> "_Patterns":
+        key = tuple(patterns)
+        found = cls._cache.get(key)
+        if found is None:
+            found = cls._cache[key] = cls(key)
+        return found
+
+    def match_name(self, name: str) -> bool:
+        return name in self.names or any(fnmatch.fnmatchcase(name, g) for g in self.name_globs)
+
+    def match_full(self, relative: str) -> bool:
+        return any(
+            fnmatch.fnmatchcase(relative, g) or fnmatch.fnmatchcase(relative, g + "/*") for g in self.path_globs
+        )
+
+    def match_path(self, relative: str) -> bool:
+        return any(self.match_name(part) for part in relative.split("/")) or self.match_full(relative)
 
 
 def discover(paths, root: Path, exclude) -> Discovery:
@@ -65,6 +94,7 @@ def _relative(path: Path, root: Path) -> str:
 
 def _walk(top: Path, root: Path, exclude, result: Discovery, seen: set) -> None:
     # Directory symlinks are not followed: no loops, no scanning outside the tree.
+    patterns = _Patterns.of(exclude)
     stack = [top]
     while stack:
         directory = stack.pop()
@@ -74,18 +104,20 @@ def _walk(top: Path, root: Path, exclude, result: Discovery, seen: set) -> None:
             continue
         subdirs = []
         for entry in entries:
-            path = Path(entry.path)
-            relative = _relative(path, root)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
+            if not is_dir and not entry.name.endswith(".py"):
+                continue
+            if patterns.match_name(entry.name):
+                continue
+            path = Path(entry.path)
+            if patterns.path_globs and patterns.match_full(_relative(path, root)):
+                continue
             if is_dir:
-                if matches(relative, exclude) or (Path(entry.path) / "pyvenv.cfg").exists():
-                    continue
-                subdirs.append(path)
-            elif entry.name.endswith(".py") and not matches(relative, exclude):
-                if entry.is_symlink() and Path(entry.path).is_dir():
-                    continue
+                if not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                    subdirs.append(path)
+            elif not (entry.is_symlink() and os.path.isdir(entry.path)):
                 _add(result, seen, path)
         stack.extend(reversed(subdirs))

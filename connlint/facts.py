@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from connlint.catalog import Catalog, ResourceType
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
-from connlint.names import FUNCTION_NODES, Resolver, iter_scope, parent_map, statement_of
+from connlint.names import FUNCTION_NODES, Resolver, parent_map, statement_of
 
 
 @dataclass
@@ -53,29 +53,20 @@ def build_facts(path: str, tree: ast.Module, lines: list[str], catalog: Catalog,
 
 def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
     resolver = facts.resolver
-    # (scope node, body) pairs: the module, then every function and class
-    pending = [(tree, tree.body, None)]
-    while pending:
-        owner, body, function = pending.pop()
-        scope = resolver.scope_of(owner) if owner is not tree else resolver.module
-        parents = None
-        contexts = None
-        for node in iter_scope(body):
-            if isinstance(node, FUNCTION_NODES):
-                if node is not owner:
-                    pending.append((node, node.body, node))
-                continue
-            if isinstance(node, ast.ClassDef):
-                if node is not owner:
-                    pending.append((node, node.body, None))
-                continue
-            if not isinstance(node, ast.Call):
-                continue
+    parent_maps: dict = {}
+    for scope in [resolver.module, *resolver.scopes.values()]:
+        function = scope.node if isinstance(scope.node, FUNCTION_NODES) else None
+        context = None
+        for node in scope.calls:
             value = resolver.call_result(node, scope)
             if value is None or value.rtype is None or not value.rtype.is_resource:
                 continue
+            root = scope
+            while isinstance(root.node, ast.Lambda):
+                root = root.parent  # a lambda's statements belong to its enclosing scope
+            parents = parent_maps.get(id(root.node))
             if parents is None:
-                parents = parent_map(owner)
+                parents = parent_maps[id(root.node)] = parent_map(root.node)
             site = ResourceSite(
                 call=node,
                 rtype=value.rtype,
@@ -86,10 +77,10 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
                 in_async=isinstance(function, ast.AsyncFunctionDef),
                 unpooled=_is_unpooled(node, scope, resolver, catalog),
             )
-            if function is not None and not _inside_lambda(node, parents, owner):
-                if contexts is None:
-                    contexts = FunctionContext(function, scope, resolver, parents)
-                site.fate = LifetimeAnalysis(contexts, node, value.rtype).run()
+            if function is not None:
+                if context is None:
+                    context = FunctionContext(function, scope, resolver, parents)
+                site.fate = LifetimeAnalysis(context, node, value.rtype).run()
             facts.sites.append(site)
     facts.sites.sort(key=lambda s: (s.call.lineno, s.call.col_offset))
 
@@ -107,15 +98,6 @@ def _is_unpooled(call: ast.Call, scope, resolver: Resolver, catalog: Catalog) ->
             value = resolver.resolve(keyword.value, scope)
             if value is not None and value.qual in accepted:
                 return True
-    return False
-
-
-def _inside_lambda(node, parents, owner) -> bool:
-    current = parents.get(id(node))
-    while current is not None and current is not owner:
-        if isinstance(current, ast.Lambda):
-            return True
-        current = parents.get(id(current))
     return False
 
 

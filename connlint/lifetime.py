@@ -21,7 +21,7 @@ import ast
 from dataclasses import dataclass, field
 
 from connlint.catalog import DATA, SELF
-from connlint.names import FUNCTION_NODES, Resolver, Scope, assigned_names, parent_map, statement_of
+from connlint.names import FUNCTION_NODES, Resolver, Scope, assigned_names, children, parent_map, statement_of, walk
 
 ABSENT, OPEN, RELEASED, ESCAPED = "absent", "open", "released", "escaped"
 
@@ -577,7 +577,7 @@ class LifetimeAnalysis:
         parents = parent_map(function)
         sub = LifetimeAnalysis(FunctionContext(function, scope, self.ctx.resolver, parents), None, self.rtype, self.depth + 1)
         outcome = USE
-        for node in ast.walk(function):
+        for node in walk(function):
             if isinstance(node, ast.Name) and node.id == param and isinstance(node.ctx, ast.Load):
                 statement = statement_of(node, parents)
                 for effect in sub._use(node, is_resource, statement):
@@ -701,7 +701,7 @@ class LifetimeAnalysis:
     def _releases_anywhere(self) -> bool:
         if self.rtype is None:
             return False
-        for node in ast.walk(self.ctx.node):
+        for node in walk(self.ctx.node):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr in self.rtype.release or node.func.attr in self.rtype.released_by:
                     return True
@@ -750,11 +750,11 @@ def _walk_expr(root):
         yield current
         if current is not root and isinstance(current, (ast.stmt, ast.Lambda, ast.ExceptHandler, ast.match_case)):
             continue
-        stack.extend(ast.iter_child_nodes(current))
+        stack.extend(children(current))
 
 
 def _names_in(node) -> set:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, ast.Name)}
 
 
 def _local_names(scope: Scope) -> set:

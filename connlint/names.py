@@ -16,6 +16,7 @@ from connlint.catalog import SELF, Catalog, ResourceType
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = FUNCTION_NODES + (ast.ClassDef, ast.Lambda)
+_SCOPE_TYPES = frozenset(SCOPE_NODES)
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,62 @@ class Value:
     rtype: ResourceType | None = None
 
 
-def iter_scope(nodes):
-    """Yield every node below ``nodes`` without entering nested functions or classes."""
-    stack = list(reversed(nodes))
+_FIELDS: dict = {}
+# Nodes that never bind a name, open a scope or make a call.
+_PLAIN = frozenset({
+    ast.Name, ast.Constant, ast.Attribute, ast.Load, ast.Store, ast.Expr, ast.BinOp, ast.Compare,
+    ast.Subscript, ast.keyword, ast.arguments, ast.arg, ast.Tuple, ast.List, ast.Dict, ast.JoinedStr,
+    ast.FormattedValue, ast.Return, ast.If, ast.BoolOp, ast.UnaryOp, ast.Pass, ast.alias, ast.Await,
+})
+
+
+def children(node):
+    """The child nodes of ``node`` (faster than ``ast.iter_child_nodes``;
+    expression contexts are skipped)."""
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        fields = _FIELDS[type(node)] = tuple(f for f in node._fields if f != "ctx")
+    result = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            result.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            result.append(value)
+    return result
+
+
+def walk(root):
+    """Every node below ``root`` (and ``root``), in no particular order."""
+    stack = [root]
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, SCOPE_NODES):
+        stack.extend(children(node))
+
+
+def iter_scope(nodes):
+    """Every node below ``nodes`` without entering nested functions, classes
+    or lambdas (those are yielded, not entered)."""
+    stack = list(nodes)
+    pop, push, fields_of = stack.pop, stack.append, _FIELDS.get
+    while stack:
+        node = pop()
+        yield node
+        kind = type(node)
+        if kind in _SCOPE_TYPES:
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        fields = fields_of(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = tuple(f for f in node._fields if f != "ctx")
+        for name in fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
 
 
 def assigned_names(target) -> list[str]:
@@ -61,6 +109,7 @@ class Scope:
     declared_global: set[str] = field(default_factory=set)
     cls: ast.ClassDef | None = None
     self_name: str | None = None
+    calls: list = field(default_factory=list)  # every call made directly in this scope
 
 
 class Resolver:
@@ -90,12 +139,25 @@ class Resolver:
 
     def _collect(self, scope: Scope, body: list) -> None:
         """Record imports and bindings of ``scope``; create nested scopes."""
+        self_attrs = self.class_attrs.setdefault(id(scope.cls), {}) if scope.self_name else None
         for node in iter_scope(body):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+            kind = type(node)
+            if kind in _PLAIN:
+                continue
+            if kind is ast.Call:
+                scope.calls.append(node)
+            elif kind is ast.Import or kind is ast.ImportFrom:
                 self._add_import(scope, node)
-            elif isinstance(node, ast.Assign):
+            elif kind is ast.Assign:
                 for target in node.targets:
                     self._bind_target(scope, target, node.value)
+                    if (
+                        self_attrs is not None
+                        and type(target) is ast.Attribute
+                        and type(target.value) is ast.Name
+                        and target.value.id == scope.self_name
+                    ):
+                        self_attrs.setdefault(target.attr, []).append((scope, node.value))
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
                 if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                     scope.annotations[node.target.id] = node.annotation
@@ -147,24 +209,10 @@ class Resolver:
             child.cls, child.self_name = parent.cls, None
         body = node.body if isinstance(node, FUNCTION_NODES) else [node.body]
         self._collect(child, body)
-        if child.self_name:
-            self._collect_self_attrs(child, body)
         for name in child.declared_global:
             # ``global x; x = create_engine()`` types the module name x
             for value in child.bindings.get(name, ()):
                 self.module.bindings.setdefault(name, []).append(("in", child, value))
-
-    def _collect_self_attrs(self, scope: Scope, body) -> None:
-        attrs = self.class_attrs.setdefault(id(scope.cls), {})
-        for node in iter_scope(body):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == scope.self_name
-                    ):
-                        attrs.setdefault(target.attr, []).append((scope, node.value))
 
     def _add_import(self, scope: Scope, node) -> None:
         if isinstance(node, ast.Import):
@@ -370,7 +418,7 @@ def parent_map(root) -> dict:
     stack = [root]
     while stack:
         node = stack.pop()
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             parents[id(child)] = node
             stack.append(child)
     return parents
