@@ -33,7 +33,7 @@ SELF = "self"
 
 TYPE_KEYS = {
     "kind", "label", "var", "aliases", "release", "release_awaited", "released_by",
-    "with", "async_with", "methods", "call", "hint", "verb", "lazy",
+    "with", "async_with", "methods", "call", "hint", "verb", "lazy", "async",
 }
 OPENER_KEYS = {"calls", "returns", "unpooled_if"}
 LIBRARY_KEYS = {"name", "modules"}
@@ -65,10 +65,16 @@ class ResourceType:
     hint: str | None = None
     verb: str | None = None
     lazy: bool = False  # creating it opens nothing until it is first used
+    asynchronous: bool = False  # an asyncio client, even if its release is sync (motor)
 
     @property
     def is_resource(self) -> bool:
         return self.kind in RESOURCE_KINDS
+
+    @property
+    def is_async(self) -> bool:
+        """Released by awaiting, or managed by ``async with``."""
+        return self.asynchronous or self.release_awaited or self.async_with_effect == "closes"
 
     @property
     def release_verb(self) -> str:
@@ -97,6 +103,7 @@ class Catalog:
     teardown_decorators: set[str] = field(default_factory=set)
     data_attributes: set[str] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)  # type name -> where it was defined
 
     def type_named(self, name: str | None) -> ResourceType | None:
         return self.types.get(name) if name else None
@@ -198,10 +205,12 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
         hint=spec.get("hint"),
         verb=spec.get("verb"),
         lazy=_expect(spec.get("lazy", False), bool, f"{where}.lazy"),
+        asynchronous=_expect(spec.get("async", False), bool, f"{where}.async"),
     )
     if rtype.is_resource and not (rtype.release or rtype.released_by):
         raise CatalogError(f"{where}: a {kind} needs 'release' or 'released_by'")
     catalog.types[name] = rtype
+    catalog.origins[name] = where
     for alias in _expect(spec.get("aliases", []), list, f"{where}.aliases"):
         catalog.types[alias] = rtype
     return rtype
@@ -217,7 +226,8 @@ def _add_user_opener(catalog: Catalog, entry, where: str) -> None:
     if not calls:
         raise CatalogError(f"{where}: missing 'call' (the qualified name, e.g. \"myapp.db.get_conn\")")
     returns = entry.get("returns")
-    type_fields = {k: v for k, v in entry.items() if k in TYPE_KEYS}
+    # ``call`` names the opener here; it is not the factory field of a type.
+    type_fields = {k: v for k, v in entry.items() if k in TYPE_KEYS and k != "call"}
     if returns is not None:
         _expect(returns, str, f"{where}.returns")
         if type_fields:
@@ -240,8 +250,9 @@ def _check_references(catalog: Catalog) -> None:
         if returns not in catalog.types:
             raise CatalogError(f"opener '{call}': returns unknown type '{returns}'")
     for rtype in set(catalog.types.values()):
+        where = catalog.origins.get(rtype.name, f"type '{rtype.name}'")
         for method, result in rtype.methods.items():
             if result not in (DATA, SELF) and result not in catalog.types:
-                raise CatalogError(f"type '{rtype.name}': method '{method}' returns unknown type '{result}'")
+                raise CatalogError(f"{where}.methods.{method}: unknown type '{result}'")
         if rtype.call and rtype.call not in catalog.types:
-            raise CatalogError(f"type '{rtype.name}': call returns unknown type '{rtype.call}'")
+            raise CatalogError(f"{where}.call: unknown type '{rtype.call}'")

@@ -33,13 +33,28 @@ def write_output(text: str, output_file: str | None) -> None:
         return
     target = Path(output_file)
     directory = target.parent if str(target.parent) else Path(".")
+    temp = None
     try:
         handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, target)
+        temp = None
     except OSError as exc:
         _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    finally:
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,6 +151,8 @@ def _check(checker, paths, settings, stdin_filename):
     from connlint.source import decode_lines
 
     findings, sources = [], {}
+    if "-" in paths and len(paths) > 1:
+        _fail("'-' (standard input) cannot be combined with other paths")
     if list(paths) == ["-"]:
         data = sys.stdin.buffer.read()
         display = display_path(Path(stdin_filename)) if stdin_filename else "-"

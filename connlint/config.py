@@ -126,8 +126,11 @@ def _apply_table(settings: Settings, table: dict, where: str) -> None:
 def _string_list(value, where: str, key: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list):
         raise ConfigError(f"{where}: [tool.connlint] {key}: expected a list of strings, got {type(value).__name__}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ConfigError(f"{where}: [tool.connlint] {key}: expected a list of strings, got {type(item).__name__} {item!r}")
     return value
 
 
@@ -153,6 +156,12 @@ class Selection:
     def __init__(self, select, ignore, extend_select=()):
         self.select = [c.upper() for c in list(select) + list(extend_select)]
         self.ignore = [c.upper() for c in ignore]
+
+    def ignored(self, code: str) -> bool:
+        """Explicitly ignored by a prefix at least as long as any selecting one."""
+        dropped = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        chosen = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        return dropped >= 0 and dropped >= chosen
 
     def enabled(self, code: str) -> bool:
         chosen = max((len(p) for p in self.select if code.startswith(p)), default=-1)

@@ -106,8 +106,9 @@ def _walk(top: Path, root: Path, exclude, result: Discovery, seen: set) -> None:
         for entry in entries:
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file()
             except OSError:
-                continue
+                is_dir, is_file = False, False  # e.g. a symlink loop
             if not is_dir and not entry.name.endswith(".py"):
                 continue
             if patterns.match_name(entry.name):
@@ -118,6 +119,8 @@ def _walk(top: Path, root: Path, exclude, result: Discovery, seen: set) -> None:
             if is_dir:
                 if not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                     subdirs.append(path)
-            elif not (entry.is_symlink() and os.path.isdir(entry.path)):
+            elif is_file:  # regular files (or links to them): never a FIFO or a device
                 _add(result, seen, path)
+            elif entry.is_symlink() and not os.path.exists(entry.path):
+                _add(result, seen, path)  # dangling: reported as unreadable
         stack.extend(reversed(subdirs))

@@ -7,6 +7,7 @@ and output only as a list of findings.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class Checker:
     def check_path(self, path: Path) -> list[Finding]:
         display = display_path(path)
         try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return self._failure(display, 1, 1, "cannot read: not a regular file")
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
@@ -53,7 +56,7 @@ class Checker:
             facts = build_facts(display, tree, lines, self.catalog)
             findings = [finding for rule in self.rules for finding in rule.check(facts)]
         except RecursionError:
-            return self._failure(display, 1, 1, "nesting too deep to analyse")
+            return self._failure(display, 1, 1, "cannot analyse: nesting too deep")
         ignored = per_file_ignored(self.settings, display)
         return [
             f
@@ -62,7 +65,9 @@ class Checker:
         ]
 
     def _failure(self, display: str, line: int, column: int, reason: str) -> list[Finding]:
-        if not self.selection.enabled(PARSE_ERROR_CODE):
+        # A file that could not be checked is reported unless CNL900 is ignored
+        # explicitly: selecting other rules must not hide it.
+        if self.selection.ignored(PARSE_ERROR_CODE):
             return []
         if not reason.startswith("cannot "):
             reason = f"cannot parse: {reason}"

@@ -325,9 +325,11 @@ class LifetimeAnalysis:
             item, wrapped = managing
             atom = self._bind_with_target(item, atom, node.lineno)
             effect = "closes" if wrapped else (self.rtype.async_with_effect if is_async else self.rtype.with_effect)
-            if effect == "error":
+            if effect == "error" and (is_async or self.rtype.is_async):
                 self._misuse(node, is_async)
                 plain.add(atom)
+            elif effect == "error":
+                covered.add(atom)  # a sync object that is no context manager: it fails loudly, no leak
             elif effect == "transaction":
                 self.transaction_with = True
                 plain.add(atom)

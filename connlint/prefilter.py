@@ -14,7 +14,7 @@ def build_prefilter(modules) -> re.Pattern:
     alternatives = b"|".join(re.escape(n.encode()) for n in names) or b"(?!x)x"
     # `import a, sqlite3 as s`, `from psycopg2.pool import X`, `import sqlalchemy.orm`
     return re.compile(
-        rb"^[ \t]*(?:from[ \t]+(?:" + alternatives + rb")\b|import[ \t]+[^\n#]*?\b(?:" + alternatives + rb")\b)",
+        rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+(?:" + alternatives + rb")\b|import[ \t]+[^\n#]*?\b(?:" + alternatives + rb")\b)",
         re.M,
     )
 

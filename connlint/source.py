@@ -62,7 +62,7 @@ def _syntax_error(exc: SyntaxError, data: bytes) -> tuple[int, int, str]:
     if "codec can't decode" in message or "encoding problem" in message:
         message = message.replace("(unicode error) ", "")
         return line, 1, f"cannot decode: {message}"
-    if sys.version_info < (3, 12) and NEWER_SYNTAX.search(data):
+    if sys.version_info < (3, 12) and (NEWER_SYNTAX.search(data) or message.startswith("f-string")):
         running = f"{sys.version_info.major}.{sys.version_info.minor}"
         message = f"{message} (the file uses Python 3.12+ syntax; connlint runs on Python {running}: run it with Python 3.12 or later to check this file)"
     return line, max(column, 1), message

@@ -42,6 +42,7 @@ async def fetch(url):
         "import aiohttp\nasync def f(u):\n    async with aiohttp.ClientSession() as s:\n        await s.get(u)\n",
         "import asyncpg\nasync def f(dsn):\n    conn = await asyncpg.connect(dsn)\n    try:\n        await conn.execute('x')\n    finally:\n        await conn.close()\n",
         "import aiohttp, asyncio\ndef f():\n    s = aiohttp.ClientSession()\n    asyncio.run(s.close())\n",
+        "import oracledb\ndef f():\n    with oracledb.create_pool(dsn='d') as pool:\n        pool.acquire\n",
     )
     invalid = (
         Invalid(
@@ -70,12 +71,20 @@ async def fetch(url):
                     f"'{var}.{method}()' is not awaited, so {subject(site)} is never closed; "
                     f"use 'await {var}.{method}()'"
                 )
-            elif fate.detail == "with":
-                message = f"'with' on {subject(site)} raises TypeError; use 'async with {site.callee}(...) as {var}:'"
             else:
-                release = site.rtype.release[0] if site.rtype.release else "close"
-                message = (
-                    f"'async with' on {subject(site)} raises TypeError; use '{var} = await {site.callee}(...)' "
-                    f"and 'await {var}.{release}()' in a 'finally' block"
-                )
+                protocol = "with" if fate.detail == "with" else "async with"
+                message = f"'{protocol}' on {subject(site)} raises TypeError; {_supported_protocol(site, var)}"
             yield self.finding(facts, site.call, message, site.statement)
+
+
+def _supported_protocol(site, var: str) -> str:
+    """What the resource does support, from its catalog entry."""
+    rtype = site.rtype
+    release = rtype.release[0] if rtype.release else "close"
+    if rtype.async_with_effect == "closes":
+        return f"use 'async with {site.callee}(...) as {var}:'"
+    if rtype.with_effect == "closes":
+        return f"use 'with {site.callee}(...) as {var}:'"
+    if rtype.release_awaited:
+        return f"use '{var} = await {site.callee}(...)' and 'await {var}.{release}()' in a 'finally' block"
+    return f"call '{var}.{release}()' in a 'finally' block"

@@ -1,0 +1,381 @@
+"""Files connlint cannot (easily) analyse: each gets a clear one-line answer, and
+the scan goes on over the other files.
+
+Every bad file imports sqlite3: a file that imports no catalog module is never
+parsed (the prefilter skips it), so it could not show how bad input is handled.
+Beside each bad file sits ``ok.py``, a normal leaking file that must still be
+reported.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+try:
+    from tests.conftest import LEAK, leak_line, run_connlint, write
+except ImportError:  # tests/ is not a package
+    from conftest import LEAK, leak_line, run_connlint, write
+
+PY312 = sys.version_info >= (3, 12)
+RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+NEWER_HINT = (
+    f" (the file uses Python 3.12+ syntax; connlint runs on Python {RUNNING}: "
+    "run it with Python 3.12 or later to check this file)"
+)
+OK = leak_line("ok.py")
+
+
+def scan(tmp_path, name, data, *args):
+    """Write ``name`` (bytes or str) beside ok.py, scan the directory (-q);
+    return the finding lines other than ok.py's, after checking ok.py is still
+    reported, the exit status is 1 and stderr is empty."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = \"sample\"\n")
+    write(tmp_path, "ok.py", LEAK)
+    if name is not None:
+        write(tmp_path, name, data)
+    code, out, err = run_connlint(["-q", *args], tmp_path)
+    assert err == "", err
+    found = out.splitlines()
+    assert OK in found, out
+    assert code == 1
+    return [line for line in found if line != OK]
+
+
+# --------------------------------------------------------------------------- syntax
+
+
+def test_syntax_error_is_cnl900_at_its_line(tmp_path):
+    got = scan(tmp_path, "syn.py", "import sqlite3\n\n\ndef f(:\n    pass\n")
+    assert got == ["syn.py:4:7: CNL900 cannot parse: invalid syntax"]
+
+
+def test_syntax_error_in_json(tmp_path):
+    import json
+
+    write(tmp_path, "syn.py", "import sqlite3\n\nx = (\n")
+    code, out, err = run_connlint(["--format", "json"], tmp_path)
+    assert (code, err) == (1, "")
+    [finding] = json.loads(out)
+    assert finding["path"] == "syn.py"
+    assert finding["line"] == 3
+    assert finding["code"] == "CNL900"
+    assert finding["name"] == "parse-error"
+    assert finding["message"].startswith("cannot parse: ")
+    assert finding["fix"] is None
+
+
+def test_syntax_error_without_catalog_import_is_never_parsed(tmp_path):
+    write(tmp_path, "pyproject.toml", "[project]\nname = \"sample\"\n")
+    write(tmp_path, "broken.py", "def f(:\n    print 'x'\n")
+    code, out, err = run_connlint([], tmp_path)
+    assert (code, out, err) == (0, "All checks passed.\n", "")
+    code, out, err = run_connlint(["broken.py"], tmp_path)  # even when named explicitly
+    assert (code, out, err) == (0, "All checks passed.\n", "")
+
+
+def test_syntax_error_is_not_reported_when_cnl900_is_ignored(tmp_path):
+    got = scan(tmp_path, "syn.py", "import sqlite3\ndef f(:\n", "--ignore", "CNL900")
+    assert got == []
+
+
+def test_python2_print_statement(tmp_path):
+    got = scan(tmp_path, "py2.py", 'import sqlite3\n\nprint "x"\n')
+    assert got == ["py2.py:3:1: CNL900 cannot parse: Missing parentheses in call to 'print'. Did you mean print(...)?"]
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def test_non_utf8_bytes_without_coding_cookie(tmp_path):
+    got = scan(tmp_path, "bytes.py", b'import sqlite3\nx = "\xff\xfe"\n')
+    assert len(got) == 1
+    assert got[0].startswith("bytes.py:2:1: CNL900 cannot decode: ")
+    assert "can't decode byte 0xff" in got[0]
+
+
+LATIN1 = (
+    b"# -*- coding: latin-1 -*-\n"
+    b"import sqlite3\n"
+    b"def f(p):\n"
+    b'    s = "caf\xe9"; conn = sqlite3.connect(p)\n'
+    b"    return conn.execute(s).fetchall()\n"
+)
+
+
+def test_pep263_coding_cookie(tmp_path):
+    got = scan(tmp_path, "latin.py", LATIN1)
+    # column 24 in characters ("é" is one character, two bytes in UTF-8)
+    assert got == [leak_line("latin.py", 4, 24)]
+
+
+def test_pep263_coding_cookie_show_source(tmp_path):
+    write(tmp_path, "latin.py", LATIN1)
+    code, out, err = run_connlint(["--show-source", "latin.py"], tmp_path)
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        leak_line("latin.py", 4, 24),
+        '        s = "café"; conn = sqlite3.connect(p)',
+        "    " + " " * 23 + "^",
+        "Found 1 problem.",
+    ]
+
+
+def test_utf8_bom(tmp_path):
+    data = (
+        "\ufeff# a file saved with a byte order mark\n"
+        "import sqlite3\n"
+        "def f(p):\n"
+        '    s = "é"; conn = sqlite3.connect(p)\n'
+        "    return conn.execute(s).fetchall()\n"
+    )
+    got = scan(tmp_path, "bom.py", data)
+    assert got == [leak_line("bom.py", 4, 21)]
+
+
+def test_utf8_bom_before_the_import(tmp_path):
+    got = scan(tmp_path, "bom.py", "\ufeff" + LEAK)
+    assert got == [leak_line("bom.py")]
+
+
+def test_crlf_line_endings(tmp_path):
+    data = (
+        "import sqlite3\r\n"
+        "\r\n"
+        "def f(p):\r\n"
+        "    x = 1\r\n"
+        "    conn = sqlite3.connect(p)\r\n"
+        '    return conn.execute("select 1").fetchall()\r\n'
+        "\r\n"
+        "def g(p):\r\n"
+        "    conn = sqlite3.connect(p)  # noqa: CNL101\r\n"
+        '    return conn.execute("select 1").fetchall()\r\n'
+    )
+    got = scan(tmp_path, "crlf.py", data)
+    assert got == [leak_line("crlf.py", 5, 12)]
+    code, out, err = run_connlint(["--show-source", "crlf.py"], tmp_path)
+    assert out.splitlines() == [leak_line("crlf.py", 5, 12), "        conn = sqlite3.connect(p)",
+                                "               ^", "Found 1 problem."]
+    assert "\r" not in out
+
+
+def test_cr_only_line_endings(tmp_path):
+    got = scan(tmp_path, "cr.py", LEAK.replace("\n", "\r"))
+    assert got == [leak_line("cr.py")]
+
+
+def test_nul_bytes(tmp_path):
+    got = scan(tmp_path, "nul.py", b'import sqlite3\nx = 1\ny = "\0"\n')
+    assert got == ["nul.py:3:1: CNL900 cannot parse: source contains NUL bytes"]
+
+
+# --------------------------------------------------------------------------- size and depth
+
+
+def test_five_megabyte_file(tmp_path):
+    parts = ["import sqlite3\n", "\n"]
+    size = 0
+    i = 0
+    while size < 5 * 1024 * 1024:
+        line = f'DATA_{i:06d} = "{"abcdefghij" * 8}"\n'
+        parts.append(line)
+        size += len(line)
+        i += 1
+    first_line = len(parts) + 1
+    parts.append(LEAK.replace("import sqlite3\n", ""))
+    text = "".join(parts)
+    assert len(text) > 5 * 1024 * 1024
+    got = scan(tmp_path, "big.py", text)  # completes: no timing assertion
+    assert got == [leak_line("big.py", first_line + 1, 12)]
+
+
+def test_1000_deep_parentheses(tmp_path):
+    got = scan(tmp_path, "parens.py", "import sqlite3\nx = " + "(" * 1000 + "1" + ")" * 1000 + "\n")
+    assert len(got) == 1
+    assert got[0].startswith("parens.py:2:")
+    assert " CNL900 cannot parse: " in got[0]
+
+
+def test_1000_deep_list(tmp_path):
+    got = scan(tmp_path, "lists.py", "import sqlite3\nx = " + "[" * 1000 + "1" + "]" * 1000 + "\n")
+    assert len(got) == 1
+    assert got[0].startswith("lists.py:2:")
+    assert " CNL900 cannot parse: " in got[0]
+
+
+def test_100000_term_chain(tmp_path):
+    got = scan(tmp_path, "chain.py", "import sqlite3\na = 1\nx = " + " + ".join(["a"] * 100_000) + "\n")
+    assert len(got) == 1
+    assert got[0].startswith("chain.py:")
+    assert " CNL900 cannot parse: " in got[0]
+    assert "too deep" in got[0]
+
+
+def test_2000_term_chain_in_a_function_is_analysed(tmp_path):
+    text = ("import sqlite3\ndef f(p, a):\n    conn = sqlite3.connect(p)\n    x = "
+            + " + ".join(["a"] * 2000) + "\n    return x\n")
+    got = scan(tmp_path, "chain.py", text)
+    assert got == [leak_line("chain.py")]
+
+
+def test_1000_branch_elif_chain(tmp_path):
+    """Valid code nested too deep for the analysis: one CNL900, the other files still checked."""
+    write(tmp_path, "deep/elifs.py", "import sqlite3\ndef f(p, a):\n    conn = sqlite3.connect(p)\n"
+          "    if a == 0:\n        x = 0\n"
+          + "".join(f"    elif a == {i}:\n        x = {i}\n" for i in range(1, 1000)) + "    conn.close()\n")
+    write(tmp_path, "deep/z.py", LEAK)
+    got = scan(tmp_path, None, None)
+    assert [line.split(":")[0] for line in got] == ["deep/elifs.py", "deep/z.py"]
+    assert " CNL900 " in got[0]
+    assert got[1] == leak_line("deep/z.py")
+
+
+# --------------------------------------------------------------------------- newer Python syntax
+
+
+NEWER = [
+    ("type_alias.py", "import sqlite3\ntype X = int\n", 2),
+    ("generic_def.py", "import sqlite3\ndef f[T](x: T) -> T:\n    return x\n", 2),
+    ("generic_class.py", "import sqlite3\n\nclass Box[T]:\n    pass\n", 3),
+]
+
+
+@pytest.mark.parametrize("name, text, line", NEWER, ids=[n for n, _, _ in NEWER])
+def test_python_312_syntax(tmp_path, name, text, line):
+    text += LEAK.replace("import sqlite3\n", "").replace("def f(", "def leaky(")
+    got = scan(tmp_path, name, text)
+    if PY312:
+        leak_at = text.count("\n", 0, text.index("conn = ")) + 1
+        assert got == [leak_line(name, leak_at, 12)]
+    else:
+        assert len(got) == 1
+        assert got[0].startswith(f"{name}:{line}:")
+        assert " CNL900 cannot parse: " in got[0]
+        assert got[0].endswith(NEWER_HINT)
+
+
+NESTED_FSTRING = 'import sqlite3\nnames = ["a"]\ns = f"{", ".join(names)}"\n'
+
+
+def test_python_312_nested_fstring_same_quotes(tmp_path):
+    text = NESTED_FSTRING + LEAK.replace("import sqlite3\n", "")
+    got = scan(tmp_path, "fstring.py", text)
+    if PY312:
+        assert got == [leak_line("fstring.py", 6, 12)]
+    else:
+        assert len(got) == 1
+        assert got[0].startswith("fstring.py:3:")
+        assert " CNL900 cannot parse: " in got[0]
+        assert "Python 3.12" in got[0]
+
+
+def test_python_312_nested_fstring_is_cnl900_on_older_python(tmp_path):
+    got = scan(tmp_path, "fstring.py", NESTED_FSTRING)
+    if PY312:
+        assert got == []
+    else:
+        assert len(got) == 1
+        assert got[0].startswith("fstring.py:3:")
+        assert " CNL900 cannot parse: " in got[0]
+
+
+def test_ordinary_syntax_error_has_no_312_hint(tmp_path):
+    got = scan(tmp_path, "syn.py", "import sqlite3\nx = = 1\n")
+    assert len(got) == 1
+    assert got[0].startswith("syn.py:2:")
+    assert "3.12" not in got[0]
+
+
+# --------------------------------------------------------------------------- empty / odd files
+
+
+def test_empty_file(tmp_path):
+    write(tmp_path, "empty.py", "")
+    write(tmp_path, "only_import.py", "import sqlite3\n")
+    write(tmp_path, "blank.py", "\n\n   \n")
+    assert scan(tmp_path, None, None) == []
+    code, out, err = run_connlint(["empty.py", "only_import.py", "blank.py"], tmp_path)
+    assert (code, out, err) == (0, "All checks passed.\n", "")
+
+
+def test_directory_named_like_a_python_file(tmp_path):
+    write(tmp_path, "pkg.py/inner.py", LEAK)
+    assert scan(tmp_path, None, None) == [leak_line("pkg.py/inner.py")]
+
+
+# --------------------------------------------------------------------------- symlinks and unreadable files
+
+
+def test_directory_symlink_loop(tmp_path):
+    write(tmp_path, "d/real.py", LEAK)
+    write(tmp_path, "d/e/deeper.py", LEAK)
+    os.symlink(".", tmp_path / "d" / "self")
+    os.symlink("..", tmp_path / "d" / "e" / "up")
+    os.symlink("../..", tmp_path / "d" / "e" / "top")
+    os.symlink(str(tmp_path), tmp_path / "d" / "abs_root")
+    got = scan(tmp_path, None, None)  # terminates
+    assert got == [leak_line("d/e/deeper.py"), leak_line("d/real.py")]
+    code, out, err = run_connlint(["-q", "d/self"], tmp_path, timeout=60)
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [leak_line("d/self/e/deeper.py"), leak_line("d/self/real.py")]
+
+
+def test_file_symlink_loop(tmp_path):
+    os.symlink("y.py", tmp_path / "x.py")
+    os.symlink("x.py", tmp_path / "y.py")
+    got = scan(tmp_path, None, None)
+    assert len(got) == 2
+    for name, line in zip(("x.py", "y.py"), got):
+        assert line.startswith(f"{name}:1:1: CNL900 cannot read: ")
+
+
+def test_dangling_symlink(tmp_path):
+    os.symlink("missing.py", tmp_path / "bad.py")
+    got = scan(tmp_path, None, None)
+    assert got == ["bad.py:1:1: CNL900 cannot read: No such file or directory"]
+    code, out, err = run_connlint(["bad.py"], tmp_path)  # named explicitly
+    assert (code, err) == (1, "")
+    assert out.splitlines() == ["bad.py:1:1: CNL900 cannot read: No such file or directory", "Found 1 problem."]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
+def test_unreadable_file(tmp_path):
+    path = write(tmp_path, "secret.py", LEAK)
+    path.chmod(0)
+    try:
+        got = scan(tmp_path, None, None)
+    finally:
+        path.chmod(0o644)
+    assert got == ["secret.py:1:1: CNL900 cannot read: Permission denied"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_named_pipe_does_not_hang_the_scan(tmp_path):
+    write(tmp_path, "ok.py", LEAK)
+    os.mkfifo(tmp_path / "pipe.py")
+    try:
+        code, out, err = run_connlint(["-q"], tmp_path, timeout=1.5)
+    except subprocess.TimeoutExpired:
+        pytest.fail("connlint did not finish within 1.5 s with a FIFO named pipe.py in the tree")
+    assert OK in out.splitlines()
+
+
+def test_path_that_does_not_exist(tmp_path):
+    write(tmp_path, "ok.py", LEAK)
+    code, out, err = run_connlint(["ok.py", "missing_dir/"], tmp_path)
+    assert (code, out) == (2, "")
+    assert err == "connlint: error: path not found: missing_dir/\n"
+
+
+def test_stdin_bad_bytes(tmp_path):
+    code, out, err = run_connlint(["-", "--stdin-filename", "in.py"], tmp_path,
+                                  input=b'import sqlite3\nx = "\xff"\n\0')
+    assert (code, err) == (1, "")
+    assert out.splitlines() == ["in.py:3:1: CNL900 cannot parse: source contains NUL bytes", "Found 1 problem."]
+    code, out, err = run_connlint(["-"], tmp_path, input=b'import sqlite3\nx = "\xff"\n')
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0].startswith("-:2:1: CNL900 cannot decode: ")
+
