@@ -35,9 +35,9 @@ TYPE_KEYS = {
     "kind", "label", "var", "aliases", "release", "release_awaited", "released_by",
     "with", "async_with", "methods", "call", "hint", "verb", "lazy", "async",
 }
-OPENER_KEYS = {"calls", "returns", "unpooled_if"}
+OPENER_KEYS = {"calls", "returns", "unpooled_if", "shared_if"}
 LIBRARY_KEYS = {"name", "modules"}
-FILE_KEYS = {"library", "opener", "types", "analysis"}
+FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot"}
 ANALYSIS_KEYS = {
     "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
     "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes",
@@ -92,6 +92,8 @@ class Catalog:
     openers: dict[str, str] = field(default_factory=dict)  # qualified call -> type name
     # qualified call -> {keyword: [qualified values]} that make the result hold no pool
     unpooled_if: dict[str, dict] = field(default_factory=dict)
+    # qualified call -> {keyword: [values]} that make the result share a pool it does not own
+    shared_if: dict[str, dict] = field(default_factory=dict)
     modules: set[str] = field(default_factory=set)  # top-level import names
     borrow_calls: set[str] = field(default_factory=set)
     borrow_methods: set[str] = field(default_factory=set)
@@ -104,6 +106,9 @@ class Catalog:
     data_attributes: set[str] = field(default_factory=set)
     sources: list[str] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)  # type name -> where it was defined
+    # one-shot calls that build and drop a whole client: qualified call -> what to use instead
+    one_shot: dict[str, str] = field(default_factory=dict)
+    frameworks: object = None  # connlint.frameworks.Frameworks
 
     def type_named(self, name: str | None) -> ResourceType | None:
         return self.types.get(name) if name else None
@@ -118,9 +123,21 @@ def catalog_dir() -> Path:
     return Path(connlint.rules.__file__).parent / "catalog"
 
 
-def load_catalog(user_openers: list | None = None, user_source: str = "pyproject.toml") -> Catalog:
-    """Read every catalog file, then the user's own openers (config)."""
+def load_catalog(
+    user_openers: list | None = None, user_source: str = "pyproject.toml", user_frameworks: list | None = None
+) -> Catalog:
+    """Read every catalog and framework file, then the user's own openers and
+    frameworks (config)."""
+    from connlint.frameworks import load_frameworks
+
     catalog = Catalog()
+    catalog.frameworks = load_frameworks(user_frameworks, user_source)
+    for type_name, constructors in catalog.frameworks.objects.items():
+        # framework objects (apps, routers) are typed like catalog values so
+        # that ``app.route`` resolves; they are not resources
+        catalog.types[type_name] = ResourceType(type_name, "value", type_name, "app", "framework")
+        for call in constructors:
+            catalog.openers[call] = type_name
     for path in sorted(catalog_dir().glob("*.toml")):
         with open(path, "rb") as handle:
             try:
@@ -163,13 +180,22 @@ def _add_file(catalog: Catalog, data: dict, where: str) -> None:
         owhere = f"{where}: opener[{index}]"
         _unknown(opener, OPENER_KEYS, owhere)
         returns = _expect(opener.get("returns"), str, f"{owhere}.returns")
-        unpooled = _expect(opener.get("unpooled_if", {}), dict, f"{owhere}.unpooled_if")
-        for keyword, values in unpooled.items():
-            _expect(values, list, f"{owhere}.unpooled_if.{keyword}")
+        conditions = {}
+        for key in ("unpooled_if", "shared_if"):
+            conditions[key] = _expect(opener.get(key, {}), dict, f"{owhere}.{key}")
+            for keyword, values in conditions[key].items():
+                _expect(values, list, f"{owhere}.{key}.{keyword}")
         for call in _expect(opener.get("calls", []), list, f"{owhere}.calls"):
             catalog.openers[call] = returns
-            if unpooled:
-                catalog.unpooled_if[call] = unpooled
+            for key, table in conditions.items():
+                if table:
+                    getattr(catalog, key)[call] = table
+    for index, one_shot in enumerate(data.get("one_shot", [])):
+        swhere = f"{where}: one_shot[{index}]"
+        _unknown(one_shot, {"calls", "instead"}, swhere)
+        instead = _expect(one_shot.get("instead"), str, f"{swhere}.instead")
+        for call in _expect(one_shot.get("calls", []), list, f"{swhere}.calls"):
+            catalog.one_shot[call] = instead
     analysis = data.get("analysis", {})
     _unknown(analysis, ANALYSIS_KEYS, f"{where}: [analysis]")
     for key, values in analysis.items():

@@ -8,8 +8,30 @@ import ast
 from dataclasses import dataclass, field
 
 from connlint.catalog import Catalog, ResourceType
+from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
-from connlint.names import FUNCTION_NODES, Resolver, parent_map, statement_of
+from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, parent_map, statement_of
+
+
+@dataclass(frozen=True)
+class Loop:
+    node: ast.AST  # For, While or a comprehension
+    retry: bool  # the loop stops once the call succeeds (break / return)
+
+    @property
+    def line(self) -> int:
+        return self.node.lineno
+
+
+@dataclass
+class OneShotCall:
+    """A call that builds a whole client, makes one request and drops it."""
+
+    call: ast.Call
+    callee: str
+    instead: str
+    loop: Loop | None
+    statement: ast.stmt | None
 
 
 @dataclass
@@ -25,6 +47,9 @@ class ResourceSite:
     in_async: bool = False
     unpooled: bool = False  # e.g. poolclass=NullPool: holds no connections
     fate: Fate | None = None
+    loop: Loop | None = None  # the innermost loop that runs the call on every iteration
+    per_request: Reach | None = None  # how a per-request entry point reaches the call
+    kept_once: bool = False  # guarded by ``if x is None`` or stored on the app: created once
 
     @property
     def line(self) -> int:
@@ -42,12 +67,20 @@ class FileFacts:
     lines: list[str]
     resolver: Resolver
     sites: list[ResourceSite] = field(default_factory=list)
+    one_shot_calls: list[OneShotCall] = field(default_factory=list)
+    reach: RequestReach | None = None
 
 
 def build_facts(path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "") -> FileFacts:
     resolver = Resolver(tree, catalog, package)
     facts = FileFacts(path, tree, lines, resolver)
     _find_sites(facts, tree, catalog)
+    if any(site.rtype.kind == "pool" for site in facts.sites) and catalog.frameworks is not None:
+        facts.reach = RequestReach(resolver, catalog.frameworks, path)
+        for site in facts.sites:
+            if site.rtype.kind == "pool":
+                site.per_request = facts.reach.of(site.function)
+                site.kept_once = _kept_once(site, facts, catalog)
     return facts
 
 
@@ -59,7 +92,11 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
         context = None
         for node in scope.calls:
             value = resolver.call_result(node, scope)
-            if value is None or value.rtype is None or not value.rtype.is_resource:
+            one_shot = None
+            if value is None and catalog.one_shot:
+                qual = resolver.callee_qual(node, scope)
+                one_shot = catalog.one_shot.get(qual) if qual else None
+            if one_shot is None and (value is None or value.rtype is None or not value.rtype.is_resource):
                 continue
             root = scope
             while isinstance(root.node, ast.Lambda):
@@ -67,6 +104,13 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
             parents = parent_maps.get(id(root.node))
             if parents is None:
                 parents = parent_maps[id(root.node)] = parent_map(root.node)
+            if one_shot is not None:
+                facts.one_shot_calls.append(
+                    OneShotCall(node, _source_of(node.func), one_shot, _loop_of(node, parents), statement_of(node, parents))
+                )
+                continue
+            if _matches_keywords(node, scope, resolver, catalog.shared_if):
+                continue  # e.g. a Redis client on a shared connection_pool: it owns no pool
             site = ResourceSite(
                 call=node,
                 rtype=value.rtype,
@@ -75,7 +119,8 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
                 function=function,
                 statement=statement_of(node, parents),
                 in_async=isinstance(function, ast.AsyncFunctionDef),
-                unpooled=_is_unpooled(node, scope, resolver, catalog),
+                unpooled=_matches_keywords(node, scope, resolver, catalog.unpooled_if),
+                loop=_loop_of(node, parents),
             )
             if function is not None:
                 if context is None:
@@ -85,9 +130,12 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
     facts.sites.sort(key=lambda s: (s.call.lineno, s.call.col_offset))
 
 
-def _is_unpooled(call: ast.Call, scope, resolver: Resolver, catalog: Catalog) -> bool:
+def _matches_keywords(call: ast.Call, scope, resolver: Resolver, table: dict) -> bool:
+    """Does the call pass one of the keyword values ``table`` lists for its callee?"""
+    if not table:
+        return False
     qual = resolver.callee_qual(call, scope)
-    conditions = catalog.unpooled_if.get(qual or "")
+    conditions = table.get(qual or "")
     if not conditions:
         return False
     for keyword in call.keywords:
@@ -112,3 +160,109 @@ def _source_of(node) -> str:
         return ast.unparse(node)
     except Exception:  # pragma: no cover - unparse handles every parsed node
         return "..."
+
+
+LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _loop_of(node, parents) -> Loop | None:
+    """The innermost loop whose every iteration runs ``node``, within its scope."""
+    child, current = node, parents.get(id(node))
+    while current is not None and not isinstance(current, SCOPE_NODES):
+        if isinstance(current, LOOP_NODES) and any(child is stmt for stmt in current.body):
+            return Loop(current, _is_retry(current))
+        if isinstance(current, COMPREHENSIONS):
+            first_iter = current.generators[0].iter
+            if child is not first_iter:
+                return Loop(current, False)
+        child, current = current, parents.get(id(current))
+    return None
+
+
+def _is_retry(loop) -> bool:
+    """A loop that leaves by ``break`` or ``return`` on its main path: it
+    repeats only until the call succeeds."""
+    pending = list(loop.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, (ast.Break, ast.Return)):
+            return True
+        if isinstance(statement, ast.Try):
+            pending.extend(statement.body + statement.orelse + statement.finalbody)
+            for handler in statement.handlers:
+                pending.extend(handler.body)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            pending.extend(statement.body)
+    return False
+
+
+def _kept_once(site: ResourceSite, facts: FileFacts, catalog: Catalog) -> bool:
+    """Created under ``if x is None:`` and stored in x, or stored on the app."""
+    statement = site.statement
+    targets = []
+    if isinstance(statement, ast.Assign) and _value_is(statement.value, site.call):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None and _value_is(statement.value, site.call):
+        targets = [statement.target]
+    if not targets:
+        return False
+    frameworks = catalog.frameworks
+    for target in targets:
+        if _stored_on_app(target, frameworks):
+            return True
+        if _guarded(target, statement, site.function, facts):
+            return True
+    return False
+
+
+def _value_is(value, call) -> bool:
+    return value is call or (isinstance(value, ast.Await) and value.value is call)
+
+
+def _stored_on_app(target, frameworks) -> bool:
+    chain = []
+    node = target
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        chain.append(node)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in frameworks.app_names or not chain:
+        return False
+    attributes = {n.attr for n in chain if isinstance(n, ast.Attribute)}
+    # app.state.x / app.config["x"] / app.extensions["x"] / app.ctx.x, or aiohttp's app["x"]
+    return bool(attributes & frameworks.app_state_attributes) or isinstance(chain[-1], ast.Subscript)
+
+
+def _guarded(target, statement, function, facts: FileFacts) -> bool:
+    """An enclosing ``if`` tests the very place the pool is stored in."""
+    if function is None:
+        return False
+    key = _target_key(target)
+    if key is None:
+        return False
+    parents = parent_map(function)
+    current = parents.get(id(statement))
+    while current is not None and current is not function:
+        if isinstance(current, ast.If):
+            mentioned = {_target_key(n) for n in ast.walk(current.test)}
+            if key in mentioned or (isinstance(target, ast.Subscript) and _subscript_key(target, current.test)):
+                return True
+        current = parents.get(id(current))
+    return False
+
+
+def _target_key(node):
+    if isinstance(node, ast.Name):
+        return ("name", node.id)
+    if isinstance(node, ast.Attribute):
+        base = _target_key(node.value)
+        return ("attr", base, node.attr) if base is not None else None
+    return None
+
+
+def _subscript_key(target: ast.Subscript, test) -> bool:
+    """``if "db" not in app.extensions: app.extensions["db"] = ...``"""
+    key = target.slice
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        return False
+    return any(isinstance(n, ast.Constant) and n.value == key.value for n in ast.walk(test))

@@ -246,12 +246,13 @@ class LifetimeAnalysis:
         header = [node.test] if is_while else [node.iter]
         head = set(states)
         breaks = set()
+        iterated = set() if is_while else _names_in(node.iter)
         for _ in range(LOOP_LIMIT):
             entry = self.simple(node, header, head, flow)
             if is_while:
                 entry = {atom for atom in entry if self._truth(node.test, atom) is not False}
             else:
-                entry = {self._rebind(node.target, atom, node.lineno) for atom in entry}
+                entry = {self._iterate(node.target, atom, iterated) for atom in entry}
             body = self.block(node.body, entry)
             for atom, line in body.returns.items():
                 flow.returns.setdefault(atom, line)
@@ -268,6 +269,10 @@ class LifetimeAnalysis:
             exits = self.simple(node, header, head, Flow())
             if is_while:
                 exits = {atom for atom in exits if self._truth(node.test, atom) is not True}
+            else:
+                # a container known to hold the resource is not empty: the
+                # loop runs at least once over it
+                exits = {a for a in exits if not (a in states and a.status == OPEN and iterated & (a.names | a.holders))}
         else_flow = self.block(node.orelse, exits)
         flow.absorb(else_flow)
         flow.normal |= breaks
@@ -465,6 +470,10 @@ class LifetimeAnalysis:
                 if parent.func is node:
                     return effects + [Effect(USE)]
                 outcome = self._passed_to(parent, node, is_resource)
+                if outcome == ESCAPE and not is_resource and self.call is not None and self.released_somewhere:
+                    # a bound method or cursor lent out by a function that closes
+                    # the resource itself: the function still owns it
+                    outcome = USE
                 if outcome == "wrap":
                     node, is_resource = parent, False
                     continue
@@ -627,10 +636,45 @@ class LifetimeAnalysis:
             return Atom(ESCAPED)
         return atom.but(names=frozenset(remaining), holders=frozenset(holders))
 
-    def _captured(self, node, atom: Atom) -> Atom:
-        if atom.status == OPEN and (atom.names | atom.holders) & _names_in(node):
-            return atom.but(status=ESCAPED)
+    def _iterate(self, target, atom: Atom, iterated: set) -> Atom:
+        """``for c in conns.values():`` - over a container holding the
+        resource, the loop variable may be the resource itself."""
+        atom = self._rebind(target, atom, target.lineno)
+        if atom.status == OPEN and iterated & (atom.names | atom.holders):
+            atom = atom.but(names=atom.names | set(assigned_names(target)))
         return atom
+
+    def _captured(self, node, atom: Atom) -> Atom:
+        """A nested function that uses the resource may carry it away - unless
+        it is only ever called right here and does not release it."""
+        tracked = atom.names | atom.holders
+        if atom.status != OPEN or not tracked & _names_in(node):
+            return atom
+        if isinstance(node, FUNCTION_NODES) and self._only_called_here(node) and not self._releases_in(node, tracked):
+            return atom
+        return atom.but(status=ESCAPED)
+
+    def _only_called_here(self, function) -> bool:
+        parents = self.ctx.parents
+        for other in walk(self.ctx.node):
+            if isinstance(other, ast.Name) and other.id == function.name and isinstance(other.ctx, ast.Load):
+                parent = parents.get(id(other))
+                if not (isinstance(parent, ast.Call) and parent.func is other):
+                    return False
+        return not function.decorator_list
+
+    def _releases_in(self, function, tracked) -> bool:
+        for node in walk(function):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in tracked
+                and (node.attr in self.rtype.release or node.attr in self.rtype.released_by)
+            ):
+                return True
+            if isinstance(node, ast.Name) and node.id in tracked and isinstance(node.ctx, ast.Store):
+                return True
+        return False
 
     def _truth(self, test, atom: Atom):
         """Whether ``test`` is known true (True) or false (False) on this path."""

@@ -62,9 +62,22 @@ def walk(root):
         stack.extend(children(node))
 
 
+def outer_parts(node) -> list:
+    """The parts of a function, class or lambda that are evaluated in the
+    enclosing scope: decorators, default values, base classes."""
+    if isinstance(node, ast.ClassDef):
+        return node.decorator_list + node.bases + [k.value for k in node.keywords]
+    args = node.args
+    parts = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    if not isinstance(node, ast.Lambda):
+        parts = node.decorator_list + parts
+    return parts
+
+
 def iter_scope(nodes):
     """Every node below ``nodes`` without entering nested functions, classes
-    or lambdas (those are yielded, not entered)."""
+    or lambdas: those are yielded, and only their decorators, defaults and
+    bases (evaluated in this scope) are walked."""
     stack = list(nodes)
     pop, push, fields_of = stack.pop, stack.append, _FIELDS.get
     while stack:
@@ -72,6 +85,7 @@ def iter_scope(nodes):
         yield node
         kind = type(node)
         if kind in _SCOPE_TYPES:
+            stack.extend(outer_parts(node))
             continue
         fields = fields_of(kind)
         if fields is None:
@@ -218,10 +232,10 @@ class Resolver:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
-                    scope.imports[alias.asname] = alias.name
+                    self._set_import(scope, alias.asname, alias.name)
                 else:
                     top = alias.name.split(".", 1)[0]
-                    scope.imports[top] = top
+                    self._set_import(scope, top, top)
             return
         module = node.module or ""
         if node.level:
@@ -233,7 +247,16 @@ class Resolver:
             if alias.name == "*":
                 continue
             qual = f"{module}.{alias.name}" if module else alias.name
-            scope.imports[alias.asname or alias.name] = qual
+            self._set_import(scope, alias.asname or alias.name, qual)
+
+    def _set_import(self, scope: Scope, name: str, qual: str) -> None:
+        """``try: import pysqlite3 as sqlite3 / except ImportError: import
+        sqlite3``: of alternative imports of one name, the catalog's wins."""
+        previous = scope.imports.get(name)
+        if previous is not None and previous.split(".", 1)[0] in self.catalog.modules:
+            if qual.split(".", 1)[0] not in self.catalog.modules:
+                return
+        scope.imports[name] = qual
 
     def _bind_target(self, scope: Scope, target, value) -> None:
         if isinstance(target, ast.Name):

@@ -294,6 +294,28 @@ CLEAN = {
             except ImportError:
                 return False
     """,
+    "container handed to an unknown callee": """
+        from redis import ConnectionPool
+        def f(use):
+            options = {"connection_pool": ConnectionPool()}
+            use(options.items())
+    """,
+    "closed through the loop variable over its container": """
+        import sqlite3
+        def f(path):
+            conns = {"main": sqlite3.connect(path)}
+            for c in conns.values():
+                c.close()
+    """,
+    "nested function that closes it, called later": """
+        import sqlite3
+        def f(p):
+            conn = sqlite3.connect(p)
+            def cleanup():
+                conn.close()
+            conn.execute("q")
+            return cleanup
+    """,
     "cursor returned carries the connection": """
         import sqlite3
         def cursor_for(p):
@@ -539,6 +561,41 @@ FLAGGED = {
                 conn.execute("q")
         """,
         [(5, 16, "CNL101")],
+    ),
+    "nested helper only called locally": (
+        """
+        import psycopg
+        def drop_all(dsn):
+            admin = psycopg.connect(dsn, autocommit=True)
+            def tables():
+                return admin.execute("select tablename from pg_tables").fetchall()
+            for tbl in tables():
+                admin.execute("drop table %s" % tbl)
+        """,
+        [(4, 13, "CNL101")],
+    ),
+    "alternative imports: the catalog module is the one resolved": (
+        """
+        try:
+            import pysqlite3 as sqlite3
+        except ImportError:
+            import sqlite3
+        def version():
+            return sqlite3.connect(":memory:").execute("select sqlite_version()").fetchone()[0]
+        """,
+        [(7, 12, "CNL101")],
+    ),
+    "bound method lent to a timer, closed without finally": (
+        """
+        import sqlite3, threading
+        def f(path, work):
+            conn = sqlite3.connect(path)
+            t = threading.Timer(0.1, conn.execute, ("commit",))
+            t.start()
+            work()
+            conn.close()
+        """,
+        [(4, 12, "CNL102")],
     ),
     "specific handler lets other errors through": (
         """

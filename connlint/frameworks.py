@@ -1,0 +1,166 @@
+"""Framework knowledge, read from ``rules/frameworks/*.toml``: which functions
+run on every request (or task), and which places run once.
+
+Like the library catalog, this is data; ``connlint.handlers`` reads it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from connlint.catalog import CatalogError
+
+UNITS = ("request", "task", "message", "invocation")
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    """One way a framework marks a function as running per request."""
+
+    framework: str
+    what: str  # "Flask route", "Celery task"
+    unit: str = "request"
+    names: tuple = ()  # qualified decorator / call / base names (``Type.method`` for methods)
+    methods: tuple = ()  # method names matched on any receiver in a file importing the framework
+    position: int | None = None  # registrations: which argument is the handler
+    keyword: str | None = None
+    path_argument: int | None = None  # the route path shown in messages
+    handler_methods: tuple = ()  # bases / registered classes: which methods are entry points
+    parameters: tuple = ()  # function heuristics: required parameter names, in order
+    function_names: tuple = ()
+    module_names: tuple = ()  # function heuristics: file stems
+    first_parameter: str | None = None
+    modules: tuple = ()  # the framework's import names
+
+    def method_matches(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.handler_methods)
+
+
+@dataclass
+class Frameworks:
+    decorators: list[EntrySpec] = field(default_factory=list)
+    registrations: list[EntrySpec] = field(default_factory=list)
+    bases: list[EntrySpec] = field(default_factory=list)
+    functions: list[EntrySpec] = field(default_factory=list)
+    objects: dict[str, list[str]] = field(default_factory=dict)  # framework type -> constructor calls
+    one_time_decorators: set[str] = field(default_factory=set)
+    one_time_functions: set[str] = field(default_factory=set)
+    app_state_attributes: set[str] = field(default_factory=set)
+    app_names: set[str] = field(default_factory=set)
+    modules: set[str] = field(default_factory=set)
+
+
+SPEC_KEYS = {
+    "names", "methods", "what", "unit", "position", "keyword", "path_argument", "handler_methods",
+    "parameters", "function_names", "module_names", "first_parameter",
+}
+FILE_KEYS = {"framework", "objects", "decorator", "registration", "base", "function", "one_time"}
+ONE_TIME_KEYS = {"decorators", "functions", "app_state_attributes", "app_names"}
+
+
+def frameworks_dir() -> Path:
+    import connlint.rules
+
+    return Path(connlint.rules.__file__).parent / "frameworks"
+
+
+def load_frameworks(extra: list | None = None, extra_source: str = "pyproject.toml") -> Frameworks:
+    frameworks = Frameworks()
+    for path in sorted(frameworks_dir().glob("*.toml")):
+        with open(path, "rb") as handle:
+            try:
+                data = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogError(f"{path.name}: invalid TOML: {exc}") from None
+        add_framework(frameworks, data, path.name)
+    for index, entry in enumerate(extra or ()):
+        where = f"{extra_source}: [tool.connlint] frameworks[{index}]"
+        if not isinstance(entry, dict):
+            raise CatalogError(f"{where}: expected a table with the fields of a framework file")
+        add_framework(frameworks, entry, where)
+    return frameworks
+
+
+def _unknown(keys, allowed, where):
+    extra = sorted(set(keys) - allowed)
+    if extra:
+        raise CatalogError(f"{where}: unknown key '{extra[0]}'")
+
+
+def _strings(value, where) -> tuple:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
+    _unknown(data, FILE_KEYS, where)
+    header = data.get("framework", {})
+    _unknown(header, {"name", "modules", "unit"}, f"{where}: [framework]")
+    name = header.get("name", where)
+    modules = _strings(header.get("modules", []), f"{where}: framework.modules")
+    frameworks.modules.update(modules)
+    default_unit = header.get("unit", "request")
+    objects = data.get("objects", {})
+    if not isinstance(objects, dict):
+        raise CatalogError(f"{where}: [objects]: expected a table of type = [constructor calls]")
+    for type_name, constructors in objects.items():
+        frameworks.objects[type_name] = list(_strings(constructors, f"{where}: objects.\"{type_name}\""))
+    for key, target in (
+        ("decorator", frameworks.decorators),
+        ("registration", frameworks.registrations),
+        ("base", frameworks.bases),
+        ("function", frameworks.functions),
+    ):
+        entries = data.get(key, [])
+        if not isinstance(entries, list):
+            raise CatalogError(f"{where}: [[{key}]]: expected an array of tables")
+        for index, spec in enumerate(entries):
+            target.append(_spec(spec, name, default_unit, modules, f"{where}: {key}[{index}]"))
+    one_time = data.get("one_time", {})
+    _unknown(one_time, ONE_TIME_KEYS, f"{where}: [one_time]")
+    for key, values in one_time.items():
+        getattr(frameworks, f"one_time_{key}" if key in ("decorators", "functions") else key).update(
+            _strings(values, f"{where}: one_time.{key}")
+        )
+
+
+def _spec(spec, framework: str, default_unit: str, modules: tuple, where: str) -> EntrySpec:
+    if not isinstance(spec, dict):
+        raise CatalogError(f"{where}: expected a table")
+    _unknown(spec, SPEC_KEYS, where)
+    unit = spec.get("unit", default_unit)
+    if unit not in UNITS:
+        raise CatalogError(f"{where}.unit: expected one of {', '.join(UNITS)}, got {unit!r}")
+    what = spec.get("what")
+    if not isinstance(what, str):
+        raise CatalogError(f"{where}.what: expected a string such as \"Flask route\"")
+    for key in ("position", "path_argument"):
+        if key in spec and not isinstance(spec[key], int):
+            raise CatalogError(f"{where}.{key}: expected an integer")
+    return EntrySpec(
+        framework=framework,
+        what=what,
+        unit=unit,
+        names=_strings(spec.get("names", []), f"{where}.names"),
+        methods=_strings(spec.get("methods", []), f"{where}.methods"),
+        position=spec.get("position"),
+        keyword=spec.get("keyword"),
+        path_argument=spec.get("path_argument"),
+        handler_methods=_strings(spec.get("handler_methods", []), f"{where}.handler_methods"),
+        parameters=_strings(spec.get("parameters", []), f"{where}.parameters"),
+        function_names=_strings(spec.get("function_names", []), f"{where}.function_names"),
+        module_names=_strings(spec.get("module_names", []), f"{where}.module_names"),
+        first_parameter=spec.get("first_parameter"),
+        modules=modules,
+    )

@@ -1,0 +1,262 @@
+"""Which functions of a module run on every request (or task).
+
+A function is per-request when the framework data says so (a route
+decorator, a registration call such as ``add_url_rule`` or ``Depends``, a
+method of a class-based view, a heuristic such as a Lambda handler), or when a
+per-request function calls it: calls are followed inside the module,
+transitively, up to ``MAX_DEPTH``.  A class instantiated in a per-request
+function has its ``__init__`` run per request.  Functions cached with
+``functools.cache`` and friends stop the reach: they run once.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from collections import deque
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from connlint.frameworks import EntrySpec, Frameworks
+from connlint.names import FUNCTION_NODES, Resolver
+
+MAX_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A function the framework calls per request."""
+
+    function: ast.AST
+    spec: EntrySpec
+    name: str  # ``get_user`` or ``UserView.get``
+    path: str | None = None  # the route, when the registration names one
+
+    def describe(self) -> str:
+        """``get_user() (Flask route '/users/<int:uid>')``."""
+        where = f"{self.spec.what} '{self.path}'" if self.path else self.spec.what
+        return f"{self.name}() ({where})"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a function is reached from an entry point."""
+
+    entry: Entry
+    chain: tuple = ()  # callees after the entry: ("load_user()", "Repository()")
+
+    def describe(self) -> str:
+        return " -> ".join((self.entry.describe(),) + self.chain)
+
+
+class RequestReach:
+    """The per-request functions of one module."""
+
+    def __init__(self, resolver: Resolver, frameworks: Frameworks, path: str):
+        self.resolver = resolver
+        self.frameworks = frameworks
+        self.stem = PurePath(path).stem
+        self.imported = self._imported_frameworks()
+        self.functions = self._all_functions()
+        self.entries: list[Entry] = []
+        if self.imported or frameworks.functions:
+            self._find_entries()
+        self.reach: dict[int, Reach] = self._follow_calls() if self.entries else {}
+
+    def of(self, function) -> Reach | None:
+        return self.reach.get(id(function)) if function is not None else None
+
+    def is_cached(self, function) -> bool:
+        return any(self._decorator_name(d, function)[0] in self.frameworks.one_time_decorators for d in function.decorator_list)
+
+    # -- entry points ---------------------------------------------------
+
+    def _imported_frameworks(self) -> set:
+        roots = set()
+        for scope in [self.resolver.module, *self.resolver.scopes.values()]:
+            roots.update(qual.split(".", 1)[0] for qual in scope.imports.values())
+        return roots & {m.split(".", 1)[0] for m in self.frameworks.modules}
+
+    def _all_functions(self) -> list:
+        return [scope.node for scope in self.resolver.scopes.values() if isinstance(scope.node, FUNCTION_NODES)]
+
+    def _uses(self, spec: EntrySpec) -> bool:
+        return any(m.split(".", 1)[0] in self.imported for m in spec.modules)
+
+    def _find_entries(self) -> None:
+        for function in self.functions:
+            for decorator in function.decorator_list:
+                name, method = self._decorator_name(decorator, function)
+                for spec in self.frameworks.decorators:
+                    if name in spec.names or (method is not None and method in spec.methods and self._uses(spec)):
+                        self._add(function, spec, _path_of(decorator, spec))
+                        break
+        for scope in [self.resolver.module, *self.resolver.scopes.values()]:
+            for call in scope.calls:
+                self._registration(call, scope)
+        for scope in self.resolver.scopes.values():
+            if isinstance(scope.node, ast.ClassDef):
+                spec = self._class_spec(scope.node, set())
+                if spec is not None:
+                    self._add_class(scope.node, spec, None)
+        for spec in self.frameworks.functions:
+            for function in self.resolver.functions.values():
+                if _heuristic_matches(spec, function, self.stem):
+                    self._add(function, spec, None)
+
+    def _decorator_name(self, decorator, function):
+        """(qualified name, method name on an untyped receiver) of a decorator."""
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        scope = self.resolver.scope_of(function)
+        scope = scope.parent or scope  # decorators are evaluated in the enclosing scope
+        return self._callee_name(target, scope)
+
+    def _callee_name(self, target, scope):
+        if isinstance(target, ast.Attribute):
+            base = self.resolver.resolve(target.value, scope)
+            if base is not None and base.rtype is not None:
+                return f"{base.rtype.name}.{target.attr}", target.attr
+            if base is not None and base.qual is not None:
+                return f"{base.qual}.{target.attr}", target.attr
+            return None, target.attr
+        value = self.resolver.resolve(target, scope)
+        return (value.qual if value is not None else None), None
+
+    def _registration(self, call: ast.Call, scope) -> None:
+        name, method = self._callee_name(call.func, scope)
+        if name is None and method is None:
+            return
+        for spec in self.frameworks.registrations:
+            if not (name in spec.names or (method is not None and method in spec.methods and self._uses(spec))):
+                continue
+            handler = None
+            if spec.keyword:
+                handler = next((k.value for k in call.keywords if k.arg == spec.keyword), None)
+            if handler is None and spec.position is not None and len(call.args) > spec.position:
+                handler = call.args[spec.position]
+            if handler is None:
+                return
+            path = _path_of(call, spec)
+            instance = isinstance(handler, ast.Call)
+            target = handler.func if instance else handler
+            if isinstance(target, ast.Name):
+                found = self._lookup(target.id, scope)
+                if isinstance(found, FUNCTION_NODES) and not instance:
+                    self._add(found, spec, path)
+                elif isinstance(found, ast.ClassDef):
+                    self._add_class(found, spec, path)
+            return
+
+    def _lookup(self, name: str, scope):
+        """The function or class ``name`` refers to in ``scope``, if defined in this module."""
+        current = scope
+        while current is not None:
+            for node in _defined_in(current):
+                if node.name == name:
+                    return node
+            if name in current.bindings or name in current.imports:
+                return None
+            current = current.parent
+        return None
+
+    def _class_spec(self, cls: ast.ClassDef, seen: set) -> EntrySpec | None:
+        if id(cls) in seen:
+            return None
+        seen.add(id(cls))
+        outer = self.resolver.scope_of(cls).parent or self.resolver.module
+        for base in cls.bases:
+            value = self.resolver.resolve(base, outer)
+            qual = value.qual if value is not None else None
+            if qual is not None:
+                for spec in self.frameworks.bases:
+                    if any(fnmatch.fnmatchcase(qual, pattern) for pattern in spec.names):
+                        return spec
+            if isinstance(base, ast.Name):
+                parent = self._lookup(base.id, outer)
+                if isinstance(parent, ast.ClassDef):
+                    spec = self._class_spec(parent, seen)
+                    if spec is not None:
+                        return spec
+        return None
+
+    def _add_class(self, cls: ast.ClassDef, spec: EntrySpec, path) -> None:
+        for item in cls.body:
+            if isinstance(item, FUNCTION_NODES) and spec.method_matches(item.name):
+                self._add(item, spec, path, f"{cls.name}.{item.name}")
+
+    def _add(self, function, spec: EntrySpec, path, name=None) -> None:
+        self.entries.append(Entry(function, spec, name or function.name, path))
+
+    # -- reach ----------------------------------------------------------
+
+    def _follow_calls(self) -> dict:
+        reach: dict[int, Reach] = {}
+        queue = deque()
+        for entry in self.entries:
+            if id(entry.function) not in reach:
+                reach[id(entry.function)] = Reach(entry)
+                queue.append((entry.function, reach[id(entry.function)]))
+        while queue:
+            function, how = queue.popleft()
+            if len(how.chain) >= MAX_DEPTH:
+                continue
+            scope = self.resolver.scope_of(function)
+            for call in scope.calls:
+                for callee, label in self._callees(call, scope):
+                    if id(callee) in reach or self.is_cached(callee):
+                        continue
+                    reach[id(callee)] = Reach(how.entry, how.chain + (label,))
+                    queue.append((callee, reach[id(callee)]))
+        return reach
+
+    def _callees(self, call: ast.Call, scope):
+        func = call.func
+        if isinstance(func, ast.Name):
+            found = self._lookup(func.id, scope)
+            if isinstance(found, FUNCTION_NODES):
+                yield found, f"{found.name}()"
+            elif isinstance(found, ast.ClassDef):
+                init = next((i for i in found.body if isinstance(i, FUNCTION_NODES) and i.name == "__init__"), None)
+                if init is not None:
+                    yield init, f"{found.name}()"
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and scope.cls is not None
+            and func.value.id == scope.self_name
+        ):
+            for item in scope.cls.body:
+                if isinstance(item, FUNCTION_NODES) and item.name == func.attr:
+                    yield item, f"self.{item.name}()"
+
+
+def _defined_in(scope):
+    body = scope.node.body if hasattr(scope.node, "body") and isinstance(scope.node.body, list) else []
+    return [node for node in body if isinstance(node, FUNCTION_NODES + (ast.ClassDef,))]
+
+
+def _path_of(node, spec: EntrySpec):
+    if not isinstance(node, ast.Call) or spec.path_argument is None:
+        return None
+    if len(node.args) > spec.path_argument:
+        value = node.args[spec.path_argument]
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+    for keyword in node.keywords:
+        if keyword.arg in ("path", "rule", "route") and isinstance(keyword.value, ast.Constant):
+            if isinstance(keyword.value.value, str):
+                return keyword.value.value
+    return None
+
+
+def _heuristic_matches(spec: EntrySpec, function, stem: str) -> bool:
+    params = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if spec.function_names and function.name not in spec.function_names:
+        return False
+    if spec.parameters and params[: len(spec.parameters)] != list(spec.parameters):
+        return False
+    if spec.module_names and stem not in spec.module_names:
+        return False
+    if spec.first_parameter and (not params or params[0] != spec.first_parameter):
+        return False
+    return bool(spec.function_names or spec.parameters or spec.module_names)
