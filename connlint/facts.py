@@ -50,6 +50,7 @@ class ResourceSite:
     loop: Loop | None = None  # the innermost loop that runs the call on every iteration
     per_request: Reach | None = None  # how a per-request entry point reaches the call
     kept_once: bool = False  # guarded by ``if x is None`` or stored on the app: created once
+    created_per: str | None = None  # "loop" (CNL202) or "request" (CNL201) for pools made over and over
 
     @property
     def line(self) -> int:
@@ -81,6 +82,13 @@ def build_facts(path: str, tree: ast.Module, lines: list[str], catalog: Catalog,
             if site.rtype.kind == "pool":
                 site.per_request = facts.reach.of(site.function)
                 site.kept_once = _kept_once(site, facts, catalog)
+    for site in facts.sites:
+        if site.rtype.kind != "pool":
+            continue
+        if site.loop is not None and not site.loop.retry and not _kept_per_item(site):
+            site.created_per = "loop"
+        elif site.per_request is not None and not site.kept_once:
+            site.created_per = "request"
     return facts
 
 
@@ -181,8 +189,12 @@ def _loop_of(node, parents) -> Loop | None:
 
 
 def _is_retry(loop) -> bool:
-    """A loop that leaves by ``break`` or ``return`` on its main path: it
-    repeats only until the call succeeds."""
+    """A loop that repeats only until the call succeeds: it leaves with
+    ``break`` / ``return`` on its main path, or it is a ``while`` or
+    ``for _ in range(n)`` loop with any ``break`` / ``return``."""
+    counting = isinstance(loop, ast.While) or (
+        isinstance(loop.iter, ast.Call) and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range"
+    )
     pending = list(loop.body)
     while pending:
         statement = pending.pop()
@@ -194,6 +206,8 @@ def _is_retry(loop) -> bool:
                 pending.extend(handler.body)
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             pending.extend(statement.body)
+        elif counting and isinstance(statement, ast.If):
+            pending.extend(statement.body + statement.orelse)
     return False
 
 
@@ -266,3 +280,27 @@ def _subscript_key(target: ast.Subscript, test) -> bool:
     if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
         return False
     return any(isinstance(n, ast.Constant) and n.value == key.value for n in ast.walk(test))
+
+
+KEEPING_METHODS = {"append", "add", "setdefault", "insert", "put", "__setitem__"}
+
+
+def _kept_per_item(site: ResourceSite) -> bool:
+    """One pool per item, kept in a container (``engines[name] = create_engine(url)``,
+    ``[create_engine(u) for u in urls]``): built once each, not over and over."""
+    statement = site.statement
+    if isinstance(statement, ast.Assign) and _value_is(statement.value, site.call):
+        return any(isinstance(target, ast.Subscript) for target in statement.targets)
+    loop = site.loop.node
+    if isinstance(loop, COMPREHENSIONS):
+        element = loop.value if isinstance(loop, ast.DictComp) else loop.elt
+        return _value_is(element, site.call)
+    for node in ast.walk(statement):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in KEEPING_METHODS
+            and any(_value_is(arg, site.call) for arg in node.args)
+        ):
+            return True
+    return False

@@ -20,6 +20,8 @@ def lifetime_sites(facts, verdicts, checkout: bool | None):
             continue
         if site.unpooled and fate.verdict in (LEAK, LEAK_ON_ERROR):
             continue  # e.g. poolclass=NullPool: nothing is kept open
+        if site.created_per is not None:
+            continue  # CNL201 / CNL202 report it: one finding per resource
         if checkout is not None and (site.rtype.kind == "checkout") != checkout:
             continue
         yield site

@@ -1,0 +1,75 @@
+"""CNL202 engine-in-loop."""
+
+from connlint.rule import Invalid, Rule
+from connlint.rules._lifecycle import created_sites
+from connlint.rules._lifetime import subject
+
+
+class EngineInLoop(Rule):
+    code = "CNL202"
+    name = "engine-in-loop"
+    summary = "An engine, pool or pooled client is created on every iteration of a loop."
+    what = """
+Finds engines, pools and pooled clients created in the body of a `for` or
+`while` loop or in a comprehension, even when each one is disposed before the
+next iteration. Not reported: retry loops (the loop leaves with `break` or
+`return` once the creation succeeds) and one pool per item kept in a
+container (`engines[name] = create_engine(url)`,
+`[create_engine(u) for u in urls]`).
+"""
+    why = """
+Each iteration pays for a new pool: new TCP connections, TLS handshakes and
+authentication, and the pool's connections linger until it is disposed or
+collected. A batch job over ten thousand rows opens ten thousand pools.
+"""
+    example = """
+```python
+def export(urls, rows):
+    for row in rows:
+        engine = create_engine(DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(insert_row, row)
+        engine.dispose()
+```
+"""
+    use_instead = """
+```python
+def export(urls, rows):
+    engine = create_engine(DATABASE_URL)
+    try:
+        for row in rows:
+            with engine.begin() as conn:
+                conn.execute(insert_row, row)
+    finally:
+        engine.dispose()
+```
+"""
+    valid = (
+        "from sqlalchemy import create_engine\ndef f(rows):\n    engine = create_engine('sqlite://')\n    try:\n        for row in rows:\n            with engine.begin() as conn:\n                conn.exec_driver_sql('x')\n    finally:\n        engine.dispose()\n",
+        "import time\nfrom sqlalchemy import create_engine\ndef connect(url):\n    while True:\n        try:\n            return create_engine(url)\n        except Exception:\n            time.sleep(1)\n",
+        "from sqlalchemy import create_engine\nDATABASES = {'a': 'sqlite://', 'b': 'sqlite://'}\nengines = {name: create_engine(url) for name, url in DATABASES.items()}\n",
+        "from sqlalchemy import create_engine\ndef build(urls):\n    engines = {}\n    for name, url in urls.items():\n        engines[name] = create_engine(url)\n    return engines\n",
+    )
+    invalid = (
+        Invalid(
+            "from sqlalchemy import create_engine\ndef f(rows):\n    for row in rows:\n        engine = create_engine('postgresql://db/app')\n        with engine.begin() as conn:\n            conn.exec_driver_sql('x')\n        engine.dispose()\n",
+            ((4, 18),),
+            "SQLAlchemy engine from create_engine() is created on every iteration of the loop at line 3; create it once before the loop and share it",
+        ),
+        Invalid(
+            "import redis\ndef sizes(hosts):\n    return [redis.Redis(host=h).dbsize() for h in hosts]\n",
+            ((3, 13),),
+        ),
+        Invalid(
+            "import httpx\nasync def poll(urls):\n    while urls:\n        async with httpx.AsyncClient() as client:\n            await client.get(urls.pop())\n",
+            ((4, 20),),
+        ),
+    )
+
+    def check(self, facts):
+        for site in created_sites(facts, "loop"):
+            message = (
+                f"{subject(site)} is created on every iteration of the loop at line {site.loop.line}; "
+                f"create it once before the loop and share it"
+            )
+            yield self.finding(facts, site.call, message, site.statement)

@@ -1,0 +1,69 @@
+"""CNL203 throwaway-client."""
+
+from connlint.rule import Invalid, Rule
+
+
+class ThrowawayClient(Rule):
+    code = "CNL203"
+    name = "throwaway-client"
+    summary = "A one-shot helper that builds a whole client per call (requests.get, httpx.get, aiohttp.request) is called in a loop."
+    what = """
+Finds calls to one-shot helpers that build a client with its own connection
+pool, make one request and throw the client away (`requests.get/post/...`,
+`httpx.get/...`, `aiohttp.request`; the catalog's `[[one_shot]]` entries) in
+the body of a loop or in a comprehension. Retry loops, which stop once the
+call succeeds, are not reported.
+"""
+    why = """
+Every call opens a new TCP connection (and TLS handshake) to a host the loop
+talks to again a moment later; connection reuse, which a shared client gives
+for free, is lost, and sockets pile up in TIME_WAIT.
+"""
+    example = """
+```python
+import requests
+
+def fetch_all(urls):
+    return [requests.get(url, timeout=10).json() for url in urls]
+```
+"""
+    use_instead = """
+```python
+import requests
+
+def fetch_all(urls):
+    with requests.Session() as session:
+        return [session.get(url, timeout=10).json() for url in urls]
+```
+"""
+    valid = (
+        "import requests\ndef f(url):\n    return requests.get(url, timeout=5).json()\n",
+        "import requests\ndef f(urls):\n    with requests.Session() as s:\n        return [s.get(u).json() for u in urls]\n",
+        "import time, requests\ndef f(url):\n    for attempt in range(3):\n        try:\n            return requests.get(url, timeout=5)\n        except requests.ConnectionError:\n            time.sleep(2 ** attempt)\n",
+        "import httpx\ndef f(url):\n    while True:\n        response = httpx.get(url)\n        if response.status_code == 200:\n            break\n",
+    )
+    invalid = (
+        Invalid(
+            "import requests\ndef f(urls):\n    return [requests.get(u, timeout=5).json() for u in urls]\n",
+            ((3, 13),),
+            "requests.get() builds and discards a whole client on every iteration of the loop at line 3; use one shared 'requests.Session()' created before the loop",
+        ),
+        Invalid(
+            "import httpx\ndef f(items):\n    for item in items:\n        httpx.post('https://api.example.com/items', json=item)\n",
+            ((4, 9),),
+        ),
+        Invalid(
+            "import aiohttp\nasync def f(urls):\n    for u in urls:\n        async with aiohttp.request('GET', u) as r:\n            await r.read()\n",
+            ((4, 20),),
+        ),
+    )
+
+    def check(self, facts):
+        for call in facts.one_shot_calls:
+            if call.loop is None or call.loop.retry:
+                continue
+            message = (
+                f"{call.callee}() builds and discards a whole client on every iteration of the loop at line "
+                f"{call.loop.line}; use {call.instead} created before the loop"
+            )
+            yield self.finding(facts, call.call, message, call.statement)
