@@ -22,7 +22,7 @@ else:  # pragma: no cover
 CODE_PREFIX = re.compile(r"^CNL\d{0,3}$")
 
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "openers"}
+KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "openers", "frameworks"}
 
 
 class ConfigError(Exception):
@@ -40,6 +40,7 @@ class Settings:
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: list[str] = field(default_factory=list)
     openers: list = field(default_factory=list)
+    frameworks: list = field(default_factory=list)
 
     @property
     def all_excludes(self) -> list[str]:
@@ -117,10 +118,10 @@ def _apply_table(settings: Settings, table: dict, where: str) -> None:
                 check_codes(codes, f"{where}: [tool.connlint] per-file-ignores.\"{pattern}\"")
                 parsed[pattern] = codes
             settings.per_file_ignores = parsed
-        elif key == "openers":
+        elif key in ("openers", "frameworks"):
             if not isinstance(value, list):
-                raise ConfigError(f"{where}: [tool.connlint] openers: expected an array of tables")
-            settings.openers = value
+                raise ConfigError(f"{where}: [tool.connlint] {key}: expected an array of tables")
+            setattr(settings, key, value)
 
 
 def _string_list(value, where: str, key: str) -> list[str]:

@@ -30,7 +30,7 @@ class Checker:
 
     def __post_init__(self):
         if self.catalog is None:
-            self.catalog = load_catalog(self.settings.openers, self.settings.source_name)
+            self.catalog = load_catalog(self.settings.openers, self.settings.source_name, self.settings.frameworks)
         self.rules = [rule for rule in all_rules() if self.selection.enabled(rule.code)]
         self.prefilter = build_prefilter(self.catalog.modules)
 

@@ -48,3 +48,22 @@ def test_fixture_apps_own_tests_pass(app):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
+
+
+def test_framework_fixture_apps_report_exactly_the_wrong_patterns():
+    """One fixture app per major framework (Flask, FastAPI, Django, Celery):
+    each wrong pattern is reported once, naming its handler; the right
+    patterns beside them stay silent."""
+    result = run("--isolated", "-q", "fixtures/flask_app", "fixtures/fastapi_app", "fixtures/django_app", "fixtures/celery_app")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "fixtures/celery_app/tasks.py:28:21: CNL201 SQLAlchemy engine from create_engine() is created on every task via export() (Celery task); create it once at module level (or in the app factory / lifespan) and share 'export_engine'",
+        "fixtures/django_app/shop/views.py:16:15: CNL201 MongoClient from pymongo.MongoClient() is created on every request via product() (Django view); create it once at module level (or in the app factory / lifespan) and share 'catalog'",
+        "fixtures/django_app/shop/views.py:33:17: CNL201 Redis client from redis.Redis() is created on every request via CartView.get() (Django view); create it once at module level (or in the app factory / lifespan) and share 'carts'",
+        "fixtures/fastapi_app/main.py:39:17: CNL201 SQLAlchemy async engine from create_async_engine() is created on every request via get_analytics() (FastAPI dependency); create it once at module level (or in the app factory / lifespan) and share 'analytics'",
+        "fixtures/fastapi_app/main.py:56:16: CNL201 httpx async client from httpx.AsyncClient() is created on every request via ship() (FastAPI route '/orders/{order_id}/ship'); create it once at module level (or in the app factory / lifespan) and share 'client'",
+        "fixtures/flask_app/app.py:49:15: CNL201 SQLAlchemy engine from create_engine() is created on every request via get_item() (Flask route '/items/<int:item_id>'); create it once at module level (or in the app factory / lifespan) and share 'reports'",
+        "fixtures/flask_app/app.py:57:12: CNL201 Redis client from redis.Redis() is created on every request via check_quota() (Flask route '/items') -> rate_limiter(); create it once at module level (or in the app factory / lifespan) and share 'r'",
+        "fixtures/flask_app/app.py:70:23: CNL201 SQLAlchemy engine from create_engine() is created on every request via stock() (Flask route '/stock') -> Warehouse(); create it once at module level (or in the app factory / lifespan) and share 'engine'",
+        "fixtures/flask_app/app.py:84:21: CNL203 requests.get() builds and discards a whole client on every iteration of the loop at line 84; use one shared 'requests.Session()' created before the loop",
+    ]
