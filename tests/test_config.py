@@ -395,3 +395,50 @@ def test_opener_method_with_unknown_type_names_file_and_key(tmp_path):
     line = assert_one_error_line(err)
     assert line.startswith(f"connlint: error: {path}: [tool.connlint] openers[0]")
     assert "'nope'" in line
+
+
+# --------------------------------------------------------------------------- user frameworks
+
+ACME_VIEW = '''\
+from acme.web import route
+from sqlalchemy import create_engine
+
+
+@route("/report")
+def report():
+    engine = create_engine("postgresql://db/app")
+    return engine.url
+'''
+
+
+def test_user_framework_decorator_makes_a_handler(tmp_path):
+    pyproject(
+        tmp_path,
+        'frameworks = [{ framework = { name = "Acme web", modules = ["acme"] }, '
+        'decorator = [{ names = ["acme.web.route"], what = "Acme route", path_argument = 0 }] }]\n',
+    )
+    write(tmp_path, "views.py", ACME_VIEW)
+    code, lines, err = check([], tmp_path)
+    assert (code, err) == (1, "")
+    assert lines == [
+        "views.py:7:14: CNL201 SQLAlchemy engine from create_engine() is created on every request via report() "
+        "(Acme route '/report'); create it once at module level (or in the app factory / lifespan) and share 'engine'"
+    ]
+
+
+def test_without_the_user_framework_the_engine_is_a_plain_leak(tmp_path):
+    pyproject(tmp_path, "")
+    write(tmp_path, "views.py", ACME_VIEW)
+    code, lines, _ = check([], tmp_path)
+    assert code == 1
+    assert [line.split(" ")[1] for line in lines] == ["CNL101"]
+
+
+def test_bad_user_framework_entry_is_a_config_error(tmp_path):
+    path = pyproject(tmp_path, 'frameworks = [{ decorator = [{ names = ["x"] }] }]\n')
+    write(tmp_path, "views.py", ACME_VIEW)
+    code, out, err = run_connlint([], tmp_path)
+    assert (code, out) == (2, "")
+    assert_one_error_line(
+        err, f'{path}: [tool.connlint] frameworks[0]: decorator[0].what: expected a string such as "Flask route"'
+    )
