@@ -29,7 +29,7 @@ def _list_rules() -> str:
 def write_output(text: str, output_file: str | None) -> None:
     """Print, or write the whole report atomically to ``output_file``."""
     if not output_file:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)  # the text carries color codes only when asked to
         return
     target = Path(output_file)
     directory = target.parent if str(target.parent) else Path(".")
@@ -62,12 +62,16 @@ def _umask() -> int:
 @click.option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
 @click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to disable.")
 @click.option("--extend-select", metavar="CODES", help="Rule codes or prefixes to enable on top of the selection.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True, help="Output format: text, json, sarif (SARIF 2.1.0) or github (workflow annotations).")
 @click.option("--output-file", metavar="FILE", help="Write the report to FILE instead of standard output.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
+@click.option("--show-fixes", is_flag=True, help="Show the fix available for each finding.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Color the text output (auto: on a terminal, unless NO_COLOR is set).")
+@click.option("--baseline", "baseline_file", metavar="FILE", help="Report only findings not recorded in FILE.")
+@click.option("--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0.")
 @click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--stdin-filename", metavar="PATH", help="The path to report when the source is read from '-' (standard input).")
@@ -75,7 +79,8 @@ def _umask() -> int:
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.version_option(__version__, "--version", prog_name="connlint", message="%(prog)s %(version)s")
 def main(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
-         show_source, config_file, isolated, stdin_filename, explain, list_rules):
+         show_source, show_fixes, color, baseline_file, write_baseline, config_file, isolated, stdin_filename,
+         explain, list_rules):
     """Find database and network connection misuse in Python code.
 
     PATHS are files or directories (default: the current directory); '-' reads
@@ -84,7 +89,8 @@ def main(paths, select, ignore, extend_select, output_format, output_file, exit_
     """
     try:
         code = _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet,
-                    statistics, show_source, config_file, isolated, stdin_filename, explain, list_rules)
+                    statistics, show_source, show_fixes, color, baseline_file, write_baseline, config_file,
+                    isolated, stdin_filename, explain, list_rules)
     except KeyboardInterrupt:
         click.echo("connlint: interrupted", err=True)
         code = 130
@@ -94,7 +100,8 @@ def main(paths, select, ignore, extend_select, output_format, output_file, exit_
 
 
 def _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
-         show_source, config_file, isolated, stdin_filename, explain, list_rules) -> int:
+         show_source, show_fixes, color, baseline_file, write_baseline, config_file, isolated, stdin_filename,
+         explain, list_rules) -> int:
     from connlint.catalog import CatalogError
     from connlint.config import ConfigError, Selection, check_codes, load_settings, split_codes
 
@@ -129,12 +136,32 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
 
     findings, sources = _check(checker, paths or (".",), settings, stdin_filename)
     from connlint import report
+    from connlint.baseline import BaselineError, baseline_document, load_baseline, new_findings
 
     findings = report.sort_findings(findings)
+    if write_baseline:
+        write_output(baseline_document(findings, sources), write_baseline)
+        click.echo(f"connlint: recorded {len(findings)} finding(s) in {write_baseline}", err=True)
+        return EXIT_CLEAN
+    baseline_path = baseline_file or (str(settings.root / settings.baseline) if settings.baseline else None)
+    if baseline_path:
+        try:
+            findings = new_findings(findings, sources, load_baseline(baseline_path))
+        except BaselineError as exc:
+            _fail(str(exc))
     if output_format == "json":
         text = report.format_json(findings)
+    elif output_format == "sarif":
+        from connlint.registry import all_rules
+
+        text = report.format_sarif(findings, all_rules(), sources, __version__)
+    elif output_format == "github":
+        text = report.format_github(findings)
     else:
-        text = report.format_text(findings, show_source, sources)
+        use_color = color == "always" or (
+            color == "auto" and not output_file and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        )
+        text = report.format_text(findings, show_source, sources, color=use_color, show_fixes=show_fixes)
         if statistics:
             text += report.statistics(findings)
         if not quiet:
@@ -165,7 +192,7 @@ def _check(checker, paths, settings, stdin_filename):
     for path in found.files:
         file_findings = checker.check_path(path)
         findings.extend(file_findings)
-    if findings and any(True for _ in findings):
+    if findings:
         for f in findings:
             if f.path not in sources:
                 try:

@@ -22,7 +22,7 @@ else:  # pragma: no cover
 CODE_PREFIX = re.compile(r"^CNL\d{0,3}$")
 
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "openers", "frameworks"}
+KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "openers", "frameworks", "baseline"}
 
 
 class ConfigError(Exception):
@@ -41,6 +41,7 @@ class Settings:
     extend_exclude: list[str] = field(default_factory=list)
     openers: list = field(default_factory=list)
     frameworks: list = field(default_factory=list)
+    baseline: str | None = None  # relative to the project root
 
     @property
     def all_excludes(self) -> list[str]:
@@ -118,6 +119,10 @@ def _apply_table(settings: Settings, table: dict, where: str) -> None:
                 check_codes(codes, f"{where}: [tool.connlint] per-file-ignores.\"{pattern}\"")
                 parsed[pattern] = codes
             settings.per_file_ignores = parsed
+        elif key == "baseline":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: [tool.connlint] baseline: expected a file path string, got {type(value).__name__}")
+            settings.baseline = value
         elif key in ("openers", "frameworks"):
             if not isinstance(value, list):
                 raise ConfigError(f"{where}: [tool.connlint] {key}: expected an array of tables")

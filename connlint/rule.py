@@ -44,7 +44,7 @@ class Rule:
     example: str = ""
     use_instead: str = ""
     fix_safety: str = "This rule has no automatic fix yet."
-    options: str = ""
+    options: str = "None: select or ignore the code (`select`, `ignore`, `per-file-ignores`, `# noqa: CODE`)."
     valid: tuple = ()
     invalid: tuple = ()
 
