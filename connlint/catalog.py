@@ -37,7 +37,13 @@ TYPE_KEYS = {
 }
 OPENER_KEYS = {"calls", "returns", "unpooled_if", "shared_if"}
 LIBRARY_KEYS = {"name", "modules"}
-FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot"}
+FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot", "limits"}
+LIMIT_KEYS = {
+    "calls", "label", "server", "size", "positions", "defaults", "unbounded", "missing_is_unbounded",
+    "waits_forever", "default_waits_forever", "timeout_keyword", "unsized", "url_position", "url_keyword",
+    "memory_urls", "url_pool_options", "url_limits", "settings_position", "settings_prefix", "suggest", "versions",
+}
+SERVERS = ("database", "redis", "mongodb", "http")
 ANALYSIS_KEYS = {
     "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
     "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes",
@@ -109,6 +115,7 @@ class Catalog:
     # one-shot calls that build and drop a whole client: qualified call -> what to use instead
     one_shot: dict[str, str] = field(default_factory=dict)
     frameworks: object = None  # connlint.frameworks.Frameworks
+    limits: dict = field(default_factory=dict)  # qualified call -> connlint.limits.LimitSpec
 
     def type_named(self, name: str | None) -> ResourceType | None:
         return self.types.get(name) if name else None
@@ -196,10 +203,54 @@ def _add_file(catalog: Catalog, data: dict, where: str) -> None:
         instead = _expect(one_shot.get("instead"), str, f"{swhere}.instead")
         for call in _expect(one_shot.get("calls", []), list, f"{swhere}.calls"):
             catalog.one_shot[call] = instead
+    for index, spec in enumerate(data.get("limits", [])):
+        spec = _limit_spec(spec, f"{where}: limits[{index}]")
+        for call in spec.calls:
+            catalog.limits[call] = spec
     analysis = data.get("analysis", {})
     _unknown(analysis, ANALYSIS_KEYS, f"{where}: [analysis]")
     for key, values in analysis.items():
         getattr(catalog, key).update(_expect(values, list, f"{where}: analysis.{key}"))
+
+
+def _limit_spec(spec, where: str):
+    from connlint.limits import LimitSpec
+
+    _expect(spec, dict, where)
+    _unknown(spec, LIMIT_KEYS, where)
+    server = spec.get("server")
+    if server not in SERVERS:
+        raise CatalogError(f"{where}.server: expected one of {', '.join(SERVERS)}, got {server!r}")
+    tables = {}
+    for key in ("positions", "defaults", "unbounded", "waits_forever", "unsized", "versions"):
+        tables[key] = _expect(spec.get(key, {}), dict, f"{where}.{key}")
+    for key in ("unbounded", "waits_forever", "unsized"):
+        for keyword, values in tables[key].items():
+            if not isinstance(values, list):
+                raise CatalogError(f"{where}.{key}.{keyword}: expected a list of values (\"None\" for None)")
+    return LimitSpec(
+        calls=tuple(_expect(spec.get("calls", []), list, f"{where}.calls")),
+        label=_expect(spec.get("label", ""), str, f"{where}.label"),
+        server=server,
+        size=tuple(_expect(spec.get("size", []), list, f"{where}.size")),
+        positions=tables["positions"],
+        defaults=tables["defaults"],
+        unbounded=tables["unbounded"],
+        missing_is_unbounded=tuple(_expect(spec.get("missing_is_unbounded", []), list, f"{where}.missing_is_unbounded")),
+        waits_forever=tables["waits_forever"],
+        default_waits_forever=spec.get("default_waits_forever"),
+        timeout_keyword=spec.get("timeout_keyword"),
+        unsized=tables["unsized"],
+        url_position=spec.get("url_position"),
+        url_keyword=spec.get("url_keyword"),
+        memory_urls=tuple(_expect(spec.get("memory_urls", []), list, f"{where}.memory_urls")),
+        url_pool_options=tuple(_expect(spec.get("url_pool_options", []), list, f"{where}.url_pool_options")),
+        url_limits=tuple(_expect(spec.get("url_limits", []), list, f"{where}.url_limits")),
+        settings_position=spec.get("settings_position"),
+        settings_prefix=spec.get("settings_prefix", ""),
+        suggest=_expect(spec.get("suggest", ""), str, f"{where}.suggest"),
+        versions=tables["versions"],
+    )
 
 
 def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str) -> ResourceType:

@@ -163,6 +163,10 @@ class Selection:
         self.select = [c.upper() for c in list(select) + list(extend_select)]
         self.ignore = [c.upper() for c in ignore]
 
+    def explicit(self, code: str) -> bool:
+        """Selected by its full code (opt-in checks need that)."""
+        return code in self.select and not self.ignored(code)
+
     def ignored(self, code: str) -> bool:
         """Explicitly ignored by a prefix at least as long as any selecting one."""
         dropped = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)

@@ -6,6 +6,7 @@ and output only as a list of findings.
 
 from __future__ import annotations
 
+import copy
 import os
 import stat
 from dataclasses import dataclass, field
@@ -31,7 +32,12 @@ class Checker:
     def __post_init__(self):
         if self.catalog is None:
             self.catalog = load_catalog(self.settings.openers, self.settings.source_name, self.settings.frameworks)
-        self.rules = [rule for rule in all_rules() if self.selection.enabled(rule.code)]
+        self.rules = []
+        for rule in all_rules():
+            if self.selection.enabled(rule.code):
+                rule = copy.copy(rule)
+                rule.explicitly_selected = self.selection.explicit(rule.code)
+                self.rules.append(rule)
         self.prefilter = build_prefilter(self.catalog.modules)
 
     def check_path(self, path: Path) -> list[Finding]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from connlint.catalog import Catalog, ResourceType
 from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
+from connlint.limits import PoolConfig, ValueReader, read_arguments
 from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, parent_map, statement_of
 
 
@@ -69,7 +70,9 @@ class FileFacts:
     resolver: Resolver
     sites: list[ResourceSite] = field(default_factory=list)
     one_shot_calls: list[OneShotCall] = field(default_factory=list)
+    pool_configs: list = field(default_factory=list)  # connlint.limits.PoolConfig
     reach: RequestReach | None = None
+    reader: ValueReader | None = None
 
 
 def build_facts(path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "") -> FileFacts:
@@ -99,6 +102,8 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
         function = scope.node if isinstance(scope.node, FUNCTION_NODES) else None
         context = None
         for node in scope.calls:
+            if catalog.limits:
+                _record_limits(facts, node, scope, catalog)
             value = resolver.call_result(node, scope)
             one_shot = None
             if value is None and catalog.one_shot:
@@ -136,6 +141,21 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
                 site.fate = LifetimeAnalysis(context, node, value.rtype).run()
             facts.sites.append(site)
     facts.sites.sort(key=lambda s: (s.call.lineno, s.call.col_offset))
+    by_call = {id(site.call): site for site in facts.sites}
+    for config in facts.pool_configs:
+        config.site = by_call.get(id(config.call))
+    facts.pool_configs.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
+
+
+def _record_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog) -> None:
+    qual = facts.resolver.callee_qual(call, scope)
+    spec = catalog.limits.get(qual) if qual else None
+    if spec is None:
+        return
+    if facts.reader is None:
+        facts.reader = ValueReader(facts.resolver)
+    arguments = read_arguments(call, spec, scope, facts.reader)
+    facts.pool_configs.append(PoolConfig(call, spec, arguments, _source_of(call.func), None))
 
 
 def _matches_keywords(call: ast.Call, scope, resolver: Resolver, table: dict) -> bool:

@@ -47,6 +47,9 @@ class Rule:
     options: str = "None: select or ignore the code (`select`, `ignore`, `per-file-ignores`, `# noqa: CODE`)."
     valid: tuple = ()
     invalid: tuple = ()
+    #: set by the engine: the rule was selected by its full code, which
+    #: turns on its opt-in checks
+    explicitly_selected: bool = False
 
     def check(self, facts) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError

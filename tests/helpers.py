@@ -16,14 +16,25 @@ def catalog():
     return load_catalog()
 
 
-def findings_for(source: str, path: str = "example.py"):
-    """Every finding of every rule on ``source``, sorted by position."""
+#: The pool-limit rules (CNL3xx) judge a pool's configuration, apart from its
+#: lifetime: snippets about lifetimes leave them out unless asked.
+CONFIGURATION_RULES = "CNL3"
+
+
+def findings_for(source: str, path: str = "example.py", codes: str | None = None):
+    """Findings on ``source``, sorted by position: of the rules whose code
+    starts with ``codes``, or of every rule but the CNL3xx ones."""
     source = textwrap.dedent(source)
     facts = build_facts(path, ast.parse(source), source.splitlines(), catalog())
-    found = [finding for rule in all_rules() for finding in rule.check(facts)]
+    found = [
+        finding
+        for rule in all_rules()
+        if (rule.code.startswith(codes) if codes else not rule.code.startswith(CONFIGURATION_RULES))
+        for finding in rule.check(facts)
+    ]
     return sorted(found, key=lambda f: (f.line, f.column, f.code))
 
 
-def positions(source: str):
+def positions(source: str, codes: str | None = None):
     """(line, column, code) of every finding."""
-    return [(f.line, f.column, f.code) for f in findings_for(source)]
+    return [(f.line, f.column, f.code) for f in findings_for(source, codes=codes)]

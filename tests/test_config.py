@@ -406,7 +406,7 @@ from sqlalchemy import create_engine
 
 @route("/report")
 def report():
-    engine = create_engine("postgresql://db/app")
+    engine = create_engine("postgresql://db/app", pool_size=5, max_overflow=0)
     return engine.url
 '''
 

@@ -1,0 +1,333 @@
+"""Pool limits: reading the arguments of the calls that build pools, against
+the catalog's ``[[limits]]`` entries (size keywords, defaults, the values that
+mean "unbounded" or "wait forever").
+
+What cannot be read is ``UNKNOWN``: explicit, value unknown.  The rules only
+report what is certain.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from connlint.names import Resolver, Scope
+
+UNKNOWN = object()  # an explicit value connlint cannot read
+MISSING = object()  # not given at all: the library default applies
+
+ENVIRON_GETTERS = {"os.environ.get", "os.getenv"}
+NUMERIC_CASTS = {"int", "float"}
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    """One catalog ``[[limits]]`` entry."""
+
+    calls: tuple
+    label: str
+    server: str  # database | redis | mongodb | http
+    size: tuple = ()  # keywords that together bound the pool
+    positions: dict = field(default_factory=dict, compare=False, hash=False)  # keyword -> positional index
+    defaults: dict = field(default_factory=dict, compare=False, hash=False)
+    unbounded: dict = field(default_factory=dict, compare=False, hash=False)  # keyword -> values meaning no limit
+    missing_is_unbounded: tuple = ()  # keywords whose absence means no limit (httpx.Limits())
+    waits_forever: dict = field(default_factory=dict, compare=False, hash=False)
+    default_waits_forever: str | None = None  # the wait that never ends by default (opt-in CNL303)
+    timeout_keyword: str | None = None
+    unsized: dict = field(default_factory=dict, compare=False, hash=False)  # keyword -> qualified values: no size
+    url_position: int | None = None
+    url_keyword: str | None = None
+    memory_urls: tuple = ()
+    url_pool_options: tuple = ()  # pool options that do not belong in the URL query (CNL304)
+    url_limits: tuple = ()  # query keys the library reads as limits
+    settings_position: int | None = None  # engine_from_config(settings, prefix=...)
+    settings_prefix: str = ""
+    suggest: str = ""
+    versions: dict = field(default_factory=dict, compare=False, hash=False)  # {package, since, before}
+
+
+@dataclass
+class Arguments:
+    """The arguments of one pool-building call, as far as they can be read."""
+
+    values: dict  # keyword -> value | UNKNOWN
+    opaque: bool = False  # **kwargs or a settings mapping that cannot be read
+    url: object = MISSING  # str | UNKNOWN | MISSING
+    url_node: ast.AST | None = None
+
+    def get(self, keyword):
+        if keyword in self.values:
+            return self.values[keyword]
+        return UNKNOWN if self.opaque else MISSING
+
+
+class ValueReader:
+    """Reads literal values: constants, module-level constants, negative
+    numbers, ``None``, ``int(os.environ.get("X", "10"))`` defaults, dicts."""
+
+    def __init__(self, resolver: Resolver):
+        self.resolver = resolver
+
+    def read(self, node, scope: Scope, depth: int = 0):
+        if depth > 8:
+            return UNKNOWN
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            value = self.read(node.operand, scope, depth + 1)
+            return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
+        if isinstance(node, ast.Name):
+            bound = self._constant_binding(node.id, scope)
+            if bound is not None:
+                return self.read(bound[1], bound[0], depth + 1)
+            value = self.resolver.resolve(node, scope)
+            return value.qual if value is not None and value.qual else UNKNOWN
+        if isinstance(node, ast.Attribute):
+            value = self.resolver.resolve(node, scope)
+            return value.qual if value is not None and value.qual else UNKNOWN
+        if isinstance(node, ast.Call):
+            return self._read_call(node, scope, depth)
+        if isinstance(node, ast.Dict):
+            result = {}
+            for key, value in zip(node.keys, node.values):
+                if key is None:
+                    merged = self.read(value, scope, depth + 1)
+                    if not isinstance(merged, dict):
+                        return UNKNOWN
+                    result.update(merged)
+                    continue
+                key_value = self.read(key, scope, depth + 1)
+                if not isinstance(key_value, str):
+                    return UNKNOWN
+                result[key_value] = self.read(value, scope, depth + 1)
+            return result
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            left, right = self.read(node.left, scope, depth + 1), self.read(node.right, scope, depth + 1)
+            if isinstance(left, int) and isinstance(right, int) and 0 <= right < 64:
+                return left**right
+        return UNKNOWN
+
+    def _read_call(self, node: ast.Call, scope, depth):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in NUMERIC_CASTS and len(node.args) == 1 and not node.keywords:
+            inner = self.read(node.args[0], scope, depth + 1)
+            try:
+                return int(inner) if func.id == "int" else float(inner)
+            except (TypeError, ValueError):
+                return UNKNOWN
+        if isinstance(func, ast.Name) and func.id == "dict" and not node.args:
+            result = {}
+            for keyword in node.keywords:
+                if keyword.arg is None:
+                    return UNKNOWN
+                result[keyword.arg] = self.read(keyword.value, scope, depth + 1)
+            return result
+        callee = self.resolver.resolve(func, scope)
+        if callee is not None and callee.qual in ENVIRON_GETTERS and len(node.args) == 2:
+            # the default applies when the variable is unset: the code's own value
+            return self.read(node.args[1], scope, depth + 1)
+        return UNKNOWN
+
+    def _constant_binding(self, name: str, scope: Scope):
+        """(scope, value) of a name bound exactly once in its scope, or None."""
+        current = scope
+        while current is not None:
+            if name in current.bindings:
+                entries = current.bindings[name]
+                if len(entries) == 1 and isinstance(entries[0], ast.expr):
+                    return current, entries[0]
+                return None
+            if name in current.imports:
+                return None
+            current = current.parent
+        return None
+
+
+def read_arguments(call: ast.Call, spec: LimitSpec, scope: Scope, reader: ValueReader) -> Arguments:
+    values: dict = {}
+    opaque = False
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            expanded = reader.read(keyword.value, scope)
+            if isinstance(expanded, dict):
+                values.update(expanded)
+            else:
+                opaque = True
+        else:
+            values[keyword.arg] = reader.read(keyword.value, scope)
+    if any(isinstance(arg, ast.Starred) for arg in call.args):
+        opaque = True
+    for keyword, position in spec.positions.items():
+        if position < len(call.args) and keyword not in values:
+            values[keyword] = reader.read(call.args[position], scope)
+    url, url_node = MISSING, None
+    if spec.url_keyword:
+        url_node = next((k.value for k in call.keywords if k.arg == spec.url_keyword), None)
+    if url_node is None and spec.url_position is not None and spec.url_position < len(call.args):
+        url_node = call.args[spec.url_position]
+    if url_node is not None:
+        url = reader.read(url_node, scope)
+        url = url if isinstance(url, str) else UNKNOWN
+    if spec.settings_position is not None and spec.settings_position < len(call.args):
+        settings = reader.read(call.args[spec.settings_position], scope)
+        prefix = values.pop("prefix", spec.settings_prefix)
+        if isinstance(settings, dict) and isinstance(prefix, str):
+            for key, value in settings.items():
+                if key.startswith(prefix):
+                    values.setdefault(key[len(prefix):], value)
+            url = settings.get(f"{prefix}url", MISSING)
+            url = url if isinstance(url, str) or url is MISSING else UNKNOWN
+        else:
+            opaque = True
+    return Arguments(values, opaque, url, url_node)
+
+
+def url_query(url: str) -> dict:
+    try:
+        return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    except ValueError:
+        return {}
+
+
+def render(value) -> str:
+    if value is None:
+        return "None"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def matches_value(value, listed) -> bool:
+    """Catalog values are TOML: "None" stands for None."""
+    for item in listed:
+        if item == "None" and value is None:
+            return True
+        if value is not None and value is not UNKNOWN and value is not MISSING and type(value) is not bool:
+            if value == item or str(value) == str(item):
+                return True
+    return False
+
+
+@dataclass
+class PoolConfig:
+    """A call that builds a pool (or a pool's limits), with its arguments read."""
+
+    call: ast.Call
+    spec: LimitSpec
+    args: Arguments
+    callee: str
+    statement: ast.stmt | None
+    site: object = None  # the ResourceSite of the same call, if it creates a resource
+
+    def _query(self) -> dict:
+        return url_query(self.args.url) if isinstance(self.args.url, str) else {}
+
+    def unsized(self) -> bool:
+        return any(matches_value(self.args.get(k), v) for k, v in self.spec.unsized.items())
+
+    def in_memory(self) -> bool:
+        import fnmatch
+
+        url = self.args.url
+        return isinstance(url, str) and any(fnmatch.fnmatchcase(url, p) for p in self.spec.memory_urls)
+
+    def implicit(self) -> bool:
+        """Relies on the library's default bound (CNL301)."""
+        spec, args = self.spec, self.args
+        if spec.server == "http" or not spec.size or args.opaque or self.unsized() or self.in_memory():
+            return False
+        if any(args.get(k) is not MISSING for k in spec.size):
+            return False
+        if spec.url_limits:
+            if args.url is UNKNOWN:
+                return False  # the URL may carry the limits
+            if any(k in self._query() for k in spec.url_limits):
+                return False
+        return True
+
+    def unbounded(self) -> list:
+        """(keyword, value) pairs that mean "no limit" (CNL302)."""
+        found = []
+        for keyword, values in self.spec.unbounded.items():
+            value = self.args.get(keyword)
+            if value is not MISSING and value is not UNKNOWN and matches_value(value, values):
+                found.append((keyword, value))
+            elif keyword in self.spec.url_limits and keyword in self._query():
+                if matches_value(self._query()[keyword], values):
+                    found.append((keyword, self._query()[keyword]))
+        for keyword in self.spec.missing_is_unbounded:
+            if self.args.get(keyword) is MISSING:
+                found.append((keyword, MISSING))
+        return found
+
+    def waits_forever(self) -> list:
+        found = []
+        for keyword, values in self.spec.waits_forever.items():
+            value = self.args.get(keyword)
+            if value is not MISSING and value is not UNKNOWN and matches_value(value, values):
+                found.append((keyword, value))
+        return found
+
+    def waits_forever_by_default(self) -> bool:
+        spec = self.spec
+        if not spec.default_waits_forever or self.args.opaque:
+            return False
+        return spec.timeout_keyword is None or self.args.get(spec.timeout_keyword) is MISSING
+
+    def url_pool_options(self) -> list:
+        """Pool options written in a literal URL's query (CNL304): (option, node)."""
+        if not self.spec.url_pool_options or self.args.url_node is None:
+            return []
+        node = self.args.url_node
+        text = _literal_text(node)
+        if text is None:
+            return []
+        query = url_query(text) if "?" in text else {}
+        return [(option, node) for option in self.spec.url_pool_options if option in query]
+
+    def bound(self):
+        """The maximum connections this pool opens: int, None (no limit) or UNKNOWN."""
+        spec, args = self.spec, self.args
+        if self.unbounded():
+            return None
+        if self.unsized() or self.in_memory():
+            return 1 if self.in_memory() else UNKNOWN
+        total = 0
+        for keyword in spec.size:
+            value = args.get(keyword)
+            if value is MISSING:
+                if keyword in spec.url_limits and keyword in self._query():
+                    value = self._query()[keyword]
+                    try:
+                        value = int(value)
+                    except ValueError:
+                        return UNKNOWN
+                else:
+                    value = spec.defaults.get(keyword, 0)
+            if not isinstance(value, int) or isinstance(value, bool):
+                return UNKNOWN
+            total += value
+        return total if spec.size else UNKNOWN
+
+    def is_default(self) -> bool:
+        return self.implicit()
+
+
+def _literal_text(node):
+    """The text of a string literal, or of the literal parts of an f-string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else "x" for v in node.values)
+    return None
+
+
+def describe_defaults(spec: LimitSpec) -> str:
+    """``pool_size=5 + max_overflow=10``, with the version it applies to."""
+    parts = [f"{k}={render(spec.defaults[k])}" for k in spec.size if k in spec.defaults]
+    text = " + ".join(parts)
+    versions = spec.versions
+    if versions.get("since") and versions.get("before"):
+        before = ", ".join(f"{k}={render(v)}" for k, v in versions["before"].items())
+        text += f" in {versions.get('package', 'the library')} {versions['since']} and later; {before} before {versions['since']}"
+    return text

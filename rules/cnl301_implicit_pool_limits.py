@@ -1,0 +1,73 @@
+"""CNL301 implicit-pool-limits."""
+
+from connlint.limits import describe_defaults
+from connlint.rule import Invalid, Rule
+from connlint.rules._limits import subject, suggestion
+
+
+class ImplicitPoolLimits(Rule):
+    code = "CNL301"
+    name = "implicit-pool-limits"
+    summary = "A database engine/pool or a Redis/MongoDB client relies on the library's default pool size."
+    severity = "warning"
+    what = """
+Finds database engines and pools, and Redis and MongoDB clients and pools (the
+shared servers whose connection slots run out), created without an explicit
+upper bound: `create_engine(url)` without `pool_size`/`max_overflow`,
+`asyncpg.create_pool` without `max_size`, `redis.Redis` without
+`max_connections`, `MongoClient` without `maxPoolSize`, ... The message names
+the default that applies (and the library version it applies to when it
+changed between versions).
+
+Not reported: pool classes without a size (`NullPool`, `StaticPool`), in-memory
+SQLite URLs, HTTP clients, and calls whose limits cannot be read (a
+`**settings` mapping, `engine_from_config(settings)` with unreadable
+settings, a URL that cannot be read when the library reads limits from it):
+those are explicit, with a value connlint does not know.
+"""
+    why = """
+Defaults are chosen for a single process talking to a database of its own.
+Multiplied by processes, threads and replicas they exceed the server's
+`max_connections` (100 on a stock PostgreSQL) without anyone having decided
+so. Writing the bound down makes the connection budget visible and
+reviewable; `connlint inventory` adds it up.
+"""
+    example = """
+```python
+engine = create_engine(DATABASE_URL)
+```
+"""
+    use_instead = """
+```python
+engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
+```
+"""
+    valid = (
+        "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=10, max_overflow=5)\n",
+        "from sqlalchemy import create_engine\nfrom sqlalchemy.pool import NullPool\nengine = create_engine('postgresql://db/app', poolclass=NullPool)\n",
+        "from sqlalchemy import create_engine\nengine = create_engine('sqlite://')\n",
+        "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///:memory:')\n",
+        "from sqlalchemy import create_engine\nOPTIONS = load()\nengine = create_engine('postgresql://db/app', **OPTIONS)\n",
+        "from sqlalchemy import engine_from_config\ndef make(settings):\n    return engine_from_config(settings, prefix='sqlalchemy.')\n",
+        "import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ['URL'], pool_size=int(os.environ.get('POOL_SIZE', '10')))\n",
+    )
+    invalid = (
+        Invalid(
+            "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app')\n",
+            ((2, 10),),
+            "SQLAlchemy engine from create_engine() relies on the default pool limits (pool_size=5 + max_overflow=10); set them explicitly, e.g. 'pool_size=10, max_overflow=5'",
+        ),
+        Invalid(
+            "from sqlalchemy import engine_from_config\nSETTINGS = {'sqlalchemy.url': 'postgresql://db/app', 'sqlalchemy.echo': False}\nengine = engine_from_config(SETTINGS, prefix='sqlalchemy.')\n",
+            ((3, 10),),
+        ),
+    )
+
+    def check(self, facts):
+        for config in facts.pool_configs:
+            if config.implicit():
+                message = (
+                    f"{subject(config)} relies on the default pool limits ({describe_defaults(config.spec)}); "
+                    f"set them explicitly{suggestion(config)}"
+                )
+                yield self.finding(facts, config.call, message, config.statement)
