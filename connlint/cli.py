@@ -57,6 +57,15 @@ def _umask() -> int:
     return current
 
 
+def main(args=None):
+    """Entry point: ``connlint [OPTIONS] PATHS`` checks; ``connlint inventory``
+    lists the connection budget."""
+    argv = sys.argv[1:] if args is None else list(args)
+    if argv and argv[0] == "inventory":
+        return inventory_command.main(argv[1:], prog_name="connlint inventory")
+    return check_command.main(argv, prog_name="connlint")
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
@@ -78,14 +87,15 @@ def _umask() -> int:
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.version_option(__version__, "--version", prog_name="connlint", message="%(prog)s %(version)s")
-def main(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
-         show_source, show_fixes, color, baseline_file, write_baseline, config_file, isolated, stdin_filename,
-         explain, list_rules):
+def check_command(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
+                  show_source, show_fixes, color, baseline_file, write_baseline, config_file, isolated, stdin_filename,
+                  explain, list_rules):
     """Find database and network connection misuse in Python code.
 
     PATHS are files or directories (default: the current directory); '-' reads
     standard input.  Exit status: 0 no problems, 1 problems found, 2 usage or
-    configuration error.
+    configuration error.  'connlint inventory --help' describes the connection
+    budget report.
     """
     try:
         code = _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet,
@@ -200,3 +210,53 @@ def _check(checker, paths, settings, stdin_filename):
                 except OSError:
                     sources[f.path] = []
     return findings, sources
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True, help="Processes running this code (e.g. gunicorn workers): the budget is multiplied by it.")
+@click.option("--max-connections", type=click.IntRange(min=1), help="The server's connection limit: exit 1 when a target's budget exceeds it.")
+@click.option("--output-file", metavar="FILE", help="Write the report to FILE.")
+@click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+def inventory_command(paths, output_format, processes, max_connections, output_file, config_file, isolated):
+    """List every pool, engine and pooled client the code creates, with its
+    effective limits (explicit or default) and how often it is created, then
+    the maximum connections per process to each database target.
+
+    Exit status: 0, or 1 when --max-connections is exceeded, 2 on errors.
+    """
+    from connlint.catalog import CatalogError
+    from connlint.config import ConfigError, Selection, load_settings
+    from connlint.discovery import discover
+    from connlint import inventory
+
+    try:
+        settings = load_settings(config_file, isolated)
+        from connlint.engine import Checker
+
+        checker = Checker(settings, Selection(["CNL"], []))
+    except (ConfigError, CatalogError) as exc:
+        _fail(str(exc))
+    found = discover(paths or (".",), settings.root, settings.all_excludes)
+    if found.missing:
+        _fail(f"path not found: {found.missing[0]}")
+    entries = []
+    for path in found.files:
+        display, data, _ = checker.read(path)
+        if data is None:
+            continue
+        facts, _ = checker.analyse(display, data)
+        if facts is not None:
+            entries.extend(inventory.collect(facts))
+    entries.sort(key=lambda e: (e.path, e.line))
+    budgets = inventory.budget(entries)
+    render = inventory.render_json if output_format == "json" else inventory.render_text
+    write_output(render(entries, budgets, processes, max_connections), output_file)
+    over = inventory.over_budget(budgets, processes, max_connections)
+    if over:
+        targets = ", ".join(b.target for b in over)
+        click.echo(f"connlint: the connection budget exceeds max_connections={max_connections} for: {targets}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)

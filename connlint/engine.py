@@ -41,25 +41,38 @@ class Checker:
         self.prefilter = build_prefilter(self.catalog.modules)
 
     def check_path(self, path: Path) -> list[Finding]:
+        display, data, failures = self.read(path)
+        return failures if data is None else self.check_bytes(display, data)
+
+    def read(self, path: Path):
+        """(display path, bytes or None, CNL900 findings when unreadable)."""
         display = display_path(path)
         try:
             if not stat.S_ISREG(os.stat(path).st_mode):
-                return self._failure(display, 1, 1, "cannot read: not a regular file")
+                return display, None, self._failure(display, 1, 1, "cannot read: not a regular file")
             with open(path, "rb") as handle:
-                data = handle.read()
+                return display, handle.read(), []
         except OSError as exc:
-            return self._failure(display, 1, 1, f"cannot read: {exc.strerror or exc}")
-        return self.check_bytes(display, data)
+            return display, None, self._failure(display, 1, 1, f"cannot read: {exc.strerror or exc}")
 
-    def check_bytes(self, display: str, data: bytes) -> list[Finding]:
+    def analyse(self, display: str, data: bytes):
+        """(facts or None, CNL900 findings): None when the file cannot matter."""
         if not could_matter(self.prefilter, data):
-            return []
+            return None, []
         try:
             tree, lines = parse(data, display)
         except ParseFailure as failure:
-            return self._failure(display, failure.line, failure.column, failure.reason)
+            return None, self._failure(display, failure.line, failure.column, failure.reason)
         try:
-            facts = build_facts(display, tree, lines, self.catalog)
+            return build_facts(display, tree, lines, self.catalog), []
+        except RecursionError:
+            return None, self._failure(display, 1, 1, "cannot analyse: nesting too deep")
+
+    def check_bytes(self, display: str, data: bytes) -> list[Finding]:
+        facts, failures = self.analyse(display, data)
+        if facts is None:
+            return failures
+        try:
             findings = [finding for rule in self.rules for finding in rule.check(facts)]
         except RecursionError:
             return self._failure(display, 1, 1, "cannot analyse: nesting too deep")
@@ -67,7 +80,7 @@ class Checker:
         return [
             f
             for f in findings
-            if not is_suppressed(f, lines) and not any(f.code.startswith(code) for code in ignored)
+            if not is_suppressed(f, facts.lines) and not any(f.code.startswith(code) for code in ignored)
         ]
 
     def _failure(self, display: str, line: int, column: int, reason: str) -> list[Finding]:
