@@ -36,8 +36,8 @@ TYPE_KEYS = {
     "with", "async_with", "methods", "call", "hint", "verb", "lazy", "async",
 }
 OPENER_KEYS = {"calls", "returns", "unpooled_if", "shared_if"}
-LIBRARY_KEYS = {"name", "modules"}
-FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot", "limits"}
+LIBRARY_KEYS = {"name", "modules", "settings"}
+FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot", "limits", "django_backends"}
 LIMIT_KEYS = {
     "calls", "label", "server", "size", "positions", "defaults", "unbounded", "missing_is_unbounded",
     "waits_forever", "default_waits_forever", "timeout_keyword", "unsized", "url_position", "url_keyword",
@@ -116,6 +116,9 @@ class Catalog:
     one_shot: dict[str, str] = field(default_factory=dict)
     frameworks: object = None  # connlint.frameworks.Frameworks
     limits: dict = field(default_factory=dict)  # qualified call -> connlint.limits.LimitSpec
+    settings_names: set[str] = field(default_factory=set)  # module-level settings worth parsing a file for
+    # Django ENGINE -> what OPTIONS["pool"] = True gives: {"label", "defaults"}
+    django_backends: dict = field(default_factory=dict)
 
     def type_named(self, name: str | None) -> ResourceType | None:
         return self.types.get(name) if name else None
@@ -181,6 +184,10 @@ def _add_file(catalog: Catalog, data: dict, where: str) -> None:
     _unknown(library, LIBRARY_KEYS, f"{where}: [library]")
     lib_name = library.get("name", where.rsplit(".", 1)[0])
     catalog.modules.update(_expect(library.get("modules", []), list, f"{where}: library.modules"))
+    catalog.settings_names.update(_expect(library.get("settings", []), list, f"{where}: library.settings"))
+    for engine, backend in _expect(data.get("django_backends", {}), dict, f"{where}: django_backends").items():
+        _expect(backend, dict, f"{where}: django_backends.\"{engine}\"")
+        catalog.django_backends[engine] = backend
     for name, spec in data.get("types", {}).items():
         _add_type(catalog, name, spec, lib_name, f"{where}: types.\"{name}\"")
     for index, opener in enumerate(data.get("opener", [])):

@@ -38,7 +38,7 @@ class Checker:
                 rule = copy.copy(rule)
                 rule.explicitly_selected = self.selection.explicit(rule.code)
                 self.rules.append(rule)
-        self.prefilter = build_prefilter(self.catalog.modules)
+        self.prefilter = build_prefilter(self.catalog.modules, self.catalog.settings_names)
 
     def check_path(self, path: Path) -> list[Finding]:
         display, data, failures = self.read(path)

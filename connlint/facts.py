@@ -73,12 +73,18 @@ class FileFacts:
     pool_configs: list = field(default_factory=list)  # connlint.limits.PoolConfig
     reach: RequestReach | None = None
     reader: ValueReader | None = None
+    settings: dict = field(default_factory=dict)  # module-level settings (DATABASES) -> value node
 
 
 def build_facts(path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "") -> FileFacts:
     resolver = Resolver(tree, catalog, package)
     facts = FileFacts(path, tree, lines, resolver)
     _find_sites(facts, tree, catalog)
+    for name in catalog.settings_names:
+        for value in resolver.module.bindings.get(name, ()):
+            if isinstance(value, ast.expr):
+                facts.settings[name] = value
+                facts.reader = facts.reader or ValueReader(resolver)
     if any(site.rtype.kind == "pool" for site in facts.sites) and catalog.frameworks is not None:
         facts.reach = RequestReach(resolver, catalog.frameworks, path)
         for site in facts.sites:

@@ -2,14 +2,16 @@
 
 Registered as the ``CNL`` entry point of ``flake8.extension``.  flake8 decides
 what is shown: its ``--select``/``--ignore``/``--extend-ignore``, its
-``per-file-ignores`` and its ``# noqa`` comments apply; connlint's own
-suppression (``# noqa`` handling, ``per-file-ignores``, ``select``/``ignore``
-in ``[tool.connlint]``) is not used here, so every rule runs and every finding
-is yielded.
+``per-file-ignores`` and its ``# noqa`` comments apply.  connlint's own
+suppression (``# noqa``, ``per-file-ignores``, ``select``/``ignore`` and
+``baseline`` in ``[tool.connlint]``) is not used here: every rule runs and every
+finding is yielded.  As on the command line, a rule selected by its full code
+(``--select CNL303``, ``--extend-select CNL303``) turns on its opt-in checks.
 
 What connlint *knows* does follow the project: ``openers`` and ``frameworks``
 from ``[tool.connlint]`` in the nearest ``pyproject.toml`` above the current
-directory are honoured, exactly as the ``connlint`` command does.
+directory are honoured, exactly as the ``connlint`` command does.  A broken
+``[tool.connlint]`` makes flake8 stop with connlint's one-line reason.
 
 A file connlint cannot parse yields nothing (flake8 reports E999 itself), so
 CNL900 never comes from the plugin.
@@ -28,11 +30,11 @@ class ConnlintPlugin:
     name = "connlint"
     version = __version__
 
-    # Built on first use, once per process (flake8 runs files in worker
-    # processes): the catalog and its prefilter, then the rules.
-    _catalog = None
-    _prefilter = None
-    _rules = None
+    #: connlint's engine (catalog, prefilter, rules), built when the first file
+    #: is seen, once per process (flake8 checks files in worker processes)
+    _checker = None
+    #: codes flake8's --select / --extend-select name
+    _explicit: frozenset = frozenset()
 
     def __init__(self, tree, filename: str, lines: list[str]):
         # ``tree`` is flake8's own parse of the decoded text; connlint parses
@@ -40,30 +42,33 @@ class ConnlintPlugin:
         # that it sees exactly what the ``connlint`` command sees.
         self.filename = filename
         self.lines = lines
-        if ConnlintPlugin._catalog is None:
+        if type(self)._checker is None:
             # Here rather than in run(): flake8 turns an exception raised while
             # the plugin is created into a one-line error naming the file and
             # the reason (a broken [tool.connlint] is such an error).
-            ConnlintPlugin._load_catalog()
+            type(self)._build_checker()
 
     @classmethod
-    def _load_catalog(cls) -> None:
-        from connlint.catalog import load_catalog
-        from connlint.config import load_settings
-        from connlint.prefilter import build_prefilter
+    def parse_options(cls, *args) -> None:
+        """flake8 calls ``parse_options(option_manager, options, filenames)``
+        (or ``parse_options(options)``) once its options are known."""
+        options = args[1] if len(args) > 1 else args[0]
+        codes = list(getattr(options, "select", None) or ()) + list(getattr(options, "extend_select", None) or ())
+        cls._explicit = frozenset(code.strip().upper() for code in codes)
+        cls._checker = None
+
+    @classmethod
+    def _build_checker(cls) -> None:
+        from connlint.config import Selection, load_settings
+        from connlint.engine import Checker
 
         settings = load_settings(None, isolated=False)
-        catalog = load_catalog(settings.openers, settings.source_name, settings.frameworks)
-        cls._prefilter = build_prefilter(catalog.modules)
-        cls._catalog = catalog
-
-    @classmethod
-    def _load_rules(cls) -> None:
-        from connlint.registry import all_rules
-
-        cls._rules = all_rules()
+        # Every rule on; the codes flake8 selects in full are "explicit" (opt-in checks).
+        explicit = sorted(code for code in cls._explicit if code.startswith("CNL"))
+        cls._checker = Checker(settings, Selection(["CNL"], [], explicit))
 
     def run(self):
+        checker = self._checker
         text = "".join(self.lines)
         try:
             data = text.encode("utf-8")
@@ -71,30 +76,27 @@ class ConnlintPlugin:
             return
         from connlint.prefilter import could_matter
 
-        if not could_matter(self._prefilter, data):
+        if not could_matter(checker.prefilter, data):
             return
         data = _source_bytes(text, data)
         if data is None:
             return
-        yield from self._check(data)
+        yield from self._check(checker, data)
 
-    def _check(self, data: bytes):
+    def _check(self, checker, data: bytes):
         from connlint.engine import display_path
-        from connlint.facts import build_facts
-        from connlint.source import ParseFailure, parse
 
-        if self._rules is None:
-            self._load_rules()
-        # The same path the command line reports: framework heuristics look at it
-        # (a Django ``views.py``).
+        # The path the command line would report: framework heuristics look at
+        # it (a Django ``views.py``).
         display = display_path(Path(self.filename))
-        try:
-            tree, lines = parse(data, display)
-        except ParseFailure:
+        # Checker.check_bytes minus its suppression (noqa, per-file-ignores):
+        # analyse() prefilters, parses and builds the facts; a file that cannot
+        # be parsed gives no facts (its CNL900 is dropped: flake8 has E999).
+        facts, _ = checker.analyse(display, data)
+        if facts is None:
             return
         try:
-            facts = build_facts(display, tree, lines, self._catalog)
-            findings = [finding for rule in self._rules for finding in rule.check(facts)]
+            findings = [finding for rule in checker.rules for finding in rule.check(facts)]
         except RecursionError:
             return
         for finding in findings:

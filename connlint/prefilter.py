@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 
 
-def build_prefilter(modules) -> re.Pattern:
+def build_prefilter(modules, settings_names=()) -> re.Pattern:
+    """Matches an import of one of ``modules``, or a module-level assignment
+    to one of ``settings_names`` (``DATABASES = {...}`` in Django settings)."""
     names = sorted({m.split(".", 1)[0] for m in modules}, key=len, reverse=True)
     alternatives = b"|".join(re.escape(n.encode()) for n in names) or b"(?!x)x"
     # `import a, sqlite3 as s`, `from psycopg2.pool import X`, `import sqlalchemy.orm`
-    return re.compile(
-        rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+(?:" + alternatives + rb")\b|import[ \t]+[^\n#]*?\b(?:" + alternatives + rb")\b)",
-        re.M,
-    )
+    pattern = rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+(?:" + alternatives + rb")\b|import[ \t]+[^\n#]*?\b(?:" + alternatives + rb")\b)"
+    if settings_names:
+        settings = b"|".join(re.escape(n.encode()) for n in sorted(settings_names))
+        pattern += rb"|^(?:" + settings + rb")[ \t]*(?::[^=\n]*)?="
+    return re.compile(pattern, re.M)
 
 
 def could_matter(pattern: re.Pattern, data: bytes) -> bool:

@@ -1,5 +1,6 @@
 """CNL301 implicit-pool-limits."""
 
+from connlint.django_settings import database_settings
 from connlint.limits import describe_defaults
 from connlint.rule import Invalid, Rule
 from connlint.rules._limits import subject, suggestion
@@ -18,6 +19,10 @@ upper bound: `create_engine(url)` without `pool_size`/`max_overflow`,
 `max_connections`, `MongoClient` without `maxPoolSize`, ... The message names
 the default that applies (and the library version it applies to when it
 changed between versions).
+
+Also Django `DATABASES` entries with `"OPTIONS": {"pool": True}`, which take
+the driver pool's defaults (psycopg_pool `min_size=4, max_size=4`; oracledb
+`max=2`).
 
 Not reported: pool classes without a size (`NullPool`, `StaticPool`), in-memory
 SQLite URLs, HTTP clients, and calls whose limits cannot be read (a
@@ -43,6 +48,7 @@ engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
 ```
 """
     valid = (
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'OPTIONS': {'pool': {'min_size': 2, 'max_size': 10}}}}\n",
         "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=10, max_overflow=5)\n",
         "from sqlalchemy import create_engine\nfrom sqlalchemy.pool import NullPool\nengine = create_engine('postgresql://db/app', poolclass=NullPool)\n",
         "from sqlalchemy import create_engine\nengine = create_engine('sqlite://')\n",
@@ -58,6 +64,11 @@ engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
             "SQLAlchemy engine from create_engine() relies on the default pool limits (pool_size=5 + max_overflow=10); set them explicitly, e.g. 'pool_size=10, max_overflow=5'",
         ),
         Invalid(
+            "DATABASES = {'default': {'ENGINE': 'django.db.backends.oracle', 'OPTIONS': {'pool': True}}}\n",
+            ((1, 85),),
+            "DATABASES['default'] OPTIONS 'pool': True relies on the oracledb pool defaults (max=2); set them explicitly, e.g. 'pool': {\"min\": 1, \"max\": 10}",
+        ),
+        Invalid(
             "from sqlalchemy import engine_from_config\nSETTINGS = {'sqlalchemy.url': 'postgresql://db/app', 'sqlalchemy.echo': False}\nengine = engine_from_config(SETTINGS, prefix='sqlalchemy.')\n",
             ((3, 10),),
         ),
@@ -71,3 +82,12 @@ engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
                     f"set them explicitly{suggestion(config)}"
                 )
                 yield self.finding(facts, config.call, message, config.statement)
+        backends = facts.resolver.catalog.django_backends
+        for setting in database_settings(facts):
+            backend = backends.get(setting.engine) if isinstance(setting.engine, str) else None
+            if setting.pool is True and backend is not None:
+                message = (
+                    f"DATABASES['{setting.alias}'] OPTIONS 'pool': True relies on the {backend['label']} defaults "
+                    f"({backend['defaults']}); set them explicitly, e.g. 'pool': {backend['suggest']}"
+                )
+                yield self.finding(facts, setting.pool_node, message)

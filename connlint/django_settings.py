@@ -1,0 +1,53 @@
+"""The ``DATABASES`` setting of a Django settings module, read from literals."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from connlint.limits import MISSING, UNKNOWN
+
+
+@dataclass
+class DatabaseSetting:
+    alias: str  # "default"
+    engine: object  # "django.db.backends.postgresql" | UNKNOWN | MISSING
+    conn_max_age: object  # value | UNKNOWN | MISSING (default 0)
+    conn_max_age_node: ast.AST | None
+    pool: object  # True, a dict of pool options, False, UNKNOWN or MISSING
+    pool_node: ast.AST | None
+    entry_node: ast.AST
+
+
+def database_settings(facts) -> list[DatabaseSetting]:
+    node = facts.settings.get("DATABASES")
+    if not isinstance(node, ast.Dict):
+        return []
+    reader, scope = facts.reader, facts.resolver.module
+    result = []
+    for key, value in zip(node.keys, node.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.Dict)):
+            continue
+        entries = _entries(value)
+        engine_node = entries.get("ENGINE")
+        engine = reader.read(engine_node, scope) if engine_node is not None else MISSING
+        age_node = entries.get("CONN_MAX_AGE")
+        age = reader.read(age_node, scope) if age_node is not None else MISSING
+        pool, pool_node = MISSING, None
+        options = entries.get("OPTIONS")
+        if isinstance(options, ast.Dict):
+            pool_node = _entries(options).get("pool")
+            if pool_node is not None:
+                pool = reader.read(pool_node, scope)
+        elif options is not None:
+            pool = UNKNOWN
+        result.append(DatabaseSetting(key.value, engine, age, age_node, pool, pool_node, key))
+    return result
+
+
+def _entries(node: ast.Dict) -> dict:
+    return {
+        k.value: v
+        for k, v in zip(node.keys, node.values)
+        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+    }
