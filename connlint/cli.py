@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -12,6 +13,19 @@ import click
 from connlint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    jobs: int
+    cache: bool
+    cache_dir: str | None
+
+
+def runner_default_jobs() -> int:
+    from connlint.runner import default_jobs
+
+    return default_jobs()
 
 
 def _fail(message: str) -> None:
@@ -79,6 +93,9 @@ def main(args=None):
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
 @click.option("--show-fixes", is_flag=True, help="Show the fix available for each finding.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Color the text output (auto: on a terminal, unless NO_COLOR is set).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: the available cores; 1: none). Small inputs are checked in-process.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
+@click.option("--cache-dir", metavar="DIR", help="Where to keep the results cache (default: .connlint_cache at the project root).")
 @click.option("--baseline", "baseline_file", metavar="FILE", help="Report only findings not recorded in FILE.")
 @click.option("--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0.")
 @click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
@@ -88,8 +105,8 @@ def main(args=None):
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.version_option(__version__, "--version", prog_name="connlint", message="%(prog)s %(version)s")
 def check_command(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
-                  show_source, show_fixes, color, baseline_file, write_baseline, config_file, isolated, stdin_filename,
-                  explain, list_rules):
+                  show_source, show_fixes, color, jobs, no_cache, cache_dir, baseline_file, write_baseline,
+                  config_file, isolated, stdin_filename, explain, list_rules):
     """Find database and network connection misuse in Python code.
 
     PATHS are files or directories (default: the current directory); '-' reads
@@ -98,9 +115,10 @@ def check_command(paths, select, ignore, extend_select, output_format, output_fi
     budget report.
     """
     try:
+        run_options = RunOptions(jobs or runner_default_jobs(), not no_cache, cache_dir)
         code = _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet,
                     statistics, show_source, show_fixes, color, baseline_file, write_baseline, config_file,
-                    isolated, stdin_filename, explain, list_rules)
+                    isolated, stdin_filename, explain, list_rules, run_options)
     except KeyboardInterrupt:
         click.echo("connlint: interrupted", err=True)
         code = 130
@@ -111,7 +129,7 @@ def check_command(paths, select, ignore, extend_select, output_format, output_fi
 
 def _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
          show_source, show_fixes, color, baseline_file, write_baseline, config_file, isolated, stdin_filename,
-         explain, list_rules) -> int:
+         explain, list_rules, run_options) -> int:
     from connlint.catalog import CatalogError
     from connlint.config import ConfigError, Selection, check_codes, load_settings, split_codes
 
@@ -144,7 +162,7 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
 
-    findings, sources = _check(checker, paths or (".",), settings, stdin_filename)
+    findings, sources = _check(checker, paths or (".",), settings, stdin_filename, run_options)
     from connlint import report
     from connlint.baseline import BaselineError, baseline_document, load_baseline, new_findings
 
@@ -182,7 +200,7 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
     return EXIT_CLEAN
 
 
-def _check(checker, paths, settings, stdin_filename):
+def _check(checker, paths, settings, stdin_filename, options):
     from connlint.discovery import discover
     from connlint.engine import display_path
     from connlint.source import decode_lines
@@ -199,9 +217,21 @@ def _check(checker, paths, settings, stdin_filename):
     found = discover(paths, settings.root, settings.all_excludes)
     if found.missing:
         _fail(f"path not found: {found.missing[0]}")
-    for path in found.files:
-        file_findings = checker.check_path(path)
-        findings.extend(file_findings)
+    from connlint import runner
+
+    cache = None
+    if options.cache:
+        from connlint.cache import ResultCache, configuration_key
+        from connlint.catalog import catalog_dir
+        from connlint.frameworks import frameworks_dir
+
+        key = configuration_key(settings, checker.rules, (catalog_dir(), frameworks_dir()))
+        cache = ResultCache(Path(options.cache_dir) if options.cache_dir else settings.root / ".connlint_cache", key)
+    findings = runner.check_files(
+        checker, found.files, cache, options.jobs, progress=runner.show_progress(len(found.files))
+    )
+    if cache is not None:
+        cache.save()
     if findings:
         for f in findings:
             if f.path not in sources:
