@@ -238,39 +238,43 @@ def _is_retry(loop) -> bool:
 
 
 def _kept_once(site: ResourceSite, facts: FileFacts, catalog: Catalog) -> bool:
-    """Created under ``if x is None:`` and stored in x, or stored on the app."""
+    """Created under ``if _engine is None:`` and stored in that same
+    process-wide place (a global, a class attribute, a module object)."""
     statement = site.statement
     targets = []
     if isinstance(statement, ast.Assign) and _value_is(statement.value, site.call):
         targets = statement.targets
     elif isinstance(statement, ast.AnnAssign) and statement.value is not None and _value_is(statement.value, site.call):
         targets = [statement.target]
-    if not targets:
+    return any(
+        _process_wide(target, site, facts, catalog) and _guarded(target, statement, site.function, facts)
+        for target in targets
+    )
+
+
+def _process_wide(target, site: ResourceSite, facts: FileFacts, catalog: Catalog) -> bool:
+    """Does ``target`` outlive the request?  A global or a module-level object
+    does; ``self.x`` on a per-request object, Flask's ``g`` or a local does not."""
+    root = target
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if not isinstance(root, ast.Name) or site.function is None:
         return False
-    frameworks = catalog.frameworks
-    for target in targets:
-        if _stored_on_app(target, frameworks):
-            return True
-        if _guarded(target, statement, site.function, facts):
-            return True
-    return False
+    scope = facts.resolver.scope_of(site.function)
+    if root.id == "cls":
+        return True
+    if root.id in scope.declared_global:
+        return True
+    if root.id in scope.bindings or root.id == scope.self_name:
+        return False  # a local, a parameter or the per-request instance
+    value = facts.resolver.resolve_name(root.id, scope)
+    if value is not None and value.qual in catalog.frameworks.request_scoped:
+        return False
+    return target is not root  # an attribute or item of a module-level object
 
 
 def _value_is(value, call) -> bool:
     return value is call or (isinstance(value, ast.Await) and value.value is call)
-
-
-def _stored_on_app(target, frameworks) -> bool:
-    chain = []
-    node = target
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        chain.append(node)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id not in frameworks.app_names or not chain:
-        return False
-    attributes = {n.attr for n in chain if isinstance(n, ast.Attribute)}
-    # app.state.x / app.config["x"] / app.extensions["x"] / app.ctx.x, or aiohttp's app["x"]
-    return bool(attributes & frameworks.app_state_attributes) or isinstance(chain[-1], ast.Subscript)
 
 
 def _guarded(target, statement, function, facts: FileFacts) -> bool:
@@ -278,14 +282,14 @@ def _guarded(target, statement, function, facts: FileFacts) -> bool:
     if function is None:
         return False
     key = _target_key(target)
-    if key is None:
+    if key is None and not isinstance(target, ast.Subscript):
         return False
     parents = parent_map(function)
     current = parents.get(id(statement))
     while current is not None and current is not function:
         if isinstance(current, ast.If):
             mentioned = {_target_key(n) for n in ast.walk(current.test)}
-            if key in mentioned or (isinstance(target, ast.Subscript) and _subscript_key(target, current.test)):
+            if key in mentioned or _named_in_test(target, current.test):
                 return True
         current = parents.get(id(current))
     return False
@@ -300,12 +304,16 @@ def _target_key(node):
     return None
 
 
-def _subscript_key(target: ast.Subscript, test) -> bool:
-    """``if "db" not in app.extensions: app.extensions["db"] = ...``"""
-    key = target.slice
-    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+def _named_in_test(target, test) -> bool:
+    """``if "db" not in app.extensions: app.extensions["db"] = ...`` or
+    ``if not hasattr(app.state, "pool"): app.state.pool = ...``"""
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        name = target.slice.value
+    elif isinstance(target, ast.Attribute):
+        name = target.attr
+    else:
         return False
-    return any(isinstance(n, ast.Constant) and n.value == key.value for n in ast.walk(test))
+    return isinstance(name, str) and any(isinstance(n, ast.Constant) and n.value == name for n in ast.walk(test))
 
 
 KEEPING_METHODS = {"append", "add", "setdefault", "insert", "put", "__setitem__"}

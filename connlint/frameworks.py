@@ -53,8 +53,7 @@ class Frameworks:
     objects: dict[str, list[str]] = field(default_factory=dict)  # framework type -> constructor calls
     one_time_decorators: set[str] = field(default_factory=set)
     one_time_functions: set[str] = field(default_factory=set)
-    app_state_attributes: set[str] = field(default_factory=set)
-    app_names: set[str] = field(default_factory=set)
+    request_scoped: set[str] = field(default_factory=set)  # objects that live for one request (flask.g)
     modules: set[str] = field(default_factory=set)
 
 
@@ -63,7 +62,7 @@ SPEC_KEYS = {
     "parameters", "function_names", "module_names", "first_parameter",
 }
 FILE_KEYS = {"framework", "objects", "decorator", "registration", "base", "function", "one_time"}
-ONE_TIME_KEYS = {"decorators", "functions", "app_state_attributes", "app_names"}
+ONE_TIME_KEYS = {"decorators", "functions", "request_scoped"}
 
 
 def frameworks_dir() -> Path:

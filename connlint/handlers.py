@@ -21,6 +21,7 @@ from connlint.frameworks import EntrySpec, Frameworks
 from connlint.names import FUNCTION_NODES, Resolver
 
 MAX_DEPTH = 5
+CLASS_ENTRY_METHODS = ("__init__", "__call__")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,11 @@ class RequestReach:
     def of(self, function) -> Reach | None:
         return self.reach.get(id(function)) if function is not None else None
 
-    def is_cached(self, function) -> bool:
+    def runs_once(self, function) -> bool:
+        """A cached getter or an app factory: calling it per request does not
+        make what it creates per request."""
+        if function.name in self.frameworks.one_time_functions:
+            return True
         return any(self._decorator_name(d, function)[0] in self.frameworks.one_time_decorators for d in function.decorator_list)
 
     # -- entry points ---------------------------------------------------
@@ -99,10 +104,23 @@ class RequestReach:
                 spec = self._class_spec(scope.node, set())
                 if spec is not None:
                     self._add_class(scope.node, spec, None)
+                self._class_decorators(scope.node)
         for spec in self.frameworks.functions:
             for function in self.resolver.functions.values():
                 if _heuristic_matches(spec, function, self.stem):
                     self._add(function, spec, None)
+
+    def _class_decorators(self, cls: ast.ClassDef) -> None:
+        """A decorated class (Pyramid ``@view_config`` on a class) is built and
+        called per request: its ``__init__`` and ``__call__`` are entries."""
+        for decorator in cls.decorator_list:
+            name, method = self._decorator_name(decorator, cls)
+            for spec in self.frameworks.decorators:
+                if name in spec.names or (method is not None and method in spec.methods and self._uses(spec)):
+                    for item in cls.body:
+                        if isinstance(item, FUNCTION_NODES) and item.name in CLASS_ENTRY_METHODS:
+                            self._add(item, spec, _path_of(decorator, spec), f"{cls.name}.{item.name}")
+                    return
 
     def _decorator_name(self, decorator, function):
         """(qualified name, method name on an untyped receiver) of a decorator."""
@@ -135,16 +153,19 @@ class RequestReach:
             if handler is None and spec.position is not None and len(call.args) > spec.position:
                 handler = call.args[spec.position]
             if handler is None:
-                return
+                continue  # another framework's method of the same name may fit
             path = _path_of(call, spec)
-            instance = isinstance(handler, ast.Call)
-            target = handler.func if instance else handler
-            if isinstance(target, ast.Name):
-                found = self._lookup(target.id, scope)
-                if isinstance(found, FUNCTION_NODES) and not instance:
-                    self._add(found, spec, path)
-                elif isinstance(found, ast.ClassDef):
-                    self._add_class(found, spec, path)
+            # a list of handlers: falcon.App(middleware=[A(), B()])
+            handlers = handler.elts if isinstance(handler, (ast.List, ast.Tuple)) else [handler]
+            for item in handlers:
+                instance = isinstance(item, ast.Call)
+                target = item.func if instance else item
+                if isinstance(target, ast.Name):
+                    found = self._lookup(target.id, scope)
+                    if isinstance(found, FUNCTION_NODES) and not instance:
+                        self._add(found, spec, path)
+                    elif isinstance(found, ast.ClassDef):
+                        self._add_class(found, spec, path)
             return
 
     def _lookup(self, name: str, scope):
@@ -203,7 +224,7 @@ class RequestReach:
             scope = self.resolver.scope_of(function)
             for call in scope.calls:
                 for callee, label in self._callees(call, scope):
-                    if id(callee) in reach or self.is_cached(callee):
+                    if id(callee) in reach or self.runs_once(callee):
                         continue
                     reach[id(callee)] = Reach(how.entry, how.chain + (label,))
                     queue.append((callee, reach[id(callee)]))

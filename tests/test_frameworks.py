@@ -574,8 +574,7 @@ PER_REQUEST = [
                 r.incr(req.path)
         app = falcon.App(middleware=[CountMiddleware()])
         """, (5, 13), REDIS, "CountMiddleware.process_request() (Falcon middleware)", "r",
-        xfail="a registration's handler must be a name or a call; the components in a "
-        "middleware=[...] list are not followed (today: CNL101 at 5:13)"),
+    ),
     entry("falcon", "registration", "add_route-with-aiohttp-imported", """\
         import aiohttp
         import falcon
@@ -587,9 +586,7 @@ PER_REQUEST = [
         app = falcon.App()
         app.add_route("/things", ThingsResource())
         """, (6, 18), ENGINE, "ThingsResource.on_get() (Falcon responder '/things')", "engine",
-        xfail="handlers._registration returns at the first spec whose name or method matches even "
-        "when that spec finds no handler: aiohttp's add_route (handler at position 2) shadows "
-        "Falcon's add_route(uri, resource) in a file that also imports aiohttp (today: CNL101 at 6:18)"),
+    ),
     # -- Pyramid --------------------------------------------------------------
     entry("pyramid", "decorator", "view_config", """\
         from pyramid.view import view_config
@@ -656,8 +653,7 @@ PER_REQUEST = [
                 engine = create_engine("postgresql://db/app")
                 return {"url": str(engine.url)}
         """, (8, 18), ENGINE, "UserView.__call__() (Pyramid view)", "engine",
-        xfail="decorators on classes are not read: a @view_config class is not an entry "
-        "(today: CNL101 at 8:18)"),
+    ),
     entry("pyramid", "decorator", "newrequest-subscriber", """\
         from pyramid.events import NewRequest, subscriber
         import redis
@@ -1485,9 +1481,7 @@ CLEAN = [
             config = Configurator(settings=settings)
             config.scan()
             return config.make_wsgi_app()
-        """, xfail="(Pyramid 1.x alchemy scaffold) DBSession.configure(bind=engine) hands the engine to the "
-        "module-level session registry for the life of the process, but configure() is not seen as "
-        "taking it over (today: CNL101 at 8:14, 'never disposed')"),
+        """),
     clean("pyramid", "main-configurator", """\
         from pyramid.config import Configurator
         from sqlalchemy import create_engine
@@ -1781,8 +1775,7 @@ REACH = [
                     self.engine = create_engine("postgresql://db/app")
                 self.write(uid)
         """, (7, 27), ENGINE, "UserHandler.get() (Tornado handler)", "engine",
-        xfail="an 'if x is None:' guard is taken as 'created once' whatever x is, but a Tornado "
-        "handler instance lives for one request, so self.engine is rebuilt every request (today: no finding)"),
+    ),
     entry("flask", "decorator", "reach-guarded-on-g", """\
         from flask import Flask, g
         from sqlalchemy import create_engine
@@ -1793,8 +1786,7 @@ REACH = [
                 g.engine = create_engine("postgresql://db/app")
             return str(g.engine.url)
         """, (7, 20), ENGINE, "index() (Flask route '/')", "engine",
-        xfail="the guard on g.engine is taken as 'created once', but g lives for one request "
-        "(today: no finding)"),
+    ),
     entry("flask", "decorator", "reach-stored-on-app-per-request", """\
         from flask import Flask, current_app
         from sqlalchemy import create_engine
@@ -1804,8 +1796,7 @@ REACH = [
             current_app.config["ENGINE"] = create_engine("postgresql://db/app")
             return "ok"
         """, (6, 36), ENGINE, "index() (Flask route '/')", "engine",
-        xfail="storing on the app counts as 'created once' even unguarded in a route, which replaces "
-        "the engine on every request (today: no finding)"),
+    ),
 ]
 
 REACH_CLEAN = [
