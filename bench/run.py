@@ -84,6 +84,18 @@ def build_corpus() -> Path:
     return source
 
 
+def install_connlint() -> Path:
+    """A regular (not editable) install of this checkout, as users have it."""
+    venv = CACHE / "connlint-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    log("installing this checkout of connlint (pip install .) ...")
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(ROOT)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(ROOT)], check=True)
+    return venv / "bin"
+
+
 def build_tools() -> Path:
     venv = CACHE / "tools"
     python = venv / "bin" / "python"
@@ -133,13 +145,13 @@ def subset(source: Path, fraction: float, target: Path) -> Path:
     return target
 
 
-def imported_modules() -> dict:
+def imported_modules(python: str) -> dict:
     probe = "import sys, connlint.cli; print(','.join(sorted(sys.modules)))"
-    modules = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    modules = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     names = modules.split(",")
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    timing = subprocess.run([sys.executable, "-X", "importtime", "-c", "import connlint.cli"], capture_output=True,
+    timing = subprocess.run([python, "-X", "importtime", "-c", "import connlint.cli"], capture_output=True,
                             text=True, env=env).stderr
     total = 0
     for line in timing.splitlines():
@@ -162,13 +174,12 @@ def main(argv=None) -> int:
 
     source = build_corpus()
     tools = build_tools()
-    connlint = [sys.executable, "-m", "connlint", "--isolated", "-q", "--exit-zero"]
+    installed = install_connlint()
+    connlint = [str(installed / "connlint"), "--isolated", "-q", "--exit-zero"]
     ruff = [str(tools / "ruff"), "check", "--no-cache", "--isolated", "--select", "SIM115", "-q", "--exit-zero"]
     flake8 = [str(tools / "flake8"), "--isolated", "--exit-zero", "--select", "E,W,F"]
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' installs have their bytecode cached
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "connlint"), str(ROOT / "rules")],
-                   check=False, stdout=subprocess.DEVNULL)
     scratch = CACHE / "scratch"
     scratch.mkdir(parents=True, exist_ok=True)
     cache_dir = scratch / "connlint-cache"
@@ -216,7 +227,7 @@ def main(argv=None) -> int:
         )
         scaling.append({"fraction": fraction, "bytes": size, **{k: v["median_s"] for k, v in measured.items()}})
     results["scaling"] = scaling
-    results["imports"] = imported_modules()
+    results["imports"] = imported_modules(str(installed / "python"))
     report(results, args.out, tools)
     return 0
 

@@ -7,14 +7,10 @@ Rules and the analysis only read the ``Catalog`` built here.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from connlint.datafiles import DataFileError, load_toml_files
 
 #: Kinds of catalog types.  Only the first four are tracked as resources.
 RESOURCE_KINDS = ("connection", "session", "checkout", "pool")
@@ -148,14 +144,13 @@ def load_catalog(
         catalog.types[type_name] = ResourceType(type_name, "value", type_name, "app", "framework")
         for call in constructors:
             catalog.openers[call] = type_name
-    for path in sorted(catalog_dir().glob("*.toml")):
-        with open(path, "rb") as handle:
-            try:
-                data = tomllib.load(handle)
-            except tomllib.TOMLDecodeError as exc:
-                raise CatalogError(f"{path.name}: invalid TOML: {exc}") from None
-        _add_file(catalog, data, path.name)
-        catalog.sources.append(path.name)
+    try:
+        files = load_toml_files(catalog_dir())
+    except DataFileError as exc:
+        raise CatalogError(str(exc)) from None
+    for name, data in files:
+        _add_file(catalog, data, name)
+        catalog.sources.append(name)
     for index, entry in enumerate(user_openers or ()):
         _add_user_opener(catalog, entry, f"{user_source}: [tool.connlint] openers[{index}]")
     _check_references(catalog)

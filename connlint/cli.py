@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +44,8 @@ def write_output(text: str, output_file: str | None) -> None:
     if not output_file:
         click.echo(text, nl=False, color=True)  # the text carries color codes only when asked to
         return
+    import tempfile
+
     target = Path(output_file)
     directory = target.parent if str(target.parent) else Path(".")
     temp = None

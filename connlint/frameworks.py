@@ -7,16 +7,11 @@ Like the library catalog, this is data; ``connlint.handlers`` reads it.
 from __future__ import annotations
 
 import fnmatch
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from connlint.catalog import CatalogError
+from connlint.datafiles import DataFileError, load_toml_files
 
 UNITS = ("request", "task", "message", "invocation")
 
@@ -73,13 +68,12 @@ def frameworks_dir() -> Path:
 
 def load_frameworks(extra: list | None = None, extra_source: str = "pyproject.toml") -> Frameworks:
     frameworks = Frameworks()
-    for path in sorted(frameworks_dir().glob("*.toml")):
-        with open(path, "rb") as handle:
-            try:
-                data = tomllib.load(handle)
-            except tomllib.TOMLDecodeError as exc:
-                raise CatalogError(f"{path.name}: invalid TOML: {exc}") from None
-        add_framework(frameworks, data, path.name)
+    try:
+        files = load_toml_files(frameworks_dir())
+    except DataFileError as exc:
+        raise CatalogError(str(exc)) from None
+    for name, data in files:
+        add_framework(frameworks, data, name)
     for index, entry in enumerate(extra or ()):
         where = f"{extra_source}: [tool.connlint] frameworks[{index}]"
         if not isinstance(entry, dict):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
 
 from connlint.names import Resolver, Scope
 
@@ -185,6 +184,8 @@ def read_arguments(call: ast.Call, spec: LimitSpec, scope: Scope, reader: ValueR
 
 
 def url_query(url: str) -> dict:
+    from urllib.parse import parse_qsl, urlsplit
+
     try:
         return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     except ValueError:

@@ -3,12 +3,9 @@ analysis, in worker processes when there is enough work to pay for them."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
-from connlint.cache import content_hash
 from connlint.engine import display_path
 from connlint.prefilter import could_matter
 
@@ -25,6 +22,8 @@ def default_jobs() -> int:
 
 
 def check_files(checker, files, cache=None, jobs: int = 1, progress: bool = False) -> list:
+    if cache is not None:
+        from connlint.cache import content_hash
     findings = []
     pending = []  # (path, display, stat, digest, data)
     reporter = _Progress(len(files)) if progress else None
@@ -91,6 +90,9 @@ def _check_chunk(chunk):
 
 
 def _parallel(checker, pending, jobs: int, reporter) -> list:
+    import multiprocessing  # only when there is enough work for processes
+    from concurrent.futures import ProcessPoolExecutor
+
     # Largest files first, dealt round-robin, so the workers finish together.
     order = sorted(range(len(pending)), key=lambda i: len(pending[i][4]), reverse=True)
     chunk_count = min(len(pending), jobs * 4)

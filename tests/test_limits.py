@@ -472,6 +472,15 @@ REPORTED = [
         "waits forever for a free connection (getmode='oracledb.PoolGetMode.WAIT')",
         id="oracledb-PoolGetMode.WAIT-CNL303",
     ),
+    pytest.param(
+        src(
+            "from oracledb import POOL_GETMODE_WAIT, create_pool",
+            "pool = create_pool(dsn='db/orclpdb', max=4, getmode=POOL_GETMODE_WAIT)",
+        ),
+        [(2, 8, "CNL303")],
+        "(getmode='oracledb.POOL_GETMODE_WAIT')",
+        id="oracledb-imported-constant-CNL303",
+    ),
     # mysql.connector pooling: pool_size=5
     pytest.param(
         src(

@@ -1,0 +1,69 @@
+"""Reading the TOML data under ``rules/`` quickly.
+
+Parsing a few dozen TOML files costs more than everything else connlint does
+on a small pre-commit run, so the parsed data is kept as JSON in the user's
+cache directory, keyed by each file's name, size and modification time.  A
+cache that is missing, unreadable or stale is rebuilt; one that cannot be
+written only costs the parse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import zlib
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class DataFileError(Exception):
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+
+
+def cache_home() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "connlint"
+
+
+def load_toml_files(directory: Path) -> list[tuple[str, dict]]:
+    """(file name, parsed data) for every ``*.toml`` in ``directory``, sorted."""
+    paths = sorted(directory.glob("*.toml"))
+    stamp = "".join(f"{p.name}\0{p.stat().st_size}\0{p.stat().st_mtime_ns}\0" for p in paths).encode()
+    key = f"{zlib.crc32(stamp):08x}{zlib.adler32(stamp):08x}{len(paths):03d}"
+    cached = cache_home() / f"data-{directory.name}-{key}.json"
+    try:
+        with open(cached, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if isinstance(data, list) and len(data) == len(paths):
+            return [(name, content) for name, content in data]
+    except (OSError, ValueError, TypeError):
+        pass
+    result = []
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                result.append((path.name, tomllib.load(handle)))
+        except tomllib.TOMLDecodeError as exc:
+            raise DataFileError(path.name, f"invalid TOML: {exc}") from None
+    _write(cached, result)
+    return result
+
+
+def _write(target: Path, data) -> None:
+    import tempfile
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".data-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temp, target)
+    except (OSError, TypeError, ValueError):
+        pass
