@@ -116,6 +116,22 @@ class Catalog:
     # Django ENGINE -> what OPTIONS["pool"] = True gives: {"label", "defaults"}
     django_backends: dict = field(default_factory=dict)
 
+    @property
+    def call_terminals(self) -> frozenset:
+        """Last names of every call the catalog knows (``connect``, ``create_engine``,
+        ``getconn``): a call ending in none of them, nor in a name the module binds,
+        cannot resolve to anything here."""
+        cached = self.__dict__.get("_call_terminals")
+        if cached is None:
+            names = set()
+            for table in (self.openers, self.limits, self.one_shot):
+                names.update(call.rsplit(".", 1)[-1] for call in table)
+            for rtype in self.types.values():
+                names.update(rtype.methods)
+            names.add("create")  # URL.create(query=...)
+            cached = self.__dict__["_call_terminals"] = frozenset(names)
+        return cached
+
     def type_named(self, name: str | None) -> ResourceType | None:
         return self.types.get(name) if name else None
 

@@ -108,6 +108,8 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
         function = scope.node if isinstance(scope.node, FUNCTION_NODES) else None
         context = None
         for node in scope.calls:
+            if not resolver.worth_resolving(node):
+                continue
             if catalog.limits:
                 _record_limits(facts, node, scope, catalog)
             value = resolver.call_result(node, scope)

@@ -17,6 +17,11 @@ from connlint.catalog import SELF, Catalog, ResourceType
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPE_NODES = FUNCTION_NODES + (ast.ClassDef, ast.Lambda)
 _SCOPE_TYPES = frozenset(SCOPE_NODES)
+# Nodes with nothing below them that binds, calls or opens a scope.
+_LEAVES = frozenset(
+    [ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.alias, ast.Pass, ast.Break, ast.Continue]
+    + [cls for base in (ast.operator, ast.unaryop, ast.cmpop, ast.boolop) for cls in base.__subclasses__()]
+)
 
 
 @dataclass(frozen=True)
@@ -75,17 +80,18 @@ def outer_parts(node) -> list:
 
 
 def iter_scope(nodes):
-    """Every node below ``nodes`` without entering nested functions, classes
-    or lambdas: those are yielded, and only their decorators, defaults and
-    bases (evaluated in this scope) are walked."""
-    stack = list(nodes)
-    pop, push, fields_of = stack.pop, stack.append, _FIELDS.get
+    """Every node below ``nodes`` that can call, bind or open a scope, without
+    entering nested functions, classes or lambdas: those are yielded, and only
+    their decorators, defaults and bases (evaluated in this scope) are walked.
+    Leaves (names, constants, operators) are skipped: nothing below them matters."""
+    stack = [node for node in nodes if type(node) not in _LEAVES]
+    pop, push, fields_of, leaves = stack.pop, stack.append, _FIELDS.get, _LEAVES
     while stack:
         node = pop()
         yield node
         kind = type(node)
         if kind in _SCOPE_TYPES:
-            stack.extend(outer_parts(node))
+            stack.extend(part for part in outer_parts(node) if type(part) not in leaves)
             continue
         fields = fields_of(kind)
         if fields is None:
@@ -94,9 +100,9 @@ def iter_scope(nodes):
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if type(item) not in leaves and isinstance(item, ast.AST):
                         push(item)
-            elif isinstance(value, ast.AST):
+            elif value is not None and type(value) not in leaves and isinstance(value, ast.AST):
                 push(value)
 
 
@@ -138,6 +144,7 @@ class Resolver:
         self.classes: dict[str, ast.ClassDef] = {}
         self.class_attrs: dict[int, dict[str, list]] = {}
         self._memo: dict[tuple, Value | None] = {}
+        self._bound_names: set | None = None
         self._busy: set[tuple] = set()
         self._collect(self.module, tree.body)
         for node in tree.body:
@@ -147,6 +154,20 @@ class Resolver:
                 self.classes[node.name] = node
 
     # -- collection -----------------------------------------------------
+
+    def worth_resolving(self, call: ast.Call) -> bool:
+        """Cheap test before resolving a call: does its last name mean anything?"""
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name is None:
+            return True
+        if self._bound_names is None:
+            bound = set(self.module.imports) | set(self.module.bindings)
+            for scope in self.scopes.values():
+                bound.update(scope.imports)
+                bound.update(scope.bindings)
+            self._bound_names = bound
+        return name in self.catalog.call_terminals or name in self._bound_names
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes.get(id(node), self.module)

@@ -64,6 +64,8 @@ engine = create_engine("postgresql://db/app", pool_size=20, max_overflow=0)
         resolver = facts.resolver
         for scope in [resolver.module, *resolver.scopes.values()]:
             for call in scope.calls:
+                if not (isinstance(call.func, ast.Attribute) and call.func.attr == "create"):
+                    continue
                 qual = resolver.callee_qual(call, scope)
                 if qual not in URL_CREATE:
                     continue
