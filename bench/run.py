@@ -133,9 +133,11 @@ def alternate(commands: dict, runs: int, cwd, before=None) -> dict:
 
 
 def subset(source: Path, fraction: float, target: Path) -> Path:
-    """The first ``fraction`` of the corpus files (sorted), linked into ``target``."""
+    """Every n-th corpus file (a sample with the whole corpus's mix of
+    packages), ``fraction`` of them, linked into ``target``."""
     files = sorted(p for p in source.rglob("*.py"))
-    keep = files[: max(1, int(len(files) * fraction))]
+    step = round(1 / fraction)
+    keep = files[::step]
     if target.exists():
         shutil.rmtree(target)
     for path in keep:

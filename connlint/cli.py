@@ -165,9 +165,10 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
 
     findings, sources = _check(checker, paths or (".",), settings, stdin_filename, run_options)
     from connlint import report
-    from connlint.baseline import BaselineError, baseline_document, load_baseline, new_findings
 
     findings = report.sort_findings(findings)
+    if write_baseline or baseline_file or settings.baseline:
+        from connlint.baseline import BaselineError, baseline_document, load_baseline, new_findings
     if write_baseline:
         write_output(baseline_document(findings, sources), write_baseline)
         click.echo(f"connlint: recorded {len(findings)} finding(s) in {write_baseline}", err=True)

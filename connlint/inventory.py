@@ -73,7 +73,8 @@ def _entry(path: str, label: str, config, created: str) -> PoolEntry:
     for keyword in spec.size:
         value = args.get(keyword)
         if value is MISSING:
-            parts.append(f"{keyword}={render(spec.defaults[keyword])}" if keyword in spec.defaults else f"{keyword}=?")
+            if keyword in spec.defaults:
+                parts.append(f"{keyword}={render(spec.defaults[keyword])}")
         elif value is UNKNOWN:
             parts.append(f"{keyword}=?")
         else:
@@ -149,6 +150,8 @@ def _add(total, contribution):
 def _json_bound(value):
     if value is UNKNOWN:
         return "unknown"
+    if value is None:
+        return "unbounded"
     return value
 
 
