@@ -38,7 +38,9 @@ LIMIT_KEYS = {
     "calls", "label", "server", "size", "positions", "defaults", "unbounded", "missing_is_unbounded",
     "waits_forever", "default_waits_forever", "timeout_keyword", "unsized", "url_position", "url_keyword",
     "memory_urls", "url_pool_options", "url_limits", "settings_position", "settings_prefix", "suggest", "versions",
+    "bound", "url_wins", "url_case_insensitive", "timeout_keywords", "timeout_suggest", "only_with",
 }
+BOUND_RULES = ("sum", "largest")
 SERVERS = ("database", "redis", "mongodb", "http")
 ANALYSIS_KEYS = {
     "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
@@ -239,6 +241,9 @@ def _limit_spec(spec, where: str):
     server = spec.get("server")
     if server not in SERVERS:
         raise CatalogError(f"{where}.server: expected one of {', '.join(SERVERS)}, got {server!r}")
+    bound = spec.get("bound", "sum")
+    if bound not in BOUND_RULES:
+        raise CatalogError(f"{where}.bound: expected one of {', '.join(BOUND_RULES)}, got {bound!r}")
     tables = {}
     for key in ("positions", "defaults", "unbounded", "waits_forever", "unsized", "versions"):
         tables[key] = _expect(spec.get(key, {}), dict, f"{where}.{key}")
@@ -268,6 +273,12 @@ def _limit_spec(spec, where: str):
         settings_prefix=spec.get("settings_prefix", ""),
         suggest=_expect(spec.get("suggest", ""), str, f"{where}.suggest"),
         versions=tables["versions"],
+        bound=bound,
+        url_wins=_expect(spec.get("url_wins", False), bool, f"{where}.url_wins"),
+        url_case_insensitive=_expect(spec.get("url_case_insensitive", False), bool, f"{where}.url_case_insensitive"),
+        timeout_keywords=tuple(_expect(spec.get("timeout_keywords", []), list, f"{where}.timeout_keywords")),
+        timeout_suggest=_expect(spec.get("timeout_suggest", ""), str, f"{where}.timeout_suggest"),
+        only_with=tuple(_expect(spec.get("only_with", []), list, f"{where}.only_with")),
     )
 
 

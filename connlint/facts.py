@@ -163,7 +163,9 @@ def _record_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog) ->
     if facts.reader is None:
         facts.reader = ValueReader(facts.resolver)
     arguments = read_arguments(call, spec, scope, facts.reader)
-    facts.pool_configs.append(PoolConfig(call, spec, arguments, _source_of(call.func), None))
+    config = PoolConfig(call, spec, arguments, _source_of(call.func), None)
+    if config.applies():
+        facts.pool_configs.append(config)
 
 
 def _matches_keywords(call: ast.Call, scope, resolver: Resolver, table: dict) -> bool:

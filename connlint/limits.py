@@ -45,6 +45,12 @@ class LimitSpec:
     settings_prefix: str = ""
     suggest: str = ""
     versions: dict = field(default_factory=dict, compare=False, hash=False)  # {package, since, before}
+    bound: str = "sum"  # how the size keywords make the bound: "sum" or "largest"
+    url_wins: bool = False  # limits in the URL query beat the keywords (redis-py)
+    url_case_insensitive: bool = False  # URL option names ignore case (pymongo)
+    timeout_keywords: tuple = ()  # anything that bounds the checkout wait, keyword or URL option
+    timeout_suggest: str = ""  # the setting to propose for CNL303
+    only_with: tuple = ()  # builds a pool only when one of these keywords is given
 
 
 @dataclass
@@ -221,7 +227,21 @@ class PoolConfig:
     site: object = None  # the ResourceSite of the same call, if it creates a resource
 
     def _query(self) -> dict:
-        return url_query(self.args.url) if isinstance(self.args.url, str) else {}
+        query = url_query(self.args.url) if isinstance(self.args.url, str) else {}
+        if self.spec.url_case_insensitive:
+            return {key.lower(): value for key, value in query.items()}
+        return query
+
+    def _url_option(self, name: str):
+        key = name.lower() if self.spec.url_case_insensitive else name
+        return self._query().get(key, MISSING)
+
+    def applies(self) -> bool:
+        """False for a call that builds no pool with these arguments
+        (``mysql.connector.connect()`` without ``pool_name``/``pool_size``)."""
+        return not self.spec.only_with or self.args.opaque or any(
+            self.args.get(k) is not MISSING for k in self.spec.only_with
+        )
 
     def unsized(self) -> bool:
         return any(matches_value(self.args.get(k), v) for k, v in self.spec.unsized.items())
@@ -239,10 +259,12 @@ class PoolConfig:
             return False
         if any(args.get(k) is not MISSING for k in spec.size):
             return False
+        if any(args.get(k) is MISSING for k in spec.missing_is_unbounded):
+            return False  # no limit at all: CNL302 says so
         if spec.url_limits:
             if args.url is UNKNOWN:
                 return False  # the URL may carry the limits
-            if any(k in self._query() for k in spec.url_limits):
+            if any(self._url_option(k) is not MISSING for k in spec.url_limits):
                 return False
         return True
 
@@ -253,9 +275,10 @@ class PoolConfig:
             value = self.args.get(keyword)
             if value is not MISSING and value is not UNKNOWN and matches_value(value, values):
                 found.append((keyword, value))
-            elif keyword in self.spec.url_limits and keyword in self._query():
-                if matches_value(self._query()[keyword], values):
-                    found.append((keyword, self._query()[keyword]))
+            elif keyword in self.spec.url_limits and self._url_option(keyword) is not MISSING:
+                in_url = self._url_option(keyword)
+                if matches_value(in_url, values):
+                    found.append((keyword, int(in_url) if in_url.lstrip("-").isdigit() else in_url))
         for keyword in self.spec.missing_is_unbounded:
             if self.args.get(keyword) is MISSING:
                 found.append((keyword, MISSING))
@@ -270,10 +293,17 @@ class PoolConfig:
         return found
 
     def waits_forever_by_default(self) -> bool:
-        spec = self.spec
-        if not spec.default_waits_forever or self.args.opaque:
+        """The library's default wait never ends and nothing here bounds it
+        (opt-in CNL303); silent when a timeout may be set where connlint cannot see."""
+        spec, args = self.spec, self.args
+        if not spec.default_waits_forever or args.opaque:
             return False
-        return spec.timeout_keyword is None or self.args.get(spec.timeout_keyword) is MISSING
+        keywords = tuple(spec.timeout_keywords) + ((spec.timeout_keyword,) if spec.timeout_keyword else ())
+        if any(args.get(k) is not MISSING for k in keywords):
+            return False
+        if spec.url_limits and args.url is UNKNOWN:
+            return False  # the URL may set the wait
+        return not any(self._url_option(k) is not MISSING for k in keywords)
 
     def url_pool_options(self) -> list:
         """Pool options written in a literal URL's query (CNL304): (option, node)."""
@@ -293,22 +323,23 @@ class PoolConfig:
             return None
         if self.unsized() or self.in_memory():
             return 1 if self.in_memory() else UNKNOWN
-        total = 0
+        values = []
         for keyword in spec.size:
             value = args.get(keyword)
-            if value is MISSING:
-                if keyword in spec.url_limits and keyword in self._query():
-                    value = self._query()[keyword]
-                    try:
-                        value = int(value)
-                    except ValueError:
-                        return UNKNOWN
-                else:
-                    value = spec.defaults.get(keyword, 0)
+            in_url = self._url_option(keyword) if keyword in spec.url_limits else MISSING
+            if in_url is not MISSING and (value is MISSING or spec.url_wins):
+                try:
+                    value = int(in_url)
+                except ValueError:
+                    return UNKNOWN
+            elif value is MISSING:
+                value = spec.defaults.get(keyword, 0)
             if not isinstance(value, int) or isinstance(value, bool):
                 return UNKNOWN
-            total += value
-        return total if spec.size else UNKNOWN
+            values.append(value)
+        if not values:
+            return UNKNOWN
+        return max(values) if spec.bound == "largest" else sum(values)
 
     def is_default(self) -> bool:
         return self.implicit()

@@ -54,19 +54,26 @@ oracledb `getmode=WAIT`).
     def check(self, facts):
         for config in facts.pool_configs:
             found = config.waits_forever()
-            timeout = config.spec.timeout_keyword or "timeout"
-            default = config.spec.defaults.get(timeout, 30)
             if found:
                 keyword, value = found[0]
                 message = (
                     f"{subject(config)} waits forever for a free connection ({setting(keyword, value)}); "
-                    f"set a timeout, e.g. '{keyword}={default}'"
+                    f"set a timeout, e.g. '{_suggested_timeout(config, keyword)}'"
                 )
             elif self.explicitly_selected and config.waits_forever_by_default():
                 message = (
                     f"{subject(config)} waits forever for a free connection by default "
-                    f"({config.spec.default_waits_forever}); set a timeout, e.g. '{timeout}=30'"
+                    f"({config.spec.default_waits_forever}); set a timeout, e.g. '{_suggested_timeout(config, None)}'"
                 )
             else:
                 continue
             yield self.finding(facts, config.call, message, config.statement)
+
+
+def _suggested_timeout(config, keyword) -> str:
+    """The catalog's own suggestion, else the keyword with its library default."""
+    spec = config.spec
+    if spec.timeout_suggest:
+        return spec.timeout_suggest
+    keyword = keyword or spec.timeout_keyword or "timeout"
+    return f"{keyword}={spec.defaults.get(keyword, 30)}"
