@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connlint.datafiles import DataFileError, load_toml_files
+from connlint.datafiles import CatalogError, load_toml_files
 
 #: Kinds of catalog types.  Only the first four are tracked as resources.
 RESOURCE_KINDS = ("connection", "session", "checkout", "pool")
@@ -47,9 +47,6 @@ ANALYSIS_KEYS = {
     "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes",
 }
 
-
-class CatalogError(Exception):
-    """A catalog or user opener entry is malformed: ``where: reason``."""
 
 
 @dataclass(frozen=True)
@@ -162,11 +159,7 @@ def load_catalog(
         catalog.types[type_name] = ResourceType(type_name, "value", type_name, "app", "framework")
         for call in constructors:
             catalog.openers[call] = type_name
-    try:
-        files = load_toml_files(catalog_dir())
-    except DataFileError as exc:
-        raise CatalogError(str(exc)) from None
-    for name, data in files:
+    for name, data in load_toml_files(catalog_dir()):
         _add_file(catalog, data, name)
         catalog.sources.append(name)
     for index, entry in enumerate(user_openers or ()):

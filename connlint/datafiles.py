@@ -21,10 +21,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-class DataFileError(Exception):
-    def __init__(self, name: str, reason: str):
-        super().__init__(f"{name}: {reason}")
-        self.name = name
+class CatalogError(Exception):
+    """A catalog, framework or user entry is malformed: ``where: reason``."""
 
 
 def cache_home() -> Path:
@@ -51,7 +49,7 @@ def load_toml_files(directory: Path) -> list[tuple[str, dict]]:
             with open(path, "rb") as handle:
                 result.append((path.name, tomllib.load(handle)))
         except tomllib.TOMLDecodeError as exc:
-            raise DataFileError(path.name, f"invalid TOML: {exc}") from None
+            raise CatalogError(f"{path.name}: invalid TOML: {exc}") from None
     _write(cached, result)
     return result
 

@@ -10,8 +10,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connlint.catalog import CatalogError
-from connlint.datafiles import DataFileError, load_toml_files
+from connlint.datafiles import CatalogError, load_toml_files
 
 UNITS = ("request", "task", "message", "invocation")
 
@@ -68,11 +67,7 @@ def frameworks_dir() -> Path:
 
 def load_frameworks(extra: list | None = None, extra_source: str = "pyproject.toml") -> Frameworks:
     frameworks = Frameworks()
-    try:
-        files = load_toml_files(frameworks_dir())
-    except DataFileError as exc:
-        raise CatalogError(str(exc)) from None
-    for name, data in files:
+    for name, data in load_toml_files(frameworks_dir()):
         add_framework(frameworks, data, name)
     for index, entry in enumerate(extra or ()):
         where = f"{extra_source}: [tool.connlint] frameworks[{index}]"

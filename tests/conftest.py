@@ -102,3 +102,25 @@ def project(tmp_path):
     write(tmp_path, "pyproject.toml", "[project]\nname = \"sample\"\nversion = \"0\"\n")
     return tmp_path
 
+
+#: One CNL101 (line 5), one CNL102 (line 10), one CNL103 (line 17).
+THREE = '''\
+import sqlite3
+
+
+def leak(p):
+    conn = sqlite3.connect(p)
+    return conn.execute("select 1").fetchall()
+
+
+def skipped(p):
+    conn = sqlite3.connect(p)
+    rows = conn.execute("select 1").fetchall()
+    conn.close()
+    return rows
+
+
+def transaction_only(p):
+    with sqlite3.connect(p) as conn:
+        conn.execute("insert into t values (1)")
+'''

@@ -10,9 +10,9 @@ import pytest
 
 import connlint
 try:
-    from tests.conftest import LEAK, LEAK_MESSAGE, assert_one_error_line, leak_line, run_connlint, write
+    from tests.conftest import LEAK, LEAK_MESSAGE, THREE, assert_one_error_line, leak_line, run_connlint, write
 except ImportError:  # tests/ is not a package
-    from conftest import LEAK, LEAK_MESSAGE, assert_one_error_line, leak_line, run_connlint, write
+    from conftest import LEAK, LEAK_MESSAGE, THREE, assert_one_error_line, leak_line, run_connlint, write
 
 def listing(directory):
     """The files a run leaves, the results cache aside."""
@@ -27,27 +27,6 @@ CLEAN = (
     '        return conn.execute("select 1").fetchall()\n'
 )
 
-#: One CNL101 (line 5), one CNL102 (line 10), one CNL103 (line 17).
-THREE = '''\
-import sqlite3
-
-
-def leak(p):
-    conn = sqlite3.connect(p)
-    return conn.execute("select 1").fetchall()
-
-
-def skipped(p):
-    conn = sqlite3.connect(p)
-    rows = conn.execute("select 1").fetchall()
-    conn.close()
-    return rows
-
-
-def transaction_only(p):
-    with sqlite3.connect(p) as conn:
-        conn.execute("insert into t values (1)")
-'''
 L101 = "m.py:5:12: " + LEAK_MESSAGE
 L102 = (
     "m.py:10:12: CNL102 sqlite3 connection from sqlite3.connect() is closed only when no "

@@ -9,24 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import THREE
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT.parent / "shared" / "reference" / "sarif" / "sarif-schema-2.1.0.json"
 
-APP = '''\
-import sqlite3
-
-
-def leak(p):
-    conn = sqlite3.connect(p)
-    return conn.execute("select 1").fetchall()
-
-
-def skipped(p):
-    conn = sqlite3.connect(p)
-    rows = conn.execute("select 1").fetchall()
-    conn.close()
-    return rows
-'''
+# THREE's first two functions: one CNL101 (line 5), one CNL102 (line 10).
+APP = THREE.split("\n\n\ndef transaction_only")[0] + "\n"
 
 
 def run(args, cwd, env=None):
