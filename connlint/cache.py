@@ -50,6 +50,7 @@ class ResultCache:
         self.directory = Path(directory)
         self.path = self.directory / f"results-{key}.json"
         self.entries: dict = {}
+        self.summaries: dict = {}  # absolute path -> {size, mtime, summary}
         self.dirty = False
         self._load()
 
@@ -59,15 +60,21 @@ class ResultCache:
                 data = json.load(handle)
             if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
                 self.entries = data["files"]
+                summaries = data.get("summaries")
+                self.summaries = summaries if isinstance(summaries, dict) else {}
         except (OSError, ValueError):
             self.entries = {}  # missing or corrupt: start afresh, rewritten on save
 
-    def lookup(self, display: str, stat_result) -> list[Finding] | None:
-        """Findings for a file whose size and mtime are unchanged."""
+    def lookup(self, display: str, stat_result, deps_unchanged=None) -> list[Finding] | None:
+        """Findings for a file whose size and mtime are unchanged, and whose
+        imported project modules still export the same (``deps_unchanged``)."""
         entry = self.entries.get(display)
         if not isinstance(entry, dict):
             return None
         if entry.get("size") != stat_result.st_size or entry.get("mtime") != stat_result.st_mtime_ns:
+            return None
+        deps = entry.get("deps") or {}
+        if deps and (deps_unchanged is None or not deps_unchanged(deps)):
             return None
         try:
             return [_finding(item) for item in entry["findings"]]
@@ -77,20 +84,33 @@ class ResultCache:
     def lookup_content(self, display: str, digest: str) -> list[Finding] | None:
         """Findings for unchanged content whose mtime moved (a checkout, a touch)."""
         entry = self.entries.get(display)
-        if not isinstance(entry, dict) or entry.get("hash") != digest:
+        if not isinstance(entry, dict) or entry.get("hash") != digest or entry.get("deps"):
             return None
         try:
             return [_finding(item) for item in entry["findings"]]
         except (KeyError, TypeError, ValueError):
             return None
 
-    def store(self, display: str, stat_result, digest: str, findings) -> None:
+    def store(self, display: str, stat_result, digest: str, findings, deps=None) -> None:
         self.entries[display] = {
             "size": stat_result.st_size,
             "mtime": stat_result.st_mtime_ns,
             "hash": digest,
             "findings": [_plain(f) for f in findings],
+            "deps": deps or {},
         }
+        self.dirty = True
+
+    def lookup_summary(self, path: str, stat_result):
+        entry = self.summaries.get(path)
+        if isinstance(entry, dict) and entry.get("size") == stat_result.st_size and entry.get("mtime") == stat_result.st_mtime_ns:
+            summary = entry.get("summary")
+            if isinstance(summary, dict):
+                return summary
+        return None
+
+    def store_summary(self, path: str, stat_result, summary: dict) -> None:
+        self.summaries[path] = {"size": stat_result.st_size, "mtime": stat_result.st_mtime_ns, "summary": summary}
         self.dirty = True
 
     def save(self) -> None:
@@ -104,7 +124,8 @@ class ResultCache:
             handle, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"format": FORMAT, "files": self.entries}, stream, separators=(",", ":"))
+                    json.dump({"format": FORMAT, "files": self.entries, "summaries": self.summaries}, stream,
+                              separators=(",", ":"))
                 os.replace(temp, self.path)
             except BaseException:
                 os.unlink(temp)

@@ -116,6 +116,20 @@ class Catalog:
     django_backends: dict = field(default_factory=dict)
 
     @property
+    def any_resource(self) -> ResourceType:
+        """A resource of no particular type, released by any catalog release
+        method: what project summaries judge a function's parameters with."""
+        cached = self.__dict__.get("_any_resource")
+        if cached is None:
+            kinds = [t for t in self.types.values() if t.is_resource]
+            cached = self.__dict__["_any_resource"] = ResourceType(
+                name="*", kind="connection", label="resource", var="conn", library="*",
+                release=tuple(sorted({m for t in kinds for m in t.release})),
+                released_by=tuple(sorted({m for t in kinds for m in t.released_by})),
+            )
+        return cached
+
+    @property
     def call_terminals(self) -> frozenset:
         """Last names of every call the catalog knows (``connect``, ``create_engine``,
         ``getconn``): a call ending in none of them, nor in a name the module binds,

@@ -229,8 +229,11 @@ def _check(checker, paths, settings, stdin_filename, options):
 
         key = configuration_key(settings, checker.rules, (catalog_dir(), frameworks_dir()))
         cache = ResultCache(Path(options.cache_dir) if options.cache_dir else settings.root / ".connlint_cache", key)
+    from connlint.project import ProjectIndex
+
+    project = ProjectIndex(checker, (settings.root, settings.root / "src"), cache)
     findings = runner.check_files(
-        checker, found.files, cache, options.jobs, progress=runner.show_progress(len(found.files))
+        checker, found.files, cache, options.jobs, progress=runner.show_progress(len(found.files)), project=project
     )
     if cache is not None:
         cache.save()

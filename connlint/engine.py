@@ -58,21 +58,24 @@ class Checker:
         except OSError as exc:
             return display, None, self._failure(display, 1, 1, f"cannot read: {exc.strerror or exc}")
 
-    def analyse(self, display: str, data: bytes):
-        """(facts or None, CNL900 findings): None when the file cannot matter."""
-        if not could_matter(self.prefilter, data):
+    def analyse(self, display: str, data: bytes, project=None, package: str = "", force: bool = False):
+        """(facts or None, CNL900 findings): None when the file cannot matter.
+
+        ``project`` resolves names other project modules define; ``force``
+        skips the prefilter (the caller knows the file imports such a module)."""
+        if not force and not could_matter(self.prefilter, data):
             return None, []
         try:
             tree, lines = parse(data, display)
         except ParseFailure as failure:
             return None, self._failure(display, failure.line, failure.column, failure.reason)
         try:
-            return build_facts(display, tree, lines, self.catalog), []
+            return build_facts(display, tree, lines, self.catalog, package, project), []
         except RecursionError:
             return None, self._failure(display, 1, 1, "cannot analyse: nesting too deep")
 
-    def check_bytes(self, display: str, data: bytes) -> list[Finding]:
-        facts, failures = self.analyse(display, data)
+    def check_bytes(self, display: str, data: bytes, project=None, package: str = "", force: bool = False) -> list[Finding]:
+        facts, failures = self.analyse(display, data, project, package, force)
         if facts is None:
             return failures
         try:

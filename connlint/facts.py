@@ -36,6 +36,20 @@ class OneShotCall:
 
 
 @dataclass
+class RemotePool:
+    """A per-request call to a project function or class (in another module)
+    that creates an engine or pool each time it runs."""
+
+    call: ast.Call
+    callee: str  # as written: ``Reports``, ``helpers.make_engine``
+    label: str  # ``SQLAlchemy engine``
+    origin: str  # where the other module creates it: ``app/db.py:8``
+    in_init: bool  # created in the class's ``__init__``
+    reach: Reach
+    statement: ast.stmt | None
+
+
+@dataclass
 class ResourceSite:
     """One call that creates a resource."""
 
@@ -47,6 +61,7 @@ class ResourceSite:
     statement: ast.stmt
     in_async: bool = False
     unpooled: bool = False  # e.g. poolclass=NullPool: holds no connections
+    origin: str | None = None  # the project module that defines what was called: "app/db.py:5"
     fate: Fate | None = None
     loop: Loop | None = None  # the innermost loop that runs the call on every iteration
     per_request: Reach | None = None  # how a per-request entry point reaches the call
@@ -71,13 +86,16 @@ class FileFacts:
     sites: list[ResourceSite] = field(default_factory=list)
     one_shot_calls: list[OneShotCall] = field(default_factory=list)
     pool_configs: list = field(default_factory=list)  # connlint.limits.PoolConfig
+    remote_pools: list = field(default_factory=list)  # RemotePool: another module's pool made per request
     reach: RequestReach | None = None
     reader: ValueReader | None = None
     settings: dict = field(default_factory=dict)  # module-level settings (DATABASES) -> value node
 
 
-def build_facts(path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "") -> FileFacts:
-    resolver = Resolver(tree, catalog, package)
+def build_facts(
+    path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "", project=None
+) -> FileFacts:
+    resolver = Resolver(tree, catalog, package, project)
     facts = FileFacts(path, tree, lines, resolver)
     _find_sites(facts, tree, catalog)
     for name in catalog.settings_names:
@@ -85,12 +103,15 @@ def build_facts(path: str, tree: ast.Module, lines: list[str], catalog: Catalog,
             if isinstance(value, ast.expr):
                 facts.settings[name] = value
                 facts.reader = facts.reader or ValueReader(resolver)
-    if any(site.rtype.kind == "pool" for site in facts.sites) and catalog.frameworks is not None:
+    pools_here = any(site.rtype.kind == "pool" for site in facts.sites)
+    if (pools_here or project is not None) and catalog.frameworks is not None:
         facts.reach = RequestReach(resolver, catalog.frameworks, path)
         for site in facts.sites:
             if site.rtype.kind == "pool":
                 site.per_request = facts.reach.of(site.function)
                 site.kept_once = _kept_once(site, facts, catalog)
+        if project is not None and facts.reach.reach:
+            facts.remote_pools = _remote_pools(facts, project)
     for site in facts.sites:
         if site.rtype.kind != "pool":
             continue
@@ -119,6 +140,8 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
                 one_shot = catalog.one_shot.get(qual) if qual else None
             if one_shot is None and (value is None or value.rtype is None or not value.rtype.is_resource):
                 continue
+            if one_shot is None and resolver.returns_receiver(node, scope):
+                continue  # conn.execution_options(): the same resource, not a new one
             root = scope
             while isinstance(root.node, ast.Lambda):
                 root = root.parent  # a lambda's statements belong to its enclosing scope
@@ -142,6 +165,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
                 in_async=isinstance(function, ast.AsyncFunctionDef),
                 unpooled=_matches_keywords(node, scope, resolver, catalog.unpooled_if),
                 loop=_loop_of(node, parents),
+                origin=value.origin,
             )
             if function is not None:
                 if context is None:
@@ -342,3 +366,38 @@ def _kept_per_item(site: ResourceSite) -> bool:
         ):
             return True
     return False
+
+
+def _remote_pools(facts: FileFacts, project) -> list:
+    """Calls, in per-request functions, to other modules' functions or
+    classes that create a pool whenever they run."""
+    resolver, found = facts.resolver, []
+    sites = {id(site.call) for site in facts.sites}  # a returned pool is reported as a site already
+    for scope in resolver.scopes.values():
+        reach = facts.reach.of(scope.node) if isinstance(scope.node, FUNCTION_NODES) else None
+        if reach is None:
+            continue
+        parents = None
+        for call in scope.calls:
+            if id(call) in sites or not resolver.worth_resolving(call):
+                continue
+            qual = resolver.callee_qual(call, scope)
+            if qual is None:
+                continue
+            created, in_init = None, False
+            entry, _ = project.entry(qual, "classes")
+            if entry is not None and entry.get("init_creates"):
+                created, in_init = entry["init_creates"][0], True
+            else:
+                entry, _ = project.entry(qual, "functions")
+                if entry is not None and entry.get("creates"):
+                    created = entry["creates"][0]
+            if created is None:
+                continue
+            if parents is None:
+                parents = parent_map(scope.node)
+            found.append(
+                RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init, reach,
+                           statement_of(call, parents))
+            )
+    return found

@@ -60,8 +60,7 @@ class RequestReach:
         self.imported = self._imported_frameworks()
         self.functions = self._all_functions()
         self.entries: list[Entry] = []
-        if self.imported or frameworks.functions:
-            self._find_entries()
+        self._find_entries()
         self.reach: dict[int, Reach] = self._follow_calls() if self.entries else {}
 
     def of(self, function) -> Reach | None:
@@ -89,6 +88,16 @@ class RequestReach:
         return any(m.split(".", 1)[0] in self.imported for m in spec.modules)
 
     def _find_entries(self) -> None:
+        if self.imported:
+            self._find_framework_entries()
+        for spec in self.frameworks.functions:
+            for function in self.resolver.functions.values():
+                if _heuristic_matches(spec, function, self.stem):
+                    self._add(function, spec, None)
+
+    def _find_framework_entries(self) -> None:
+        """Decorators, registrations and base classes: only in a module that
+        imports one of the frameworks."""
         for function in self.functions:
             for decorator in function.decorator_list:
                 name, method = self._decorator_name(decorator, function)
@@ -105,10 +114,6 @@ class RequestReach:
                 if spec is not None:
                     self._add_class(scope.node, spec, None)
                 self._class_decorators(scope.node)
-        for spec in self.frameworks.functions:
-            for function in self.resolver.functions.values():
-                if _heuristic_matches(spec, function, self.stem):
-                    self._add(function, spec, None)
 
     def _class_decorators(self, cls: ast.ClassDef) -> None:
         """A decorated class (Pyramid ``@view_config`` on a class) is built and

@@ -558,6 +558,10 @@ class LifetimeAnalysis:
         local = self._local_function(func)
         if local is not None:
             return self._summarize(local, call, arg, is_resource)
+        if qual is not None and resolver.project is not None:
+            effect = _project_parameter_effect(resolver.project, qual, call, arg)
+            if effect is not None:
+                return effect
         return ESCAPE  # a wrapper class, or a callee connlint cannot see
 
     def _local_function(self, func):
@@ -580,25 +584,9 @@ class LifetimeAnalysis:
     def _summarize(self, function, call: ast.Call, arg, is_resource: bool) -> str:
         """Does a same-module function release, keep, or borrow its argument?"""
         param = _parameter_for(function, call, arg, self.ctx.resolver.scope_of(function))
-        if param is None:
+        if param is None or self.depth >= SUMMARY_DEPTH:
             return ESCAPE
-        if self.depth >= SUMMARY_DEPTH:
-            return ESCAPE
-        scope = self.ctx.resolver.scope_of(function)
-        parents = parent_map(function)
-        sub = LifetimeAnalysis(FunctionContext(function, scope, self.ctx.resolver, parents), None, self.rtype, self.depth + 1)
-        outcome = USE
-        for node in walk(function):
-            if isinstance(node, ast.Name) and node.id == param and isinstance(node.ctx, ast.Load):
-                statement = statement_of(node, parents)
-                for effect in sub._use(node, is_resource, statement):
-                    if effect.kind == ESCAPE:
-                        return ESCAPE
-                    if effect.kind in (RELEASE, UNAWAITED):
-                        outcome = RELEASE
-            elif isinstance(node, ast.Name) and node.id == param and isinstance(node.ctx, ast.Store):
-                return ESCAPE
-        return outcome
+        return parameter_effect(function, param, self.ctx.resolver, self.rtype, is_resource, self.depth + 1)
 
     # -- helpers --------------------------------------------------------
 
@@ -820,3 +808,51 @@ def _parameter_for(function, call: ast.Call, arg, scope) -> str | None:
                 return None
             return positional[index] if index < len(positional) else None
     return None
+
+
+def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = True, depth: int = 1) -> str:
+    """What ``function`` does with the resource it receives as ``param``:
+    RELEASE, ESCAPE (keeps it, or connlint cannot tell) or USE (borrows it)."""
+    scope = resolver.scope_of(function)
+    parents = parent_map(function)
+    analysis = LifetimeAnalysis(FunctionContext(function, scope, resolver, parents), None, rtype, depth)
+    outcome = USE
+    for node in walk(function):
+        if isinstance(node, ast.Name) and node.id == param:
+            if not isinstance(node.ctx, ast.Load):
+                return ESCAPE
+            for effect in analysis._use(node, is_resource, statement_of(node, parents)):
+                if effect.kind == ESCAPE:
+                    return ESCAPE
+                if effect.kind in (RELEASE, UNAWAITED):
+                    outcome = RELEASE
+    return outcome
+
+
+def param_effects(function, facts, catalog) -> dict:
+    """For a project summary: each parameter's effect on a resource of any type."""
+    rtype = catalog.any_resource
+    args = function.args
+    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    scope = facts.resolver.scope_of(function)
+    if names and scope.self_name == names[0]:
+        names = names[1:]
+    return {name: parameter_effect(function, name, facts.resolver, rtype) for name in names}
+
+
+def _project_parameter_effect(project, qual: str, call: ast.Call, arg):
+    """A callee in another project module: its summary says what it does with
+    the argument, or None when it has no summary."""
+    entry, _ = project.entry(qual, "functions")
+    if entry is None:
+        return None
+    position = next((i for i, value in enumerate(call.args) if value is arg), None)
+    names = entry.get("order", [])
+    if isinstance(arg, ast.keyword):
+        name = arg.arg
+    elif position is not None and position < len(names):
+        name = names[position]
+    else:
+        return None
+    effect = entry.get("params", {}).get(name, USE)
+    return {RELEASE: RELEASE, ESCAPE: ESCAPE}.get(effect, USE)

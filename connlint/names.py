@@ -31,6 +31,7 @@ class Value:
 
     qual: str | None = None
     rtype: ResourceType | None = None
+    origin: str | None = None  # where a project module defines it: "app/db.py:12"
 
 
 _FIELDS: dict = {}
@@ -135,9 +136,10 @@ class Scope:
 class Resolver:
     """Resolves expressions of one module to catalog calls and types."""
 
-    def __init__(self, tree: ast.Module, catalog: Catalog, package: str = ""):
+    def __init__(self, tree: ast.Module, catalog: Catalog, package: str = "", project=None):
         self.catalog = catalog
         self.package = package
+        self.project = project  # connlint.project.ProjectIndex, for names other modules define
         self.module = Scope(tree, None)
         self.scopes: dict[int, Scope] = {}
         self.functions: dict[str, ast.AST] = {}
@@ -167,7 +169,13 @@ class Resolver:
                 bound.update(scope.imports)
                 bound.update(scope.bindings)
             self._bound_names = bound
-        return name in self.catalog.call_terminals or name in self._bound_names
+        if name in self.catalog.call_terminals or name in self._bound_names:
+            return True
+        # ``db.make_engine()`` on an imported project module
+        if self.project is not None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            qual = self.module.imports.get(func.value.id)
+            return qual is not None and self.project.path_of(qual) is not None
+        return False
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes.get(id(node), self.module)
@@ -315,14 +323,24 @@ class Resolver:
             if base is None:
                 return None
             if base.qual is not None:
-                qual = f"{base.qual}.{node.attr}"
-                return Value(qual=qual)
+                return self.qualified(f"{base.qual}.{node.attr}")
             return None
         if isinstance(node, ast.Call):
             return self.call_result(node, scope)
         if isinstance(node, ast.Await):
             return self.resolve(node.value, scope)
         return None
+
+    def qualified(self, qual: str) -> Value:
+        """A qualified name; a module-level name another project module binds
+        to a catalog type resolves to that type."""
+        if self.project is not None:
+            entry, _ = self.project.entry(qual, "bindings")
+            if entry is not None:
+                rtype = self.catalog.types.get(entry["type"])
+                if rtype is not None:
+                    return Value(qual=qual, rtype=rtype, origin=entry["origin"])
+        return Value(qual=qual)
 
     def _self_scope(self, name: str, scope: Scope) -> Scope | None:
         """The method scope whose ``self`` parameter ``name`` is, if any."""
@@ -348,7 +366,7 @@ class Resolver:
         current = scope
         while current is not None:
             if name in current.imports:
-                return Value(qual=current.imports[name])
+                return self.qualified(current.imports[name])
             if name in current.bindings or name in current.annotations:
                 return self._binding_value(name, current)
             if name in current.declared_global:
@@ -444,12 +462,29 @@ class Resolver:
         callee = self.resolve(func, scope)
         if callee is None:
             return None
+        if callee.rtype is not None:
+            if callee.rtype.call:
+                return Value(rtype=self.catalog.type_named(callee.rtype.call), origin=callee.origin)
+            return None
         if callee.qual is not None:
             rtype = self.catalog.opener_type(callee.qual)
-            return Value(rtype=rtype) if rtype else None
-        if callee.rtype is not None and callee.rtype.call:
-            return Value(rtype=self.catalog.type_named(callee.rtype.call))
+            if rtype is not None:
+                return Value(rtype=rtype)
+            if self.project is not None:
+                entry, _ = self.project.entry(callee.qual, "functions")
+                returns = entry.get("returns") if entry else None
+                rtype = self.catalog.types.get(returns["type"]) if returns else None
+                if rtype is not None:
+                    return Value(rtype=rtype, origin=returns["origin"])
         return None
+
+    def returns_receiver(self, call: ast.Call, scope: Scope) -> bool:
+        """A fluent method (``execution_options``) that returns the object it is called on."""
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        receiver = self.resolve(func.value, scope)
+        return receiver is not None and receiver.rtype is not None and receiver.rtype.methods.get(func.attr) == SELF
 
     def callee_qual(self, call: ast.Call, scope: Scope) -> str | None:
         value = self.resolve(call.func, scope)

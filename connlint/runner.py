@@ -22,20 +22,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def check_files(checker, files, cache=None, jobs: int = 1, progress: bool = False) -> list:
+def check_files(checker, files, cache=None, jobs: int = 1, progress: bool = False, project=None) -> list:
     """Findings for ``files``: from the cache where the file is unchanged,
     else read, prefiltered and analysed - in worker processes when there is
     enough source to pay for them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check_files(checker, files, cache, jobs, progress)
+        return _check_files(checker, files, cache, jobs, progress, project)
     finally:
         if enabled:
             gc.enable()
 
 
-def _check_files(checker, files, cache, jobs: int, progress: bool) -> list:
+def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> list:
     findings = []
     pending = []  # (path, display, stat)
     reporter = _Progress(len(files)) if progress else None
@@ -46,7 +46,7 @@ def _check_files(checker, files, cache, jobs: int, progress: bool) -> list:
         except OSError:
             stat_result = None
         if cache is not None and stat_result is not None:
-            cached = cache.lookup(display, stat_result)
+            cached = cache.lookup(display, stat_result, project.unchanged if project is not None else None)
             if cached is not None:
                 findings.extend(cached)
                 _tick(reporter)
@@ -55,16 +55,19 @@ def _check_files(checker, files, cache, jobs: int, progress: bool) -> list:
     size = sum(item[2].st_size for item in pending if item[2] is not None)
     want_digest = cache is not None
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
-        results = _parallel(checker, pending, want_digest, jobs, reporter)
+        results = _parallel(checker, pending, want_digest, jobs, reporter, project)
     else:
         results = []
         for path, display, _ in pending:
-            results.append(_process(checker, path, display, want_digest, cache))
+            results.append(_process(checker, path, display, want_digest, cache, project))
             _tick(reporter)
-    for (path, display, stat_result), (digest, file_findings) in zip(pending, results):
+    for (path, display, stat_result), (digest, file_findings, deps, summaries) in zip(pending, results):
         findings.extend(file_findings)
-        if cache is not None and stat_result is not None and digest is not None:
-            cache.store(display, stat_result, digest, file_findings)
+        if cache is not None:
+            for summary_path, (summary_stat, summary) in summaries.items():
+                cache.store_summary(summary_path, summary_stat, summary)
+            if stat_result is not None and digest is not None:
+                cache.store(display, stat_result, digest, file_findings, deps)
     if reporter is not None:
         reporter.done()
     return findings
@@ -77,15 +80,16 @@ COLLECT_EVERY = 200
 _analysed = 0
 
 
-def _process(checker, path, display, want_digest: bool, cache=None):
-    """(content digest or None, findings) for one file: read, prefilter, analyse."""
+def _process(checker, path, display, want_digest: bool, cache=None, project=None):
+    """(content digest or None, findings, project modules relied on, summaries
+    computed) for one file: read, prefilter, analyse."""
     global _analysed
     _analysed += 1
     if _analysed % COLLECT_EVERY == 0:
         gc.collect()
     display, data, failures = checker.read(path)
     if data is None:
-        return None, failures
+        return None, failures, {}, {}
     digest = None
     if want_digest:
         from connlint.cache import content_hash
@@ -94,10 +98,21 @@ def _process(checker, path, display, want_digest: bool, cache=None):
         if cache is not None:
             cached = cache.lookup_content(display, digest)  # touched, not changed
             if cached is not None:
-                return digest, cached
-    if not could_matter(checker.prefilter, data):
-        return digest, []
-    return digest, checker.check_bytes(display, data)
+                return digest, cached, {}, {}
+    if project is None:
+        findings = checker.check_bytes(display, data) if could_matter(checker.prefilter, data) else []
+        return digest, findings, {}, {}
+    from connlint.project import package_of
+
+    project.begin_file(path)
+    if project.matters(data, path):
+        findings = checker.check_bytes(display, data, project, package_of(path))
+    elif project.imports_exporter(data, path):
+        findings = checker.check_bytes(display, data, project, package_of(path), force=True)
+    else:
+        findings = []
+    computed, project.computed = project.computed, {}
+    return digest, findings, dict(project.consulted), computed
 
 
 # -- worker processes -----------------------------------------------------------
@@ -105,17 +120,25 @@ def _process(checker, path, display, want_digest: bool, cache=None):
 _worker_checker = None
 
 
-def _init_worker(checker) -> None:
-    global _worker_checker
-    _worker_checker = checker
+_worker_project = None
+
+
+def _init_worker(checker, project) -> None:
+    global _worker_checker, _worker_project
+    _worker_checker, _worker_project = checker, project
+    if project is not None:
+        project.cache = None  # summaries travel back to the parent, which keeps the cache
     gc.disable()
 
 
 def _check_chunk(chunk):
-    return [(index, _process(_worker_checker, path, display, want)) for index, path, display, want in chunk]
+    return [
+        (index, _process(_worker_checker, path, display, want, None, _worker_project))
+        for index, path, display, want in chunk
+    ]
 
 
-def _parallel(checker, pending, want_digest: bool, jobs: int, reporter) -> list:
+def _parallel(checker, pending, want_digest: bool, jobs: int, reporter, project=None) -> list:
     import multiprocessing  # only when there is enough work for processes
     from concurrent.futures import ProcessPoolExecutor
 
@@ -129,7 +152,9 @@ def _parallel(checker, pending, want_digest: bool, jobs: int, reporter) -> list:
         chunks[position % chunk_count].append((index, path, display, want_digest))
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     results = [None] * len(pending)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(checker,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(checker, project)
+    ) as pool:
         for done in pool.map(_check_chunk, chunks):
             for index, result in done:
                 results[index] = result

@@ -28,8 +28,11 @@ def lifetime_sites(facts, verdicts, checkout: bool | None):
 
 
 def subject(site) -> str:
-    """``psycopg2 connection from psycopg2.connect()``."""
-    return f"{site.rtype.label} from {site.callee}()"
+    """``psycopg2 connection from psycopg2.connect()``; with the defining
+    place when another project module provides it:
+    ``SQLAlchemy session from SessionLocal() (app/database.py:12)``."""
+    origin = f" ({site.origin})" if getattr(site, "origin", None) else ""
+    return f"{site.rtype.label} from {site.callee}(){origin}"
 
 
 def variable(site) -> str:

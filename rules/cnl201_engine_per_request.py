@@ -101,3 +101,11 @@ def get_user(uid):
                 f"{share_remedy(site)}"
             )
             yield self.finding(facts, site.call, message, site.statement)
+        for remote in facts.remote_pools:
+            where = "in __init__ " if remote.in_init else ""
+            message = (
+                f"{remote.callee}() creates a {remote.label} {where}({remote.origin}) and runs on every "
+                f"{remote.reach.entry.spec.unit} via {remote.reach.describe()}; create it once at module level "
+                "(or in the app factory / lifespan) and share it"
+            )
+            yield self.finding(facts, remote.call, message, remote.statement)

@@ -1,0 +1,370 @@
+"""Project-wide knowledge: what the project's own modules export.
+
+Each project module that could matter gets a small summary: module-level
+names bound to catalog types (``engine = create_engine(...)``,
+``SessionLocal = sessionmaker(...)``), functions that return a resource or
+create a pool, classes whose ``__init__`` creates a pool, and what functions
+do with the resources they are given (release, keep, or borrow them).
+Summaries are computed on demand, only for modules that a checked file
+imports, memoised for the run and kept in the results cache by content; a
+pre-commit run over a few files therefore reads the summaries of just the
+modules those files import.
+
+Modules of the catalog's own libraries (``redis``, ``sqlalchemy``, ...) are
+modelled by the catalog, not summarised.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import re
+from pathlib import Path
+
+from connlint.names import FUNCTION_NODES
+
+MAX_REEXPORTS = 4
+IMPORT_TEXT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^\n#]*)|import[ \t]+([^\n#]*))", re.M)
+EMPTY: dict = {"bindings": {}, "imports": {}, "functions": {}, "classes": {}}
+
+
+def module_name(path: Path) -> tuple[str, Path]:
+    """(dotted module name, import root) of a file, from its ``__init__.py`` chain."""
+    path = os.path.abspath(path)
+    directory, name = os.path.split(path)
+    package, root = _package_of_directory(directory)
+    stem = name[:-3] if name.endswith(".py") else name
+    if stem == "__init__":
+        return package, Path(root)
+    return (f"{package}.{stem}" if package else stem), Path(root)
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_of_directory(directory: str) -> tuple[str, str]:
+    """(package a directory is, import root), walking up ``__init__.py`` files."""
+    if not os.path.exists(os.path.join(directory, "__init__.py")):
+        return "", directory
+    parent, name = os.path.split(directory)
+    package, root = _package_of_directory(parent) if parent != directory else ("", parent)
+    return (f"{package}.{name}" if package else name), root
+
+
+def package_of(path: Path) -> str:
+    """The package relative imports in ``path`` are resolved against."""
+    return _package_of_directory(os.path.dirname(os.path.abspath(path)))[0]
+
+
+class ProjectIndex:
+    """Summaries of the project's modules, located through import roots."""
+
+    def __init__(self, checker, roots=(), cache=None):
+        self.checker = checker
+        self.catalog = checker.catalog
+        self.cache = cache
+        self.roots: list[Path] = []
+        self._listings: dict[Path, set] = {}
+        self._paths: dict[str, Path | None] = {}
+        for root in roots:
+            self.add_root(root)
+        self._summaries: dict[str, dict] = {}
+        self._busy: set[str] = set()
+        self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
+        self._matters: dict[str, bool] = {}  # path -> passes the catalog prefilter
+        self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
+        self.computed: dict[str, tuple] = {}  # path -> (stat, summary) computed here, for the cache
+
+    def add_root(self, root) -> None:
+        root = Path(os.path.abspath(root))
+        if root not in self._listings and root.is_dir():
+            self.roots.append(root)
+            try:
+                # top-level names under the root: most imports (stdlib, third
+                # party) are ruled out without a single stat
+                self._listings[root] = {name[:-3] if name.endswith(".py") else name for name in os.listdir(root)}
+            except OSError:
+                self._listings[root] = set()
+            self._paths.clear()
+
+    # -- locating modules ---------------------------------------------------
+
+    def is_library(self, module: str) -> bool:
+        return module.split(".", 1)[0] in self.catalog.modules
+
+    def path_of(self, module: str) -> Path | None:
+        found = self._paths.get(module, False)
+        if found is not False:
+            return found
+        found = None
+        if module and not self.is_library(module):
+            parts = module.split(".")
+            for root in self.roots:
+                if parts[0] not in self._listings.get(root, ()):
+                    continue
+                base = os.path.join(str(root), *parts)
+                for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+                    if os.path.isfile(candidate):
+                        found = Path(candidate)
+                        break
+                if found:
+                    break
+        self._paths[module] = found
+        return found
+
+    # -- summaries ------------------------------------------------------------
+
+    def summary(self, module: str) -> dict:
+        path = self.path_of(module)
+        if path is None:
+            return EMPTY  # not a project module
+        if module in self._summaries:
+            summary = self._summaries[module]
+        elif module in self._busy:
+            return EMPTY  # an import cycle
+        else:
+            self._busy.add(module)
+            try:
+                summary = self._compute(module, path)
+            finally:
+                self._busy.discard(module)
+            self._summaries[module] = summary
+        self.consulted[str(path)] = digest(summary)
+        return summary
+
+    def summary_of_path(self, path: str) -> dict:
+        name, root = module_name(Path(path))
+        self.add_root(root)
+        return self.summary(name)
+
+    def unchanged(self, deps: dict) -> bool:
+        """Do these modules still export what a cached result relied on?"""
+        return all(Path(path).is_file() and digest(self.summary_of_path(path)) == old for path, old in deps.items())
+
+    def begin_file(self, path) -> None:
+        """Start recording which summaries the analysis of ``path`` reads."""
+        self.consulted = {}
+        self.add_root(module_name(Path(path))[1])
+
+    def _compute(self, module: str, path: Path) -> dict:
+        try:
+            data = path.read_bytes()
+            stat_result = os.stat(path)
+        except OSError:
+            return EMPTY
+        if self.cache is not None:
+            cached = self.cache.lookup_summary(str(path), stat_result)
+            if cached is not None:
+                return cached
+        summary = EMPTY
+        if self.could_export(data, path):
+            from connlint.engine import display_path
+
+            facts, _ = self.checker.analyse(display_path(path), data, project=self, package=package_of(path), force=True)
+            if facts is not None:
+                summary = summarize(facts, self.catalog)
+        self.computed[str(path)] = (stat_result, summary)
+        if self.cache is not None:
+            self.cache.store_summary(str(path), stat_result, summary)
+        return summary
+
+    def could_export(self, data: bytes, path: Path) -> bool:
+        """Worth parsing: it imports a catalog library, or a project module
+        that exports something (a re-export, a wrapper)."""
+        return self.matters(data, path) or self.imports_exporter(data, path)
+
+    def matters(self, data: bytes, path) -> bool:
+        """The catalog prefilter, remembered per file (summaries and checks both ask)."""
+        key = os.path.abspath(path)
+        found = self._matters.get(key)
+        if found is None:
+            from connlint.prefilter import could_matter
+
+            found = self._matters[key] = could_matter(self.checker.prefilter, data)
+        return found
+
+    def imports_exporter(self, data: bytes, path: Path) -> bool:
+        """Does this source import something a project module exports?"""
+        key = os.path.abspath(path)
+        remembered = self._importers.get(key)
+        if remembered is None:
+            outer, self.consulted = self.consulted, {}
+            try:
+                found = b"import" in data and self._imports_exporter(data, path)
+                remembered = self._importers[key] = (found, self.consulted)
+            finally:
+                self.consulted = {**outer, **self.consulted}
+        else:
+            self.consulted.update(remembered[1])  # what the answer relied on, for the cache
+        return remembered[0]
+
+    def _imports_exporter(self, data: bytes, path: Path) -> bool:
+        for module, names in imported_modules(data, package_of(path)):
+            if self.is_library(module) or self.path_of(module) is None:
+                continue  # not a project module (a namespace package is not followed)
+            if not names:
+                if _exports(self.summary(module)):
+                    return True
+                continue
+            summary = self.summary(module)
+            for name in names:
+                if self._exports_name(module, name, summary, 0):
+                    return True
+        return False
+
+    def _exports_name(self, module: str, name: str, summary: dict, depth: int) -> bool:
+        if name in summary["bindings"] or name in summary["classes"]:
+            return True
+        function = summary["functions"].get(name)
+        if function is not None:
+            return _exports_function(function)
+        target = summary["imports"].get(name)
+        if target is not None:
+            if depth >= MAX_REEXPORTS:
+                return False
+            if self.path_of(target) is not None:  # a module re-exported by name
+                return _exports(self.summary(target))
+            owner, _, inner = target.rpartition(".")
+            return bool(owner) and self.path_of(owner) is not None and self._exports_name(
+                owner, inner, self.summary(owner), depth + 1
+            )
+        submodule = f"{module}.{name}"  # from app import db
+        return self.path_of(submodule) is not None and _exports(self.summary(submodule))
+
+    # -- lookups ----------------------------------------------------------------
+
+    def split(self, qual: str):
+        """(module, name) for a qualified name inside a project module."""
+        module, _, name = qual.rpartition(".")
+        while module:
+            if self.path_of(module) is not None:
+                return module, name
+            module, _, rest = module.rpartition(".")
+            name = f"{rest}.{name}"
+        return None, None
+
+    def entry(self, qual: str, kind: str, depth: int = 0):
+        """The summary entry of ``kind`` (bindings, functions, classes) for
+        ``qual``, following re-exports."""
+        module, name = self.split(qual)
+        if module is None or "." in name:
+            return None, None
+        summary = self.summary(module)
+        found = summary[kind].get(name)
+        if found is not None and (kind != "functions" or _exports_function(found)):
+            return found, module
+        target = summary["imports"].get(name)
+        if target is not None and depth < MAX_REEXPORTS:
+            return self.entry(target, kind, depth + 1)
+        return None, None
+
+
+def digest(summary: dict) -> str:
+    import hashlib
+    import json
+
+    return hashlib.blake2b(json.dumps(summary, sort_keys=True).encode(), digest_size=8).hexdigest()
+
+
+def _exports_function(function: dict) -> bool:
+    return bool(function.get("returns") or function.get("creates") or function.get("params"))
+
+
+def _exports(summary: dict) -> bool:
+    return bool(
+        summary["bindings"] or summary["classes"] or any(_exports_function(f) for f in summary["functions"].values())
+    )
+
+
+def imported_modules(data: bytes, package: str):
+    """(absolute module, imported names) for each import statement, by regex."""
+    text = data.decode("utf-8", "replace")
+    for match in IMPORT_TEXT.finditer(text):
+        source, names, plain = match.groups()
+        if plain is not None:
+            for part in plain.split(","):
+                module = part.split(" as ")[0].strip()
+                if module:
+                    yield module, ()
+            continue
+        dots = len(source) - len(source.lstrip("."))
+        if dots:
+            base = package.split(".") if package else []
+            if dots > 1:
+                base = base[: len(base) - (dots - 1)]
+            rest = source[dots:]
+            module = ".".join(base + ([rest] if rest else []))
+        else:
+            module = source
+        if module:
+            listed = [n.split(" as ")[0].strip(" ()\\\t") for n in names.split(",")]
+            yield module, [n for n in listed if n and n != "*"]
+
+
+def summarize(facts, catalog) -> dict:
+    """What a module exports, from its facts (computed with the project index)."""
+    resolver = facts.resolver
+    module = resolver.module
+    where = facts.path
+    bindings = {}
+    for name, entries in module.bindings.items():
+        value = resolver._binding_value(name, module) if entries else None
+        if value is not None and value.rtype is not None:
+            line = _binding_line(facts.tree, name)
+            bindings[name] = {"type": value.rtype.name, "origin": value.origin or f"{where}:{line}"}
+    imports = dict(module.imports)
+    sites_by_function: dict = {}
+    for site in facts.sites:
+        if site.function is not None:
+            sites_by_function.setdefault(id(site.function), []).append(site)
+    functions = {}
+    for name, node in resolver.functions.items():
+        functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog)
+    classes = {}
+    for name, node in resolver.classes.items():
+        init = next((item for item in node.body if isinstance(item, FUNCTION_NODES) and item.name == "__init__"), None)
+        creates = [
+            {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{where}:{s.line}"}
+            for s in sites_by_function.get(id(init), [])
+            if s.rtype.kind == "pool"
+        ] if init is not None else []
+        if creates:
+            classes[name] = {"init_creates": creates}
+    return {"bindings": bindings, "imports": imports, "functions": functions, "classes": classes}
+
+
+def _function_summary(node, facts, sites, catalog) -> dict:
+    from connlint.lifetime import param_effects
+
+    resolver = facts.resolver
+    scope = resolver.scope_of(node)
+    returns = None
+    for child in ast.walk(node):
+        if isinstance(child, ast.Return) and child.value is not None:
+            value = resolver.resolve(child.value, scope)
+            if value is not None and value.rtype is not None and value.rtype.is_resource:
+                returns = {"type": value.rtype.name, "origin": f"{facts.path}:{child.lineno}"}
+                break
+    creates = [
+        {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{facts.path}:{s.line}"}
+        for s in sites
+        if s.rtype.kind == "pool" and not s.kept_once
+    ]
+    effects = param_effects(node, facts, catalog)
+    params = {name: effect for name, effect in effects.items() if effect != "use"}
+    result = {"order": list(effects)} if effects else {}
+    if returns:
+        result["returns"] = returns
+    if creates:
+        result["creates"] = creates
+    if params:
+        result["params"] = params
+    return result
+
+
+def _binding_line(tree, name: str) -> int:
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id == name:
+                return node.lineno
+    return 1

@@ -1,0 +1,82 @@
+"""Project-wide analysis: resources defined in one module, leaked or created
+per request in another.  Exact findings, the same whether the whole project
+or only the views file is checked (pre-commit shape)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SRC = "fixtures/project_src/src/shop"
+SRC_FINDINGS = [
+    f"{SRC}/views.py:13:15: CNL101 SQLAlchemy session from SessionLocal() ({SRC}/database.py:9) is never closed; "
+    "use 'with SessionLocal() as session:'",
+    f"{SRC}/views.py:30:12: CNL102 psycopg2 connection from get_connection() ({SRC}/helpers.py:8) is closed only when "
+    "no exception is raised (line 31 can raise first); close it in a 'finally' block or use "
+    "'with contextlib.closing(get_connection(...)) as conn:'",
+    f"{SRC}/views.py:40:12: CNL104 SQLAlchemy connection from engine.connect() is never returned; "
+    "use 'with engine.connect() as conn:'",
+    f"{SRC}/views.py:47:15: CNL201 Reports() creates a SQLAlchemy engine in __init__ ({SRC}/helpers.py:20) and runs "
+    "on every request via report() (Flask route '/reports'); create it once at module level (or in the app factory "
+    "/ lifespan) and share it",
+]
+FLAT = "fixtures/project_flat"
+FLAT_FINDINGS = [
+    f"{FLAT}/views.py:22:15: CNL101 SQLAlchemy session from new_session() ({FLAT}/helpers.py:7) is never closed; "
+    "use 'with new_session() as session:'",
+    f"{FLAT}/views.py:28:14: CNL201 SQLAlchemy engine from database.make_engine() ({FLAT}/db.py:11) is created on every "
+    "request via archive() (FastAPI route '/archive'); create it once at module level (or in the app factory / "
+    "lifespan) and share 'engine'",
+]
+
+
+def check(*paths, cwd=ROOT, extra=()):
+    result = subprocess.run(
+        [sys.executable, "-m", "connlint", "--isolated", "-q", "--no-cache", "--select", "CNL1,CNL2", *extra, *paths],
+        cwd=cwd, capture_output=True, text=True,
+    )
+    assert result.stderr == ""
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("paths, expected", [
+    (["fixtures/project_src"], SRC_FINDINGS),
+    ([f"{SRC}/views.py"], SRC_FINDINGS),
+    ([FLAT], FLAT_FINDINGS),
+    ([f"{FLAT}/views.py"], FLAT_FINDINGS),
+], ids=["src-layout-whole-project", "src-layout-views-only", "flat-whole-project", "flat-views-only"])
+def test_cross_module_findings_name_the_chain(paths, expected):
+    assert check(*paths) == expected
+
+
+def test_released_by_a_helper_in_another_module_is_clean():
+    """orders() closes its connection with shop.helpers.close_quietly() in finally."""
+    assert not any(":18:" in line or ":17:" in line for line in check(f"{SRC}/views.py"))
+
+
+def test_a_module_alone_knows_nothing_of_the_others(tmp_path):
+    """Without the project around it, views.py resolves nothing: no finding."""
+    shutil.copy(ROOT / SRC / "views.py", tmp_path / "views.py")
+    assert check("views.py", cwd=tmp_path) == []
+
+
+def test_cached_results_follow_changes_in_imported_modules(tmp_path):
+    project = tmp_path / "proj"
+    shutil.copytree(ROOT / FLAT, project)
+    (project / "pyproject.toml").write_text("[tool.connlint]\nselect = ['CNL1', 'CNL2']\n")
+
+    def run():
+        result = subprocess.run([sys.executable, "-m", "connlint", "-q", "views.py"], cwd=project,
+                                capture_output=True, text=True)
+        return [line.split(" ")[1] for line in result.stdout.splitlines()]
+
+    assert run() == ["CNL101", "CNL201"]
+    assert run() == ["CNL101", "CNL201"]  # from the cache
+    # helpers.new_session() no longer hands out a session: views.py's cached result is stale
+    (project / "helpers.py").write_text((project / "helpers.py").read_text().replace(
+        "    return db.SessionLocal()", "    return None"))
+    assert run() == ["CNL201"]
