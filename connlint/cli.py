@@ -19,6 +19,8 @@ class RunOptions:
     jobs: int
     cache: bool
     cache_dir: str | None
+    fixing: str | None = None  # "fix", "fix-only" or "diff"
+    unsafe: bool = False  # --unsafe-fixes
 
 
 def runner_default_jobs() -> int:
@@ -93,6 +95,10 @@ def main(args=None):
 @click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
 @click.option("--show-fixes", is_flag=True, help="Show the fix available for each finding.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (and count as fixable) the fixes that can change behaviour.")
+@click.option("--fix-only", is_flag=True, help="Apply the fixes without reporting the remaining problems.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 when there is a diff).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Color the text output (auto: on a terminal, unless NO_COLOR is set).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: the available cores; 1: none). Small inputs are checked in-process.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
@@ -107,7 +113,8 @@ def main(args=None):
 @click.version_option(__version__, "--version", prog_name="connlint", message="%(prog)s %(version)s")
 def check_command(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
                   show_source, show_fixes, color, jobs, no_cache, cache_dir, baseline_file, write_baseline,
-                  config_file, isolated, stdin_filename, explain, list_rules):
+                  config_file, isolated, stdin_filename, explain, list_rules, fix=False, unsafe_fixes=False,
+                  fix_only=False, diff=False):
     """Find database and network connection misuse in Python code.
 
     PATHS are files or directories (default: the current directory); '-' reads
@@ -116,7 +123,8 @@ def check_command(paths, select, ignore, extend_select, output_format, output_fi
     budget report.
     """
     try:
-        run_options = RunOptions(jobs or runner_default_jobs(), not no_cache, cache_dir)
+        fixing = "diff" if diff else "fix-only" if fix_only else "fix" if fix else None
+        run_options = RunOptions(jobs or runner_default_jobs(), not no_cache, cache_dir, fixing, unsafe_fixes)
         code = _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet,
                     statistics, show_source, show_fixes, color, baseline_file, write_baseline, config_file,
                     isolated, stdin_filename, explain, list_rules, run_options)
@@ -163,7 +171,32 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
 
+    edits_shown = output_format in ("json", "sarif") or show_fixes
+    if run_options.fixing or edits_shown:
+        # findings read back from the results cache carry no fix intents
+        run_options = RunOptions(run_options.jobs, False, None, run_options.fixing, run_options.unsafe)
+    if run_options.fixing and list(paths) == ["-"]:
+        from connlint.engine import display_path
+        from connlint.fixes import run as fixes
+
+        display = display_path(Path(stdin_filename)) if stdin_filename else "-"
+        return fixes.fix_stdin(checker, display, run_options.fixing, run_options.unsafe, quiet)
     findings, sources = _check(checker, paths or (".",), settings, stdin_filename, run_options)
+    fixed = None
+    if run_options.fixing:
+        from connlint.fixes import run as fixes
+
+        outcome = fixes.fix_paths(checker, findings, run_options.unsafe, write=run_options.fixing != "diff")
+        fixes.warn(outcome.warnings)
+        if run_options.fixing == "diff":
+            write_output("".join(outcome.diffs), output_file)
+            return EXIT_FINDINGS if outcome.diffs else EXIT_CLEAN
+        if run_options.fixing == "fix-only":
+            if not quiet:
+                click.echo(f"Fixed {outcome.fixed} problem{'' if outcome.fixed == 1 else 's'}.")
+            return EXIT_CLEAN
+        findings, fixed = outcome.remaining, outcome.fixed
+        sources.update(outcome.sources)
     from connlint import report
 
     findings = report.sort_findings(findings)
@@ -179,6 +212,11 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
             findings = new_findings(findings, sources, load_baseline(baseline_path))
         except BaselineError as exc:
             _fail(str(exc))
+    if edits_shown:
+        from connlint.fixes import run as fixes
+
+        findings, warnings = fixes.attach_edits(checker, findings)
+        fixes.warn(warnings)
     if output_format == "json":
         text = report.format_json(findings)
     elif output_format == "sarif":
@@ -195,7 +233,7 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
         if statistics:
             text += report.statistics(findings)
         if not quiet:
-            text += report.summary_line(findings) + "\n"
+            text += report.summary_line(findings, fixed, run_options.unsafe) + "\n"
     write_output(text, output_file)
     if findings and not exit_zero:
         return EXIT_FINDINGS
@@ -277,14 +315,23 @@ def inventory_command(paths, output_format, processes, max_connections, output_f
     found = discover(paths or (".",), settings.root, settings.all_excludes)
     if found.missing:
         _fail(f"path not found: {found.missing[0]}")
-    entries = []
+    from connlint.project import ProjectIndex, package_of
+
+    project = ProjectIndex(checker, (settings.root, settings.root / "src"))
+    entries, remote = [], []
     for path in found.files:
         display, data, _ = checker.read(path)
         if data is None:
             continue
-        facts, _ = checker.analyse(display, data)
+        project.begin_file(path)
+        matters = project.matters(data, path)
+        if not matters and not project.imports_exporter(data, path):
+            continue
+        facts, _ = checker.analyse(display, data, project, package_of(path), force=not matters)
         if facts is not None:
             entries.extend(inventory.collect(facts))
+            remote.extend(inventory.remote_creations(facts))
+    inventory.mark_remote_creations(entries, remote)
     entries.sort(key=lambda e: (e.path, e.line))
     budgets = inventory.budget(entries)
     render = inventory.render_json if output_format == "json" else inventory.render_text

@@ -88,16 +88,14 @@ class RequestReach:
         return any(m.split(".", 1)[0] in self.imported for m in spec.modules)
 
     def _find_entries(self) -> None:
-        if self.imported:
-            self._find_framework_entries()
+        self._find_framework_entries()
         for spec in self.frameworks.functions:
             for function in self.resolver.functions.values():
                 if _heuristic_matches(spec, function, self.stem):
                     self._add(function, spec, None)
 
     def _find_framework_entries(self) -> None:
-        """Decorators, registrations and base classes: only in a module that
-        imports one of the frameworks."""
+        """Decorators, registrations and base classes."""
         for function in self.functions:
             for decorator in function.decorator_list:
                 name, method = self._decorator_name(decorator, function)
@@ -105,9 +103,11 @@ class RequestReach:
                     if name in spec.names or (method is not None and method in spec.methods and self._uses(spec)):
                         self._add(function, spec, _path_of(decorator, spec))
                         break
-        for scope in [self.resolver.module, *self.resolver.scopes.values()]:
-            for call in scope.calls:
-                self._registration(call, scope)
+        if self.imported or any(not spec.modules for spec in self.frameworks.registrations):
+            # every call is a candidate: only worth it where a framework is imported
+            for scope in [self.resolver.module, *self.resolver.scopes.values()]:
+                for call in scope.calls:
+                    self._registration(call, scope)
         for scope in self.resolver.scopes.values():
             if isinstance(scope.node, ast.ClassDef):
                 spec = self._class_spec(scope.node, set())

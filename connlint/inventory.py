@@ -44,8 +44,8 @@ def collect(facts) -> list[PoolEntry]:
     entries = []
     configs = {id(config.call): config for config in facts.pool_configs}
     for site in facts.sites:
-        if site.rtype.kind != "pool":
-            continue
+        if site.rtype.kind != "pool" or site.origin is not None:
+            continue  # a pool another module creates is listed there (see ``remote_creations``)
         config = configs.get(id(site.call))
         created = _created(site)
         if config is None:
@@ -53,6 +53,28 @@ def collect(facts) -> list[PoolEntry]:
             continue
         entries.append(_entry(facts.path, site.rtype.label, config, created))
     return entries
+
+
+def remote_creations(facts) -> list:
+    """(where another module creates a pool, how often this module makes it
+    run): ``Reports()`` or ``db.make_engine()`` called in a view."""
+    found = [
+        (remote.origin, f"per {remote.reach.entry.spec.unit} via {remote.reach.describe()} -> {remote.callee}()")
+        for remote in facts.remote_pools
+    ]
+    for site in facts.sites:
+        if site.rtype.kind == "pool" and site.origin is not None and site.created_per is not None:
+            found.append((site.origin, f"{_created(site)} -> {site.callee}()"))
+    return found
+
+
+def mark_remote_creations(entries, creations) -> None:
+    """The entry where a pool is created says how often other modules make it."""
+    by_origin = {f"{entry.path}:{entry.line}": entry for entry in entries}
+    for origin, created in creations:
+        entry = by_origin.get(origin)
+        if entry is not None and entry.created == "once":
+            entry.created = created
 
 
 def _created(site) -> str:

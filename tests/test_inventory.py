@@ -24,12 +24,15 @@ def test_fixture_apps_budget():
     assert (code, err) == (0, "")
     document = json.loads(out)
     assert budget_of(document) == {
-        "database (target not readable)": (1, 15, 15),
+        # flask_app's engine (15, once) and project_flat's make_engine(), made per request by a view
+        "database (target not readable)": (2, "unbounded", "unbounded"),
         "mongodb://catalog": (1, "unbounded", "unbounded"),
         "mongodb://events": (1, 50, 50),
         "postgresql+asyncpg://db/analytics": (1, "unbounded", "unbounded"),
         "postgresql://db/orders": (2, 25, 25),
-        "postgresql://db/reports": (2, "unbounded", "unbounded"),
+        "postgresql://db/blog": (1, 10, 10),
+        "postgresql://db/reports": (3, "unbounded", "unbounded"),
+        "postgresql://db/shop": (1, 15, 15),
         "postgresql://db/warehouse": (2, "unbounded", "unbounded"),
         "redis://cache": (1, 20, 20),
         "redis://carts": (1, "unbounded", "unbounded"),
@@ -37,7 +40,10 @@ def test_fixture_apps_budget():
         "redis://sessions": (1, 20, 20),
     }
     pools = {(p["path"], p["line"]): p for p in document["pools"]}
-    assert len(pools) == 15
+    assert len(pools) == 19
+    assert pools[("fixtures/project_src/src/shop/helpers.py", 20)]["created"] == (
+        "per request via report() (Flask route '/reports') -> Reports()"
+    )
     assert pools[("fixtures/fastapi_app/main.py", 13)] == {
         "path": "fixtures/fastapi_app/main.py", "line": 13, "library": "SQLAlchemy engine", "server": "database",
         "target": "postgresql://db/orders", "max_connections": 15, "limits": "pool_size=10 + max_overflow=5",
