@@ -108,3 +108,41 @@ def test_worker_processes_give_the_same_findings(tmp_path):
     parallel = run(["--isolated", "--no-cache", "-j", "2"], tmp_path)
     assert serial == parallel
     assert len(serial[1]) == 24 * 600
+
+
+def _stderr_on_a_terminal(cwd, env):
+    """Run connlint with stderr on a pseudo-terminal; what it showed there."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "connlint", "--isolated", "--no-cache", "-q", "."],
+            cwd=cwd, stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=120,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert process.returncode == 0
+    return shown
+
+
+def test_progress_only_on_a_terminal_outside_ci(tmp_path):
+    for n in range(210):  # progress starts above 200 files
+        (tmp_path / f"m{n:03}.py").write_text("import sqlite3\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PRE_COMMIT")}
+    assert b"connlint: 210/210 files" in _stderr_on_a_terminal(tmp_path, env)
+    assert _stderr_on_a_terminal(tmp_path, dict(env, CI="true")) == b""
+    assert _stderr_on_a_terminal(tmp_path, dict(env, PRE_COMMIT="1")) == b""
+    piped = subprocess.run([sys.executable, "-m", "connlint", "--isolated", "--no-cache", "-q", "."],
+                           cwd=tmp_path, capture_output=True, env=env)
+    assert piped.stderr == b""
