@@ -168,9 +168,32 @@ class ProjectIndex:
         return summary
 
     def could_export(self, data: bytes, path: Path) -> bool:
-        """Worth parsing: it imports a catalog library, or a project module
-        that exports something (a re-export, a wrapper)."""
-        return self.matters(data, path) or self.imports_exporter(data, path)
+        """Worth parsing for a summary: it imports a catalog library, or a
+        project module that does (a wrapper one step away, or a package
+        re-exporting one).  Longer chains of wrappers are not followed, which
+        keeps a pre-commit run from reading the whole import graph."""
+        if self.matters(data, path):
+            return True
+        if b"import" not in data:
+            return False
+        for module, names in imported_modules(data, package_of(path)):
+            if self.is_library(module) or self.path_of(module) is None:
+                continue
+            for candidate in (module, *(f"{module}.{name}" for name in names)):
+                found = self.path_of(candidate)
+                if found is not None and self._path_matters(found):
+                    return True
+        return False
+
+    def _path_matters(self, path: Path) -> bool:
+        key = os.path.abspath(path)
+        if key not in self._matters:
+            try:
+                data = Path(key).read_bytes()
+            except OSError:
+                return False
+            return self.matters(data, key)
+        return self._matters[key]
 
     def matters(self, data: bytes, path) -> bool:
         """The catalog prefilter, remembered per file (summaries and checks both ask)."""
