@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -10,6 +10,9 @@ class Fix:
     applicability: str  # "safe" | "unsafe"
     description: str
     edits: tuple = ()  # ({"line", "column", "end_line", "end_column", "content"}, ...)
+    #: what the rule wants done (connlint.fixes.intent.FixIntent): plain data,
+    #: turned into edits on demand; not stored in the results cache
+    intent: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ def format_text(findings, show_source: bool = False, sources: dict | None = None
         out.append(colorize_line(line, f) if color else line)
         if show_fixes and f.fix is not None:
             out.append(f"    fix ({f.fix.applicability}): {f.fix.description}")
+            out.extend(_fix_diff(f.fix.edits, (sources or {}).get(f.path)))
         if show_source and sources is not None:
             lines = sources.get(f.path)
             if lines and 0 < f.line <= len(lines):
@@ -27,14 +28,52 @@ def format_text(findings, show_source: bool = False, sources: dict | None = None
     return "\n".join(out) + ("\n" if out else "")
 
 
-def summary_line(findings) -> str:
+def summary_line(findings, fixed: int | None = None, unsafe: bool = False) -> str:
+    """``Found 3 problems (2 fixable with --fix).``; after ``--fix``:
+    ``Found 3 problems (2 fixed, 1 remaining).``"""
+    if fixed is not None:
+        total = fixed + len(findings)
+        if not total:
+            return "All checks passed."
+        noun = "problem" if total == 1 else "problems"
+        return f"Found {total} {noun} ({fixed} fixed, {len(findings)} remaining)."
     if not findings:
         return "All checks passed."
     count = len(findings)
-    fixable = sum(1 for f in findings if f.fix is not None)
+    safe = sum(1 for f in findings if f.fix is not None and (f.fix.applicability == "safe" or unsafe))
+    hidden = sum(1 for f in findings if f.fix is not None and f.fix.applicability != "safe" and not unsafe)
     noun = "problem" if count == 1 else "problems"
-    suffix = f" ({fixable} fixable with --fix)" if fixable else ""
+    if safe and hidden:
+        suffix = f" ({safe} fixable with --fix, {hidden} more with --unsafe-fixes)"
+    elif safe:
+        suffix = f" ({safe} fixable with --fix)"
+    elif hidden:
+        suffix = f" ({hidden} fixable with --fix --unsafe-fixes)"
+    else:
+        suffix = ""
     return f"Found {count} {noun}{suffix}."
+
+
+def _fix_diff(edits, lines) -> list:
+    """A fix's edits as the lines of a small diff against the source."""
+    if not edits or not lines:
+        return []
+    import difflib
+
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(line: int, column: int) -> int:
+        return min(starts[line - 1] + column - 1, len(text)) if line - 1 < len(starts) else len(text)
+
+    new = text
+    for edit in sorted(edits, key=lambda e: (e["line"], e["column"]), reverse=True):
+        content = edit["content"].replace("\r\n", "\n").replace("\r", "\n")
+        new = new[: offset(edit["line"], edit["column"])] + content + new[offset(edit["end_line"], edit["end_column"]):]
+    diff = list(difflib.unified_diff(text.split("\n"), new.split("\n"), lineterm="", n=0))
+    return [f"      {line}" for line in diff[2:]]
 
 
 def statistics(findings) -> str:
@@ -117,7 +156,7 @@ def format_sarif(findings, rules, sources: dict, version: str) -> str:
         }
         if finding.code in index:
             result["ruleIndex"] = index[finding.code]
-        if finding.fix is not None:
+        if finding.fix is not None and finding.fix.edits:
             result["fixes"] = [_sarif_fix(finding)]
         results.append(result)
     document = {

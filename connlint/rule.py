@@ -18,11 +18,13 @@ from connlint.finding import Finding
 class Invalid:
     """An example that must produce exactly ``findings``: (line, column) pairs,
     1-based, all of this rule's code.  ``message`` is a substring the first
-    finding's message must contain."""
+    finding's message must contain.  ``fixed`` is the source after this
+    rule's fixes (safe and unsafe) are applied; None when it has none."""
 
     code: str
     findings: tuple = ((1, 1),)
     message: str | None = None
+    fixed: str | None = None
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Rule:
     def check(self, facts) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def finding(self, facts, node, message: str, statement=None) -> Finding:
+    def finding(self, facts, node, message: str, statement=None, fix=None) -> Finding:
         line = node.lineno
         end_line = getattr(node, "end_lineno", None) or line
         column = _char_column(facts.lines, line, node.col_offset)
@@ -69,6 +71,7 @@ class Rule:
             name=self.name,
             message=message,
             severity=self.severity,
+            fix=fix,
             statement_line=statement.lineno if statement is not None else None,
         )
 

@@ -1,5 +1,6 @@
 """CNL101 unclosed-connection."""
 
+from connlint.fixes.plan_lifetime import plan_unreleased
 from connlint.lifetime import LEAK
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifetime import leak_message, lifetime_sites
@@ -99,4 +100,5 @@ def count_users(dsn):
 
     def check(self, facts):
         for site in lifetime_sites(facts, (LEAK,), checkout=False):
-            yield self.finding(facts, site.call, leak_message(site), site.statement)
+            fix = plan_unreleased(site, facts, self.code)
+            yield self.finding(facts, site.call, leak_message(site), site.statement, fix)

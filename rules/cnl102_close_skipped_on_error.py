@@ -1,5 +1,6 @@
 """CNL102 close-skipped-on-error."""
 
+from connlint.fixes.plan_lifetime import plan_unreleased
 from connlint.lifetime import LEAK_ON_ERROR
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifetime import leak_message, lifetime_sites
@@ -78,4 +79,5 @@ def get_db():
 
     def check(self, facts):
         for site in lifetime_sites(facts, (LEAK_ON_ERROR,), checkout=False):
-            yield self.finding(facts, site.call, leak_message(site), site.statement)
+            fix = plan_unreleased(site, facts, self.code)
+            yield self.finding(facts, site.call, leak_message(site), site.statement, fix)

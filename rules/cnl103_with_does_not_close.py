@@ -1,5 +1,6 @@
 """CNL103 with-does-not-close."""
 
+from connlint.fixes.plan_lifetime import plan_with_no_close
 from connlint.lifetime import WITH_NO_CLOSE
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifetime import lifetime_sites, remedy, subject
@@ -72,4 +73,4 @@ The second `conn` keeps the commit-or-rollback scope of the original `with`.
             else:
                 what = "commits or rolls back but does not close it"
             message = f"'with' on {subject(site)} {what}; {remedy(site)}"
-            yield self.finding(facts, site.call, message, site.statement)
+            yield self.finding(facts, site.call, message, site.statement, plan_with_no_close(site, facts))

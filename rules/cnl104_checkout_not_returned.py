@@ -1,5 +1,6 @@
 """CNL104 checkout-not-returned."""
 
+from connlint.fixes.plan_lifetime import plan_unreleased
 from connlint.lifetime import LEAK, LEAK_ON_ERROR
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifetime import leak_message, lifetime_sites
@@ -75,4 +76,5 @@ def load(pool, key):
 
     def check(self, facts):
         for site in lifetime_sites(facts, (LEAK, LEAK_ON_ERROR), checkout=True):
-            yield self.finding(facts, site.call, leak_message(site), site.statement)
+            fix = plan_unreleased(site, facts, self.code)
+            yield self.finding(facts, site.call, leak_message(site), site.statement, fix)

@@ -1,5 +1,6 @@
 """CNL105 async-resource-sync-close."""
 
+from connlint.fixes.plan_lifetime import plan_async_misuse
 from connlint.lifetime import ASYNC_MISUSE
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifetime import lifetime_sites, subject, variable
@@ -74,7 +75,7 @@ async def fetch(url):
             else:
                 protocol = "with" if fate.detail == "with" else "async with"
                 message = f"'{protocol}' on {subject(site)} raises TypeError; {_supported_protocol(site, var)}"
-            yield self.finding(facts, site.call, message, site.statement)
+            yield self.finding(facts, site.call, message, site.statement, plan_async_misuse(site, facts))
 
 
 def _supported_protocol(site, var: str) -> str:

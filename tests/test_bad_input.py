@@ -158,7 +158,7 @@ def test_crlf_line_endings(tmp_path):
     assert got == [leak_line("crlf.py", 5, 12)]
     code, out, err = run_connlint(["--show-source", "crlf.py"], tmp_path)
     assert out.splitlines() == [leak_line("crlf.py", 5, 12), "        conn = sqlite3.connect(p)",
-                                "               ^", "Found 1 problem."]
+                                "               ^", "Found 1 problem (1 fixable with --fix)."]
     assert "\r" not in out
 
 

@@ -62,7 +62,7 @@ def test_exit_1_with_one_finding(project):
     code, out, err = run_connlint([], project)
     assert code == 1
     assert err == ""
-    assert out_lines(out) == [leak_line("a.py"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("a.py"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_exit_1_with_several_findings_plural_summary(project):
@@ -70,7 +70,7 @@ def test_exit_1_with_several_findings_plural_summary(project):
     code, out, err = run_connlint([], project)
     assert code == 1
     assert err == ""
-    assert out_lines(out) == [L101, L102, L103, "Found 3 problems."]
+    assert out_lines(out) == [L101, L102, L103, "Found 3 problems (3 fixable with --fix)."]
 
 
 def test_exit_2_on_unknown_option_without_traceback(project):
@@ -94,7 +94,7 @@ def test_exit_zero_reports_but_exits_0(project):
     code, out, err = run_connlint(["--exit-zero"], project)
     assert code == 0
     assert err == ""
-    assert out_lines(out) == [leak_line("a.py"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("a.py"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_exit_zero_does_not_hide_usage_errors(project):
@@ -138,7 +138,18 @@ def test_json_every_key(project):
             "name": "unclosed-connection",
             "message": LEAK_MESSAGE[len("CNL101 "):],
             "severity": "error",
-            "fix": None,
+            "fix": {
+                "applicability": "safe",
+                "description": "Use 'with contextlib.closing(sqlite3.connect(...)) as conn:' around the uses of conn",
+                "edits": [
+                    {"line": 1, "column": 1, "end_line": 1, "end_column": 1, "content": "import contextlib\n"},
+                    {
+                        "line": 3, "column": 1, "end_line": 5, "end_column": 1,
+                        "content": "    with contextlib.closing(sqlite3.connect(p)) as conn:\n"
+                        '        return conn.execute("select 1").fetchall()\n',
+                    },
+                ],
+            },
         }
     ]
 
@@ -166,7 +177,7 @@ def test_json_is_sorted_and_has_no_summary_or_statistics(project):
                           "name", "message", "severity", "fix"}
         assert d["path"] == "m.py"
         assert d["severity"] == "error"
-        assert d["fix"] is None
+        assert d["fix"]["applicability"] == "safe" and d["fix"]["edits"]
 
 
 # --------------------------------------------------------------------------- --output-file
@@ -177,7 +188,7 @@ def test_output_file_text(project):
     before = listing(project)
     code, out, err = run_connlint(["--output-file", "report.txt"], project)
     assert (code, out, err) == (1, "", "")
-    assert (project / "report.txt").read_text() == leak_line("a.py") + "\nFound 1 problem.\n"
+    assert (project / "report.txt").read_text() == leak_line("a.py") + "\nFound 1 problem (1 fixable with --fix).\n"
     assert listing(project) == before | {"report.txt"}  # no temp files left behind
 
 
@@ -247,7 +258,7 @@ def test_statistics(project):
         "2     CNL101 unclosed-connection",
         "1     CNL102 close-skipped-on-error",
         "1     CNL103 with-does-not-close",
-        "Found 4 problems.",
+        "Found 4 problems (4 fixable with --fix).",
     ]
 
 
@@ -272,7 +283,7 @@ def test_show_source(project):
         L103,
         "        with sqlite3.connect(p) as conn:",
         "             ^",
-        "Found 3 problems.",
+        "Found 3 problems (3 fixable with --fix).",
     ]
 
 
@@ -362,7 +373,7 @@ def test_noqa(project):
     assert out_lines(out) == [
         leak_line("n.py", 9, 12),  # noqa: CNL102 does not suppress CNL101
         leak_line("n.py", 23, 12),  # a noqa on another line does not count
-        "Found 2 problems.",
+        "Found 2 problems (2 fixable with --fix).",
     ]
     assert code == 1
 
@@ -440,25 +451,25 @@ def test_help(project):
 def test_stdin_without_filename(project):
     code, out, err = run_connlint(["-"], project, input=LEAK)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("-"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("-"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_stdin_with_filename(project):
     code, out, err = run_connlint(["-", "--stdin-filename", "pkg/mod.py"], project, input=LEAK)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("pkg/mod.py"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("pkg/mod.py"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_stdin_with_absolute_filename_is_reported_relative(project):
     code, out, err = run_connlint(["--stdin-filename", str(project / "pkg" / "mod.py"), "-"], project, input=LEAK)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("pkg/mod.py"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("pkg/mod.py"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_stdin_show_source_and_json(project):
     code, out, err = run_connlint(["-", "--show-source"], project, input=LEAK)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("-"), "        conn = sqlite3.connect(p)", "               ^", "Found 1 problem."]
+    assert out_lines(out) == [leak_line("-"), "        conn = sqlite3.connect(p)", "               ^", "Found 1 problem (1 fixable with --fix)."]
     code, out, err = run_connlint(["-", "--format", "json", "--stdin-filename", "x.py"], project, input=LEAK)
     assert code == 1
     assert [(d["path"], d["line"], d["column"]) for d in json.loads(out)] == [("x.py", 3, 12)]
@@ -508,7 +519,7 @@ def test_directory_walk_skips_default_excludes(project):
     write(project, "top.py", LEAK)
     code, out, err = run_connlint([], project)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("pkg/mod.py"), leak_line("top.py"), "Found 2 problems."]
+    assert out_lines(out) == [leak_line("pkg/mod.py"), leak_line("top.py"), "Found 2 problems (2 fixable with --fix)."]
 
 
 def test_excluded_names_deeper_in_the_tree_and_explicit_dir(project):
@@ -517,7 +528,7 @@ def test_excluded_names_deeper_in_the_tree_and_explicit_dir(project):
     write(project, "src/app/views.py", LEAK)
     code, out, err = run_connlint(["src"], project)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("src/app/views.py"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("src/app/views.py"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_explicit_files_are_always_checked(project):
@@ -527,7 +538,7 @@ def test_explicit_files_are_always_checked(project):
     write(project, "env/pyvenv.cfg", "home = /usr/bin\n")
     code, out, err = run_connlint(paths, project)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line(p) for p in sorted(paths)] + ["Found 7 problems."]
+    assert out_lines(out) == [leak_line(p) for p in sorted(paths)] + ["Found 7 problems (7 fixable with --fix)."]
 
 
 def test_paths_are_relative_to_cwd_and_sorted(project):
@@ -559,7 +570,7 @@ def many(p):
         "pkg/sorted.py:10:11: " + msg.format("c10"),
         leak_line("pkg/sub/c.py"),
         leak_line("z.py"),
-        "Found 8 problems.",
+        "Found 8 problems (6 fixable with --fix).",
     ]
     # whatever order the paths are given in, and however they are spelled
     code, out, err = run_connlint(["-q", "z.py", str(project / "pkg"), "./a.py"], project)
@@ -568,7 +579,7 @@ def many(p):
     code, out, err = run_connlint([], project)
     assert out_lines(out) == expected
     code, out, err = run_connlint(["pkg/sub/../../z.py", "pkg/../a.py"], project)
-    assert out_lines(out) == [leak_line("a.py"), leak_line("z.py"), "Found 2 problems."]
+    assert out_lines(out) == [leak_line("a.py"), leak_line("z.py"), "Found 2 problems (2 fixable with --fix)."]
 
 
 def test_paths_relative_to_cwd_from_a_subdirectory(project):
@@ -576,16 +587,16 @@ def test_paths_relative_to_cwd_from_a_subdirectory(project):
     write(project, "pkg/b.py", LEAK)
     code, out, err = run_connlint([".."], project / "pkg")
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("../a.py"), leak_line("../pkg/b.py"), "Found 2 problems."]
+    assert out_lines(out) == [leak_line("../a.py"), leak_line("../pkg/b.py"), "Found 2 problems (2 fixable with --fix)."]
     code, out, err = run_connlint([str(project / "pkg" / "b.py")], project / "pkg")
-    assert out_lines(out) == [leak_line("b.py"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("b.py"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_a_file_given_twice_is_checked_once(project):
     write(project, "a.py", LEAK)
     code, out, err = run_connlint(["a.py", "./a.py", ".", str(project / "a.py")], project)
     assert (code, err) == (1, "")
-    assert out_lines(out) == [leak_line("a.py"), "Found 1 problem."]
+    assert out_lines(out) == [leak_line("a.py"), "Found 1 problem (1 fixable with --fix)."]
 
 
 def test_files_without_catalog_import_are_not_reported(project):

@@ -26,7 +26,7 @@ def test_postmortem_app_leaks_are_reported_exactly():
         "'with contextlib.closing(sqlite3.connect(...)) as conn:'",
         "fixtures/postmortem/app.py:46:10: CNL103 'with' on sqlite3 connection from sqlite3.connect() commits or "
         "rolls back but does not close it; use 'with contextlib.closing(sqlite3.connect(...)) as conn:'",
-        "Found 3 problems.",
+        "Found 3 problems (3 fixable with --fix).",
     ]
     assert result.stderr == ""
 

@@ -1,0 +1,397 @@
+"""Turns one fix intent into new source, on the concrete syntax tree (libcst).
+
+Comments, blank lines, line endings (CRLF stays CRLF) and indentation (tabs
+stay tabs) are kept: statements are moved between blocks as nodes, and libcst
+re-indents them, continuation lines included.  Every action finds its nodes
+by the positions the intent carries and fails (``FixFailed``) rather than
+guess when the code is not what the intent describes.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.helpers
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+
+
+class FixFailed(Exception):
+    """The intent does not match the code (anymore)."""
+
+
+def rewrite(text: str, fix_intent) -> tuple[str, tuple]:
+    """The source ``text`` with ``fix_intent`` applied, and the line ranges of
+    ``text`` the fix declares it rewrites ((first, last), 1-based, inclusive;
+    (n, n - 1) marks an insertion before line n)."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise FixFailed(f"libcst cannot parse the file: {str(exc).splitlines()[0]}") from None
+    action = ACTIONS.get(fix_intent.action)
+    if action is None:
+        raise FixFailed(f"unknown fix action '{fix_intent.action}'")
+    tree = Tree(module)
+    params = dict(fix_intent.params)
+    action(tree, params)
+    return tree.module.code, tuple(tree.regions)
+
+
+class Tree:
+    """The module with the positions and parents of its original nodes."""
+
+    def __init__(self, module: cst.Module):
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.module = module
+        self.positions = wrapper.resolve(PositionProvider)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.regions: list = []
+
+    def declare(self, node, last_line: int | None = None) -> None:
+        """The fix rewrites the lines of ``node`` (through ``last_line``)."""
+        position = self.positions[node]
+        self.regions.append((position.start.line, last_line or position.end.line))
+
+    def declare_insertion(self, before_line: int) -> None:
+        self.regions.append((before_line, before_line - 1))
+
+    # -- finding nodes -------------------------------------------------------
+
+    def statement_at(self, where) -> cst.CSTNode:
+        line, column = where
+        for node, position in self.positions.items():
+            if (
+                isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+                and position.start.line == line
+                and position.start.column == column
+            ):
+                return node
+        raise FixFailed(f"no statement at line {line}")
+
+    def node_at(self, where, kind) -> cst.CSTNode:
+        line, column, end_line, end_column = where
+        for node, position in self.positions.items():
+            if (
+                isinstance(node, kind)
+                and (position.start.line, position.start.column) == (line, column)
+                and (position.end.line, position.end.column) == (end_line, end_column)
+            ):
+                return node
+        raise FixFailed(f"no {kind.__name__} at line {line}")
+
+    def simple_statement(self, where, kind):
+        """The ``SimpleStatementLine`` at ``where`` holding one ``kind`` statement."""
+        line = self.statement_at(where)
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], kind):
+            raise FixFailed("the statement has changed")
+        return line
+
+    # -- changing the tree -----------------------------------------------------
+
+    def suite(self, statement):
+        """(the block holding ``statement``, its statements, the index)."""
+        parent = self.parents.get(statement)
+        if not isinstance(parent, (cst.IndentedBlock, cst.Module)):
+            raise FixFailed("the statement is not in an indented block")
+        body = list(parent.body)
+        for index, child in enumerate(body):
+            if child is statement:
+                return parent, body, index
+        raise FixFailed("the statement is not in its block")  # pragma: no cover
+
+    def set_suite(self, parent, body) -> None:
+        if parent is self.module:
+            self.module = self.module.with_changes(body=body)
+        else:
+            self.module = self.module.deep_replace(parent, parent.with_changes(body=body))
+
+    def replace(self, old, new) -> None:
+        self.module = self.module.deep_replace(old, new)
+
+    def parse_statement(self, code: str) -> cst.BaseStatement:
+        return cst.parse_statement(code + self.module.default_newline, config=self.module.config_for_parsing)
+
+    def parse_expression(self, code: str) -> cst.BaseExpression:
+        return cst.parse_expression(code, config=self.module.config_for_parsing)
+
+    def add_import(self, name: str | None) -> None:
+        if name:
+            self.module = with_import(self.module, name, self)
+
+
+# -- helpers on statements ---------------------------------------------------------
+
+
+def _blank_prefix(lines) -> tuple[list, list]:
+    """(the blank lines before the first comment, the rest)."""
+    lines = list(lines)
+    count = 0
+    while count < len(lines) and lines[count].comment is None:
+        count += 1
+    return lines[:count], lines[count:]
+
+
+def _without_leading_blanks(statement):
+    _, rest = _blank_prefix(statement.leading_lines)
+    return statement.with_changes(leading_lines=rest)
+
+
+def _comment_lines(statement) -> list:
+    """The comments a dropped statement carried, as lines to keep."""
+    kept = [line for line in statement.leading_lines if line.comment is not None]
+    trailing = getattr(statement, "trailing_whitespace", None)
+    if trailing is not None and trailing.comment is not None:
+        kept.append(cst.EmptyLine(indent=True, whitespace=cst.SimpleWhitespace(""), comment=trailing.comment))
+    return kept
+
+
+def _wrapped(tree: Tree, expression, closing: str | None):
+    if closing:
+        return cst.Call(func=tree.parse_expression(closing), args=[cst.Arg(value=expression)])
+    return expression
+
+
+def _block(statements, header=None, footer=()) -> cst.IndentedBlock:
+    block = cst.IndentedBlock(body=list(statements), footer=list(footer))
+    if header is not None:
+        block = block.with_changes(header=header)
+    return block
+
+
+def _check_call(tree: Tree, call, where) -> None:
+    position = tree.positions.get(call)
+    if position is None or (position.start.line, position.start.column) != tuple(where[:2]):
+        raise FixFailed("the call has moved")
+
+
+# -- actions -----------------------------------------------------------------------
+
+
+def manage_block(tree: Tree, p: dict) -> None:
+    """``x = open(...)`` + uses (+ ``x.close()``) -> ``with`` or ``try``/``finally``."""
+    assign_line = tree.simple_statement(p["assign"], cst.Assign)
+    parent, body, index = tree.suite(assign_line)
+    block_end = index + 1
+    while block_end < len(body) and tree.positions[body[block_end]].start.line <= p["last_line"]:
+        block_end += 1
+    block = body[index + 1: block_end]
+    if not block or tree.positions[block[-1]].end.line != p["last_line"]:
+        raise FixFailed("the uses of the resource have changed")
+    assign = assign_line.body[0]
+    value = assign.value
+    call = value.expression if isinstance(value, cst.Await) else value
+    if not isinstance(call, cst.Call):
+        raise FixFailed("the resource is no longer created here")
+    _check_call(tree, call, p["call"])
+    tree.declare(assign_line, p["last_line"])
+    uses = block[:-1] if p["trailing"] else block
+    if not uses:
+        raise FixFailed("nothing uses the resource")
+    first_blanks, _ = _blank_prefix(uses[0].leading_lines)
+    uses = [_without_leading_blanks(uses[0]), *uses[1:]]
+    if p["form"] == "with":
+        expression = call
+        if p.get("method"):
+            if not isinstance(call.func, cst.Attribute):
+                raise FixFailed("the checkout is not a method call")
+            expression = call.with_changes(func=call.func.with_changes(attr=cst.Name(p["method"])))
+        if p.get("keep_await") and isinstance(value, cst.Await):
+            expression = value.with_changes(expression=expression)
+        expression = _wrapped(tree, expression, p.get("closing"))
+        footer = _comment_lines(block[-1]) if p["trailing"] else []
+        statement = cst.With(
+            items=[cst.WithItem(item=expression, asname=cst.AsName(name=cst.Name(p["var"])))],
+            body=_block(uses, header=assign_line.trailing_whitespace, footer=footer),
+            asynchronous=cst.Asynchronous() if p.get("is_async") else None,
+            leading_lines=assign_line.leading_lines,
+        )
+        new_body = [*body[:index], statement, *body[block_end:]]
+    else:
+        if p["trailing"]:
+            release = _without_leading_blanks(block[-1])
+        elif p.get("release"):
+            release = tree.parse_statement(p["release"])
+        else:
+            raise FixFailed("no way to release the resource")
+        statement = cst.Try(
+            body=_block(uses),
+            finalbody=cst.Finally(body=_block([release])),
+            leading_lines=first_blanks,
+        )
+        new_body = [*body[: index + 1], statement, *body[block_end:]]
+    tree.set_suite(parent, new_body)
+    tree.add_import(p.get("add_import"))
+
+
+def wrap_statement(tree: Tree, p: dict) -> None:
+    """``connect(dsn).cursor().execute(q)`` -> ``with closing(connect(dsn)) as conn:`` + the statement on ``conn``."""
+    line = tree.statement_at(p["statement"])
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        raise FixFailed("the statement has changed")
+    call = tree.node_at(p["call"], cst.Call)
+    parent, body, index = tree.suite(line)
+    tree.declare(line)
+    inner = line.deep_replace(call, cst.Name(p["var"])).with_changes(leading_lines=())
+    statement = cst.With(
+        items=[cst.WithItem(item=_wrapped(tree, call, p.get("closing")), asname=cst.AsName(name=cst.Name(p["var"])))],
+        body=_block([inner]),
+        asynchronous=cst.Asynchronous() if p.get("is_async") else None,
+        leading_lines=line.leading_lines,
+    )
+    tree.set_suite(parent, [*body[:index], statement, *body[index + 1:]])
+    tree.add_import(p.get("add_import"))
+
+
+def with_item(tree: Tree, p: dict) -> None:
+    """Rewrite one item of a ``with``: closing + transaction, another method, or async."""
+    statement = tree.statement_at(p["statement"])
+    if not isinstance(statement, cst.With):
+        raise FixFailed("the 'with' statement has changed")
+    items = list(statement.items)
+    if p["item"] >= len(items):
+        raise FixFailed("the 'with' statement has changed")
+    item = items[p["item"]]
+    call = item.item
+    if not isinstance(call, cst.Call):
+        raise FixFailed("the 'with' item has changed")
+    _check_call(tree, call, p["call"])
+    tree.declare(statement)
+    if p.get("make_async"):
+        tree.replace(statement, statement.with_changes(asynchronous=cst.Asynchronous()))
+        return
+    if p.get("method"):
+        if not isinstance(call.func, cst.Attribute):
+            raise FixFailed("the checkout is not a method call")
+        new_item = item.with_changes(item=call.with_changes(func=call.func.with_changes(attr=cst.Name(p["method"]))))
+        items[p["item"]] = new_item
+    else:
+        var = p["var"]
+        asname = cst.AsName(name=cst.Name(var)) if p.get("bind") else item.asname
+        closed = item.with_changes(
+            item=_wrapped(tree, call, p["closing"]),
+            asname=asname,
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+        )
+        transaction = cst.WithItem(item=cst.Name(var), comma=item.comma)
+        items[p["item"]: p["item"] + 1] = [closed, transaction]
+    tree.replace(statement, statement.with_changes(items=items))
+    tree.add_import(p.get("add_import"))
+
+
+def with_to_finally(tree: Tree, p: dict) -> None:
+    """``async with connect() as c:`` (unsupported) -> ``c = await connect()`` + ``try``/``finally``."""
+    statement = tree.statement_at(p["statement"])
+    if not isinstance(statement, cst.With) or len(statement.items) != 1:
+        raise FixFailed("the 'with' statement has changed")
+    item = statement.items[0]
+    value = item.item
+    call = value.expression if isinstance(value, cst.Await) else value
+    if not isinstance(call, cst.Call):
+        raise FixFailed("the 'with' item has changed")
+    _check_call(tree, call, p["call"])
+    parent, body, index = tree.suite(statement)
+    tree.declare(statement)
+    header = statement.body.header if isinstance(statement.body, cst.IndentedBlock) else None
+    assign = cst.SimpleStatementLine(
+        body=[cst.Assign(targets=[cst.AssignTarget(target=cst.Name(p["var"]))], value=cst.Await(expression=call))],
+        leading_lines=statement.leading_lines,
+    )
+    if header is not None:
+        assign = assign.with_changes(trailing_whitespace=header)
+    if not isinstance(statement.body, cst.IndentedBlock):
+        raise FixFailed("a one-line 'with' body")
+    statement_try = cst.Try(
+        body=statement.body.with_changes(header=cst.TrailingWhitespace()),
+        finalbody=cst.Finally(body=_block([tree.parse_statement(p["release"])])),
+    )
+    tree.set_suite(parent, [*body[:index], assign, statement_try, *body[index + 1:]])
+
+
+def await_call(tree: Tree, p: dict) -> None:
+    call = tree.node_at(p["call"], cst.Call)
+    tree.declare(call)
+    tree.replace(call, cst.Await(expression=call))
+
+
+# -- imports ---------------------------------------------------------------------------
+
+
+def _import_key(statement):
+    """(is a ``__future__`` import, the module name) of an import line, or None."""
+    if not isinstance(statement, cst.SimpleStatementLine) or not statement.body:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        return False, cst.helpers.get_full_name_for_node(small.names[0].name) or ""
+    if isinstance(small, cst.ImportFrom):
+        module = cst.helpers.get_full_name_for_node(small.module) if small.module is not None else ""
+        return module == "__future__", module or ""
+    return None
+
+
+def _is_docstring(statement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def with_import(module: cst.Module, name: str, tree: Tree) -> cst.Module:
+    """``import name`` added to the module's leading imports, in order."""
+    body = list(module.body)
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import) and any(
+                    cst.helpers.get_full_name_for_node(alias.name) == name and alias.asname is None
+                    for alias in small.names
+                ):
+                    return module
+    position = 0
+    if body and _is_docstring(body[0]):
+        position = 1
+    section = []
+    for index in range(position, len(body)):
+        key = _import_key(body[index])
+        if key is None:
+            break
+        section.append((index, key))
+    insert_at = None
+    for index, (is_future, module_name) in section:
+        if is_future:
+            position = index + 1
+            continue
+        if module_name.split(".")[0] > name:
+            insert_at = index
+            break
+    if insert_at is None:
+        insert_at = section[-1][0] + 1 if section else position
+    new = tree.parse_statement(f"import {name}")
+    if section and insert_at <= section[-1][0]:
+        # first in the group: the comments and blank lines above it stay above the group
+        following = body[insert_at]
+        new = new.with_changes(leading_lines=following.leading_lines)
+        body[insert_at] = following.with_changes(leading_lines=())
+    elif not section and insert_at < len(body):
+        new = new.with_changes(leading_lines=_blank_prefix(body[insert_at].leading_lines)[0])
+    body.insert(insert_at, new)
+    return module.with_changes(body=body)
+
+
+ACTIONS = {
+    "manage-block": manage_block,
+    "wrap-statement": wrap_statement,
+    "with-item": with_item,
+    "with-to-finally": with_to_finally,
+    "await-call": await_call,
+}
+
+
+def register(name: str):
+    """Adds an action (the lifecycle and limits rewrites register themselves)."""
+
+    def decorate(function):
+        ACTIONS[name] = function
+        return function
+
+    return decorate

@@ -1,0 +1,118 @@
+"""The command line's fix modes (``--fix``, ``--fix-only``, ``--diff``) and the
+edits that ``--format json``/``sarif`` and ``--show-fixes`` show.
+
+libcst is imported (through ``connlint.fixes.apply``) only when a file has a
+fix to compute: a plain check never loads it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FIX, FIX_ONLY, DIFF = "fix", "fix-only", "diff"
+
+
+@dataclass
+class FixOutcome:
+    remaining: list = field(default_factory=list)
+    fixed: int = 0
+    diffs: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    sources: dict = field(default_factory=dict)  # display -> lines of each fixed file
+
+
+def _applicable(finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    return fix is not None and fix.intent is not None and (fix.applicability == "safe" or unsafe)
+
+
+def analyser(checker, display: str):
+    return lambda data: checker.check_bytes(display, data)
+
+
+def fix_paths(checker, findings, unsafe: bool, write: bool) -> FixOutcome:
+    """Fix every file with an applicable fix; ``write`` them (else only the diffs)."""
+    outcome = FixOutcome()
+    by_path: dict = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    for display, file_findings in by_path.items():
+        if display == "-" or not any(_applicable(f, unsafe) for f in file_findings):
+            outcome.remaining.extend(file_findings)
+            continue
+        from connlint.fixes.apply import FileChanged, fix_file, unified_diff, write_atomic
+        from connlint.source import decode_lines
+
+        path = Path(display)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            outcome.warnings.append(f"{display}: cannot fix: {exc.strerror or exc}")
+            outcome.remaining.extend(file_findings)
+            continue
+        result = fix_file(display, data, analyser(checker, display), unsafe)
+        outcome.warnings.extend(result.warnings)
+        if not result.changed:
+            outcome.remaining.extend(file_findings)
+            continue
+        if write:
+            try:
+                write_atomic(path, data, result.fixed)
+            except FileChanged as exc:
+                outcome.warnings.append(str(exc))
+                outcome.remaining.extend(file_findings)
+                continue
+            except OSError as exc:
+                outcome.warnings.append(f"{display}: cannot write the fix: {exc.strerror or exc}")
+                outcome.remaining.extend(file_findings)
+                continue
+        outcome.diffs.append(unified_diff(display, data, result.fixed))
+        outcome.fixed += len(result.applied)
+        outcome.remaining.extend(result.remaining)
+        outcome.sources[display] = decode_lines(result.fixed)
+    return outcome
+
+
+def fix_stdin(checker, display: str, mode: str, unsafe: bool, quiet: bool) -> int:
+    """Standard input: the fixed source (or the diff) to standard output."""
+    from connlint.fixes.apply import fix_file, unified_diff
+
+    data = sys.stdin.buffer.read()
+    result = fix_file(display, data, analyser(checker, display), unsafe)
+    for warning in result.warnings:
+        print(f"connlint: warning: {warning}", file=sys.stderr)
+    if mode == DIFF:
+        if result.changed:
+            sys.stdout.write(unified_diff(display, data, result.fixed))
+        return 1 if result.changed else 0
+    sys.stdout.flush()
+    sys.stdout.buffer.write(result.fixed)
+    sys.stdout.flush()
+    if mode == FIX_ONLY:
+        return 0
+    return 1 if result.remaining else 0
+
+
+def attach_edits(checker, findings):
+    """Findings whose fixes carry their edits, computed on each file's current
+    content; (findings, warnings)."""
+    if not any(f.fix is not None and f.fix.intent is not None for f in findings):
+        return findings, []
+    from connlint.fixes.apply import with_edits
+
+    data_by_path = {}
+    for path in {f.path for f in findings if f.fix is not None and f.fix.intent is not None}:
+        if path == "-":
+            continue
+        try:
+            data_by_path[path] = Path(path).read_bytes()
+        except OSError:
+            continue
+    return with_edits(findings, data_by_path, lambda display: analyser(checker, display))
+
+
+def warn(warnings) -> None:
+    for warning in warnings:
+        print(f"connlint: warning: {warning}", file=sys.stderr)
