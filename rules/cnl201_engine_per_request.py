@@ -1,5 +1,6 @@
 """CNL201 engine-per-request."""
 
+from connlint.fixes.plan_lifecycle import plan_move_to_module
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifecycle import created_sites, share_remedy
 from connlint.rules._lifetime import subject
@@ -100,7 +101,7 @@ def get_user(uid):
                 f"{subject(site)} is created on every {reach.entry.spec.unit} via {reach.describe()}; "
                 f"{share_remedy(site)}"
             )
-            yield self.finding(facts, site.call, message, site.statement)
+            yield self.finding(facts, site.call, message, site.statement, plan_move_to_module(site, facts))
         for remote in facts.remote_pools:
             where = "in __init__ " if remote.in_init else ""
             message = (

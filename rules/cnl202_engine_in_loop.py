@@ -1,5 +1,6 @@
 """CNL202 engine-in-loop."""
 
+from connlint.fixes.plan_lifecycle import plan_hoist_from_loop
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifecycle import created_sites
 from connlint.rules._lifetime import subject
@@ -72,4 +73,4 @@ def export(urls, rows):
                 f"{subject(site)} is created on every iteration of the loop at line {site.loop.line}; "
                 f"create it once before the loop and share it"
             )
-            yield self.finding(facts, site.call, message, site.statement)
+            yield self.finding(facts, site.call, message, site.statement, plan_hoist_from_loop(site, facts))

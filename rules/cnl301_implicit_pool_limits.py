@@ -1,6 +1,7 @@
 """CNL301 implicit-pool-limits."""
 
 from connlint.django_settings import database_settings
+from connlint.fixes.plan_limits import plan_explicit_limits
 from connlint.limits import describe_defaults
 from connlint.rule import Invalid, Rule
 from connlint.rules._limits import subject, suggestion
@@ -81,7 +82,7 @@ engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
                     f"{subject(config)} relies on the default pool limits ({describe_defaults(config.spec)}); "
                     f"set them explicitly{suggestion(config)}"
                 )
-                yield self.finding(facts, config.call, message, config.statement)
+                yield self.finding(facts, config.call, message, config.statement, plan_explicit_limits(config, facts))
         backends = facts.resolver.catalog.django_backends
         for setting in database_settings(facts):
             backend = backends.get(setting.engine) if isinstance(setting.engine, str) else None

@@ -1,5 +1,6 @@
 """CNL302 unbounded-pool."""
 
+from connlint.fixes.plan_limits import plan_bounded_pool
 from connlint.rule import Invalid, Rule
 from connlint.rules._limits import setting, subject, suggestion
 
@@ -58,4 +59,4 @@ engine = create_engine(DATABASE_URL, pool_size=20, max_overflow=10)
                     f"{subject(config)} has no connection limit: {setting(keyword, value)} means unlimited; "
                     f"set a bound{suggestion(config)}"
                 )
-                yield self.finding(facts, config.call, message, config.statement)
+                yield self.finding(facts, config.call, message, config.statement, plan_bounded_pool(config, facts))

@@ -1,5 +1,6 @@
 """CNL303 pool-waits-forever."""
 
+from connlint.fixes.plan_limits import plan_bounded_wait
 from connlint.rule import Invalid, Rule
 from connlint.rules._limits import setting, subject
 
@@ -54,8 +55,10 @@ oracledb `getmode=WAIT`).
     def check(self, facts):
         for config in facts.pool_configs:
             found = config.waits_forever()
+            fix = None
             if found:
                 keyword, value = found[0]
+                fix = plan_bounded_wait(config, facts)
                 message = (
                     f"{subject(config)} waits forever for a free connection ({setting(keyword, value)}); "
                     f"set a timeout, e.g. '{_suggested_timeout(config, keyword)}'"
@@ -67,7 +70,7 @@ oracledb `getmode=WAIT`).
                 )
             else:
                 continue
-            yield self.finding(facts, config.call, message, config.statement)
+            yield self.finding(facts, config.call, message, config.statement, fix)
 
 
 def _suggested_timeout(config, keyword) -> str:

@@ -2,6 +2,7 @@
 
 import ast
 
+from connlint.fixes.plan_limits import plan_option_to_keyword
 from connlint.rule import Invalid, Rule
 
 
@@ -55,7 +56,8 @@ engine = create_engine("postgresql://db/app", pool_size=20, max_overflow=0)
     def check(self, facts):
         for config in facts.pool_configs:
             for option, node in config.url_pool_options():
-                yield self.finding(facts, node, _message(option, config.callee), config.statement)
+                fix = plan_option_to_keyword(config, option, node, facts)
+                yield self.finding(facts, node, _message(option, config.callee), config.statement, fix)
         yield from self._url_create(facts)
 
     def _url_create(self, facts):

@@ -123,9 +123,7 @@ def check_rewrite(old: str, new: str, regions, display: str = "<fix>") -> tuple:
             continue  # an added import
         raise FixError(f"the fix inserted code after line {gap}, outside the statements it fixes")
     old_ast = ast.parse(old, display) if old_tree is None else old_tree
-    if _normalized(old_ast, diff.old_changed, {g for g, _ in diff.old_gaps}) != _normalized(
-        new_tree, diff.new_changed, diff.new_gaps
-    ):
+    if not _same(_normalized(old_ast, diff.old_changed), _normalized(new_tree, diff.new_changed)):
         raise FixError("the fix changed the code outside the statements it fixes")
     changed = sorted(diff.new_changed)
     return (changed[0], changed[-1]) if changed else (0, -1)
@@ -152,7 +150,6 @@ class LineDiff:
         self.old_changed: set = set()
         self.new_changed: set = set()
         self.old_gaps: list = []  # (after old line n, [new lines inserted])
-        self.new_gaps: set = set()
         matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
@@ -163,8 +160,6 @@ class LineDiff:
             self.new_changed.update(new_code)
             if new_code and not old_code:
                 self.old_gaps.append((i1, new_code))
-            if old_code and not new_code:
-                self.new_gaps.add(j1)
 
 
 def _is_code(line: str) -> bool:
@@ -187,27 +182,36 @@ def _child_statements(statement):
                     yield from item.body
 
 
-def _touched(statement, changed: set, gaps: set) -> bool:
-    """Did a changed line, or an insertion, fall on the statement's own text
-    (not on the statements nested in it)?"""
+def _touched(statement, changed: set) -> bool:
+    """Did a changed line fall on the statement's own text (not on the
+    statements nested in it)?"""
     first, last = _first_line(statement), statement.end_lineno
     own = set(range(first, last + 1))
     for child in _child_statements(statement):
         own -= set(range(_first_line(child), child.end_lineno + 1))
-    if own & changed:
-        return True
-    return any(gap in own and gap + 1 in own for gap in gaps)
+    return bool(own & changed)
 
 
-def _normalized(node, changed: set, gaps: set):
-    """The AST with every touched statement left out."""
+class Suite(tuple):
+    """A statement list: touched statements are ``FIXED`` wildcards."""
+
+
+FIXED = "<fixed>"
+
+
+def _normalized(node, changed: set):
+    """The AST with every touched statement replaced by a wildcard."""
     parts = [type(node).__name__]
     for name, value in ast.iter_fields(node):
         if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
-            kept = [s for s in value if not _touched(s, changed, gaps)]
-            parts.append((name, tuple(_normalized(s, changed, gaps) for s in kept)))
+            items = []
+            for statement in value:
+                item = FIXED if _touched(statement, changed) else _normalized(statement, changed)
+                if not (item == FIXED and items and items[-1] == FIXED):
+                    items.append(item)
+            parts.append((name, Suite(items)))
         elif isinstance(value, list) and value and isinstance(value[0], (ast.excepthandler, ast.match_case)):
-            parts.append((name, tuple(_normalized(h, changed, gaps) for h in value)))
+            parts.append((name, tuple(_normalized(h, changed) for h in value)))
         elif isinstance(value, list):
             parts.append((name, tuple(ast.dump(v) if isinstance(v, ast.AST) else repr(v) for v in value)))
         elif isinstance(value, ast.AST):
@@ -215,6 +219,37 @@ def _normalized(node, changed: set, gaps: set):
         else:
             parts.append((name, repr(value)))
     return tuple(parts)
+
+
+def _same(a, b) -> bool:
+    """Structural equality where a ``FIXED`` wildcard in a statement list
+    stands for any run of statements (the rewritten ones) on the other side."""
+    if isinstance(a, Suite) and isinstance(b, Suite):
+        return _same_suite(a, b)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _same_suite(a, b) -> bool:
+    memo: dict = {}
+
+    def match(i: int, j: int) -> bool:
+        key = (i, j)
+        if key in memo:
+            return memo[key]
+        if i == len(a) and j == len(b):
+            result = True
+        elif i < len(a) and a[i] == FIXED:
+            result = match(i + 1, j) or (j < len(b) and match(i, j + 1))
+        elif j < len(b) and b[j] == FIXED:
+            result = match(i, j + 1) or (i < len(a) and match(i + 1, j))
+        else:
+            result = i < len(a) and j < len(b) and _same(a[i], b[j]) and match(i + 1, j + 1)
+        memo[key] = result
+        return result
+
+    return match(0, 0)
 
 
 # -- a whole file --------------------------------------------------------------------

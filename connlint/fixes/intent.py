@@ -48,16 +48,8 @@ def char_col(lines: list[str], line: int, byte_offset: int) -> int:
 
 
 def start(node, lines: list[str]) -> tuple:
-    """(line, column) where libcst places the start of ``node``: a decorated
-    definition starts at its first decorator's ``@``."""
-    decorators = getattr(node, "decorator_list", None)
-    if decorators:
-        first = decorators[0]
-        line = first.lineno
-        text = lines[line - 1] if 0 < line <= len(lines) else ""
-        column = char_col(lines, line, first.col_offset)
-        at = text.rfind("@", 0, column + 1)
-        return (line, at if at >= 0 else max(column - 1, 0))
+    """(line, column) where libcst places the start of statement ``node``
+    (a decorated definition starts at ``def``/``class``, as in ``ast``)."""
     return (node.lineno, char_col(lines, node.lineno, node.col_offset))
 
 

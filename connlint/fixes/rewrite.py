@@ -311,6 +311,134 @@ def await_call(tree: Tree, p: dict) -> None:
     tree.replace(call, cst.Await(expression=call))
 
 
+def _with_keywords(tree: Tree, call: cst.Call, keywords) -> cst.Call:
+    """``call`` with keyword arguments added ("add") or given a new value ("set")."""
+    args = list(call.args)
+    for name, code, mode in keywords:
+        value = tree.parse_expression(code)
+        if mode == "set":
+            for index, arg in enumerate(args):
+                if arg.keyword is not None and arg.keyword.value == name:
+                    args[index] = arg.with_changes(value=value)
+                    break
+            else:
+                raise FixFailed(f"no keyword '{name}' to change")
+            continue
+        if any(arg.keyword is not None and arg.keyword.value == name for arg in args):
+            raise FixFailed(f"'{name}' is already given")
+        new = cst.Arg(
+            keyword=cst.Name(name),
+            value=value,
+            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+        )
+        if args:
+            last = args[-1]
+            if isinstance(last.comma, cst.Comma):
+                new = new.with_changes(comma=last.comma)  # one argument a line, trailing comma: keep the style
+            else:
+                args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        args.append(new)
+    return call.with_changes(args=args)
+
+
+def set_keywords(tree: Tree, p: dict) -> None:
+    call = tree.node_at(p["call"], cst.Call)
+    tree.declare(call)
+    tree.replace(call, _with_keywords(tree, call, p["keywords"]))
+
+
+def url_options(tree: Tree, p: dict) -> None:
+    call = tree.node_at(p["call"], cst.Call)
+    string = tree.node_at(p["url"], cst.SimpleString)
+    tree.declare(call)
+    updated = call.deep_replace(string, cst.SimpleString(p["literal"]))
+    tree.replace(call, _with_keywords(tree, updated, p["keywords"]))
+
+
+def _remove(statements, removed: set, tree: Tree) -> list:
+    kept = [s for s in statements if s not in removed]
+    if not kept:
+        raise FixFailed("nothing would be left in the block")
+    return kept
+
+
+def hoist_loop(tree: Tree, p: dict) -> None:
+    """Move ``x = create(...)`` out of a loop; its releases go to ``finally``."""
+    creation = tree.simple_statement(p["creation"], cst.Assign)
+    loop = tree.statement_at(p["loop"])
+    if not isinstance(loop, (cst.For, cst.While)) or not isinstance(loop.body, cst.IndentedBlock):
+        raise FixFailed("the loop has changed")
+    releases = {tree.statement_at(where) for where in p["releases"]}
+    if tree.parents.get(creation) is not loop.body or any(tree.parents.get(r) is not loop.body for r in releases):
+        raise FixFailed("the creation is no longer in the loop body")
+    parent, body, index = tree.suite(loop)
+    tree.declare(loop)
+    inner = _remove(loop.body.body, releases | {creation}, tree)
+    inner[0] = inner[0] if inner[0] is loop.body.body[0] else _without_leading_blanks(inner[0])
+    new_loop = loop.with_changes(body=loop.body.with_changes(body=inner), leading_lines=())
+    hoisted = creation.with_changes(leading_lines=[*loop.leading_lines, *[l for l in creation.leading_lines if l.comment]])
+    if p.get("release"):
+        after = cst.Try(body=_block([new_loop]), finalbody=cst.Finally(body=_block([tree.parse_statement(p["release"])])))
+    else:
+        after = new_loop
+    tree.set_suite(parent, [*body[:index], hoisted, after, *body[index + 1:]])
+
+
+def hoist_module(tree: Tree, p: dict) -> None:
+    """Move ``x = create(...)`` from a function to module level, before the
+    definition that holds it; its releases in the function go."""
+    creation = tree.simple_statement(p["creation"], cst.Assign)
+    top = tree.statement_at(p["top"])
+    if tree.parents.get(top) is not tree.module:
+        raise FixFailed("the definition is not at module level")
+    function_body = tree.parents.get(creation)
+    if not isinstance(function_body, cst.IndentedBlock) or not isinstance(tree.parents.get(function_body), cst.FunctionDef):
+        raise FixFailed("the creation is no longer in the function body")
+    releases = {tree.statement_at(where) for where in p["releases"]}
+    unwrap = {tree.statement_at(where) for where in p["unwrap"]}
+    tree.declare(creation)
+    for node in releases | unwrap:
+        tree.declare(node)
+    first = top.decorators[0] if getattr(top, "decorators", None) else top
+    tree.declare_insertion(tree.positions[first].start.line)
+    statements = []
+    for statement in function_body.body:
+        if statement is creation or statement in releases:
+            continue
+        if statement in unwrap:
+            if not isinstance(statement, cst.Try) or not isinstance(statement.body, cst.IndentedBlock):
+                raise FixFailed("the try statement has changed")
+            moved = list(statement.body.body)
+            moved[0] = moved[0].with_changes(leading_lines=[*statement.leading_lines, *moved[0].leading_lines])
+            statements.extend(moved)
+            continue
+        statements.append(statement)
+    if not statements:
+        raise FixFailed("nothing would be left in the function")
+    if statements[0] is not function_body.body[0]:
+        statements[0] = _without_leading_blanks(statements[0])
+    new_function_body = function_body.with_changes(body=statements)
+    comments = [line for line in creation.leading_lines if line.comment is not None]
+    module_line = creation.with_changes(leading_lines=[*top.leading_lines, *comments])
+    spacing = [cst.EmptyLine(), cst.EmptyLine()]
+    new_top = top.deep_replace(function_body, new_function_body).with_changes(leading_lines=spacing)
+    body = list(tree.module.body)
+    index = next(i for i, child in enumerate(body) if child is top)
+    body[index: index + 1] = [module_line, new_top]
+    tree.module = tree.module.with_changes(body=body)
+
+
+def cache_getter(tree: Tree, p: dict) -> None:
+    """``def cache(): return redis.Redis(...)`` -> decorated with ``functools.lru_cache``."""
+    function = tree.statement_at(p["function"])
+    if not isinstance(function, cst.FunctionDef) or function.decorators:
+        raise FixFailed("the function has changed")
+    tree.declare(function)
+    decorator = cst.Decorator(decorator=tree.parse_expression(p["decorator"]))
+    tree.replace(function, function.with_changes(decorators=[decorator]))
+    tree.add_import(p.get("add_import"))
+
+
 # -- imports ---------------------------------------------------------------------------
 
 
@@ -384,14 +512,10 @@ ACTIONS = {
     "with-item": with_item,
     "with-to-finally": with_to_finally,
     "await-call": await_call,
+    "set-keywords": set_keywords,
+    "url-options": url_options,
+    "hoist-loop": hoist_loop,
+    "hoist-module": hoist_module,
+    "cache-getter": cache_getter,
 }
 
-
-def register(name: str):
-    """Adds an action (the lifecycle and limits rewrites register themselves)."""
-
-    def decorate(function):
-        ACTIONS[name] = function
-        return function
-
-    return decorate
