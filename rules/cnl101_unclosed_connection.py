@@ -53,6 +53,26 @@ def count_users(dsn):
         return cur.fetchone()[0]
 ```
 """
+    fix_safety = """
+A resource bound to a name (`conn = sqlite3.connect(p)`) and used by the
+statements that follow it in the same block gets a `with` around those uses:
+`with contextlib.closing(...) as conn:` where the object's own `with` does not
+close it (sqlite3, psycopg2, pyodbc) or also commits (psycopg 3), `async with`
+for async resources in `async def`, the plain `with` otherwise; a trailing
+`conn.close()` is dropped and `import contextlib` is added when needed.
+Where no `with` closes it (an engine's `dispose()`), the uses go into `try:`
+and the release into `finally:`. A resource discarded unused
+(`psycopg2.connect(dsn).cursor().execute(q)`) is bound by a `with` around
+that statement.
+
+The fix is **safe** when every use of the resource and of what was derived
+from it (cursors, results; not fetched data) is in that one block: the only
+change is that the resource is released when the block ends. It is
+**unsafe** when the block already releases it on some branch (it is then
+released twice), and not offered when the resource or something derived from
+it is used outside the block, captured by a nested function, rebound, or the
+statements share a line.
+"""
     valid = (
         "import sqlite3\ndef f(p):\n    with contextlib.closing(sqlite3.connect(p)) as c:\n        return c.execute('x').fetchall()\nimport contextlib\n",
         "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    try:\n        return conn.execute('x').fetchall()\n    finally:\n        conn.close()\n",
@@ -71,6 +91,7 @@ def count_users(dsn):
             "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    return conn.execute('x').fetchall()\n",
             ((3, 12),),
             "sqlite3 connection from sqlite3.connect() is never closed; use 'with contextlib.closing(sqlite3.connect(...)) as conn:'",
+            fixed="import contextlib\nimport sqlite3\ndef f(p):\n    with contextlib.closing(sqlite3.connect(p)) as conn:\n        return conn.execute('x').fetchall()\n",
         ),
         Invalid(
             "import psycopg2 as pg\ndef f(dsn):\n    pg.connect(dsn).cursor().execute('x')\n",
@@ -81,15 +102,18 @@ def count_users(dsn):
             "import sqlite3\ndef f(p, fast):\n    conn = sqlite3.connect(p)\n    if fast:\n        return 1\n    conn.close()\n",
             ((3, 12),),
             "is not closed on every path (still open at line 5)",
+            fixed='import contextlib\nimport sqlite3\ndef f(p, fast):\n    with contextlib.closing(sqlite3.connect(p)) as conn:\n        if fast:\n            return 1\n',
         ),
         Invalid(
             "import sqlite3\ndef f(paths):\n    for p in paths:\n        conn = sqlite3.connect(p)\n        conn.execute('x')\n",
             ((4, 16),),
+            fixed="import contextlib\nimport sqlite3\ndef f(paths):\n    for p in paths:\n        with contextlib.closing(sqlite3.connect(p)) as conn:\n            conn.execute('x')\n",
         ),
         Invalid(
             "from sqlalchemy import create_engine as ce\ndef f(u):\n    engine = ce(u)\n    with engine.connect() as conn:\n        conn.exec_driver_sql('select 1')\n",
             ((3, 14),),
             "SQLAlchemy engine from ce() is never disposed",
+            fixed="from sqlalchemy import create_engine as ce\ndef f(u):\n    engine = ce(u)\n    try:\n        with engine.connect() as conn:\n            conn.exec_driver_sql('select 1')\n    finally:\n        engine.dispose()\n",
         ),
         Invalid(
             "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    conn = sqlite3.connect(p)\n    conn.close()\n",

@@ -46,6 +46,14 @@ def get_db():
         db.close()
 ```
 """
+    fix_safety = """
+As for CNL101: the uses between the creation and the trailing release go
+into a `with` that closes the resource (the release is dropped), or into
+`try:` with the release moved to `finally:`. Generators, FastAPI dependencies
+and `@contextmanager` functions always get `try:` / `finally:` around the
+`yield`. **Safe**: only exception paths change, and they now release the
+resource. Not offered when the resource is used outside that block.
+"""
     valid = (
         "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    try:\n        conn.execute('x')\n    finally:\n        conn.close()\n",
         "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    conn.close()\n",
@@ -60,20 +68,24 @@ def get_db():
             "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    conn.execute('x')\n    conn.close()\n",
             ((3, 12),),
             "sqlite3 connection from sqlite3.connect() is closed only when no exception is raised (line 4 can raise first); close it in a 'finally' block or use 'with contextlib.closing(sqlite3.connect(...)) as conn:'",
+            fixed="import contextlib\nimport sqlite3\ndef f(p):\n    with contextlib.closing(sqlite3.connect(p)) as conn:\n        conn.execute('x')\n",
         ),
         Invalid(
             "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\ndef get_db():\n    db = SessionLocal()\n    yield db\n    db.close()\n",
             ((4, 10),),
             "SQLAlchemy session from SessionLocal() is closed only when no exception is raised (line 5 can raise first)",
+            fixed='from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\ndef get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n        db.close()\n',
         ),
         Invalid(
             "import contextlib, psycopg\n@contextlib.contextmanager\ndef connection(dsn):\n    conn = psycopg.connect(dsn)\n    yield conn\n    conn.close()\n",
             ((4, 12),),
+            fixed='import contextlib, psycopg\n@contextlib.contextmanager\ndef connection(dsn):\n    conn = psycopg.connect(dsn)\n    try:\n        yield conn\n    finally:\n        conn.close()\n',
         ),
         Invalid(
             "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    try:\n        conn.execute('x')\n    except ValueError:\n        pass\n    conn.close()\n",
             ((3, 12),),
             "(line 5 can raise first)",
+            fixed="import contextlib\nimport sqlite3\ndef f(p):\n    with contextlib.closing(sqlite3.connect(p)) as conn:\n        try:\n            conn.execute('x')\n        except ValueError:\n            pass\n",
         ),
     )
 

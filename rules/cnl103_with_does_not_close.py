@@ -43,6 +43,16 @@ def save(path, row):
 ```
 The second `conn` keeps the commit-or-rollback scope of the original `with`.
 """
+    fix_safety = """
+`with sqlite3.connect(p) as conn:` becomes
+`with contextlib.closing(sqlite3.connect(p)) as conn, conn:` (closed, and
+the transaction scope kept), adding `import contextlib` when needed;
+`conn = psycopg2.connect(dsn)` followed by `with conn:` gets a
+`with contextlib.closing(...) as conn:` around its uses; `with pool.getconn()
+as conn:` (psycopg 3) becomes `with pool.connection() as conn:`. All
+**safe**: the transaction behaves as before and the connection is now closed
+or returned.
+"""
     valid = (
         "import sqlite3, contextlib\ndef f(p):\n    with contextlib.closing(sqlite3.connect(p)) as conn, conn:\n        conn.execute('x')\n",
         "import sqlite3\ndef f(p):\n    conn = sqlite3.connect(p)\n    try:\n        with conn:\n            conn.execute('x')\n    finally:\n        conn.close()\n",
@@ -54,15 +64,18 @@ The second `conn` keeps the commit-or-rollback scope of the original `with`.
             "import sqlite3\ndef f(p):\n    with sqlite3.connect(p) as conn:\n        conn.execute('x')\n",
             ((3, 10),),
             "'with' on sqlite3 connection from sqlite3.connect() commits or rolls back but does not close it; use 'with contextlib.closing(sqlite3.connect(...)) as conn:'",
+            fixed="import contextlib\nimport sqlite3\ndef f(p):\n    with contextlib.closing(sqlite3.connect(p)) as conn, conn:\n        conn.execute('x')\n",
         ),
         Invalid(
             "import psycopg2\ndef f(dsn):\n    conn = psycopg2.connect(dsn)\n    with conn:\n        conn.cursor().execute('x')\n",
             ((3, 12),),
+            fixed="import contextlib\nimport psycopg2\ndef f(dsn):\n    with contextlib.closing(psycopg2.connect(dsn)) as conn:\n        with conn:\n            conn.cursor().execute('x')\n",
         ),
         Invalid(
             "import psycopg_pool\npool = psycopg_pool.ConnectionPool('')\ndef f():\n    with pool.getconn() as conn:\n        conn.execute('x')\n",
             ((4, 10),),
             "'with' on psycopg pool connection from pool.getconn() does not return it to the pool",
+            fixed="import psycopg_pool\npool = psycopg_pool.ConnectionPool('')\ndef f():\n    with pool.connection() as conn:\n        conn.execute('x')\n",
         ),
     )
 

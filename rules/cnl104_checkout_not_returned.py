@@ -46,6 +46,17 @@ def load(pool, key):
         pool.putconn(conn)
 ```
 """
+    fix_safety = """
+The uses of the checkout go into the library's context manager where it has
+one that only gives the connection back (`async with pool.acquire() as
+conn:` for asyncpg, aiomysql, aiopg; `with engine.connect() as conn:`), and
+otherwise into `try:` with the library's return call in `finally:`
+(`pool.putconn(conn)`, `pool.release(conn)`, `conn.close()`); psycopg 3's
+`pool.connection()` commits on exit, so its checkouts get `finally:
+pool.putconn(conn)` instead. **Safe**. Not offered when the connection is
+used outside that block, or is already returned on some branch inside it
+(a second `putconn` raises).
+"""
     valid = (
         "import psycopg2.pool\npool = psycopg2.pool.ThreadedConnectionPool(1, 5)\ndef f():\n    conn = pool.getconn()\n    try:\n        conn.cursor().execute('x')\n    finally:\n        pool.putconn(conn)\n",
         "import asyncpg\nasync def f(pool: asyncpg.Pool):\n    async with pool.acquire() as conn:\n        await conn.execute('x')\n",
@@ -57,20 +68,24 @@ def load(pool, key):
             "import psycopg2.pool\npool = psycopg2.pool.ThreadedConnectionPool(1, 5)\ndef f():\n    conn = pool.getconn()\n    conn.cursor().execute('x')\n",
             ((4, 12),),
             "psycopg2 pool connection from pool.getconn() is never returned; return it with 'pool.putconn(conn)' in a 'finally' block",
+            fixed="import psycopg2.pool\npool = psycopg2.pool.ThreadedConnectionPool(1, 5)\ndef f():\n    conn = pool.getconn()\n    try:\n        conn.cursor().execute('x')\n    finally:\n        pool.putconn(conn)\n",
         ),
         Invalid(
             "import psycopg2.pool\npool = psycopg2.pool.ThreadedConnectionPool(1, 5)\ndef f():\n    conn = pool.getconn()\n    conn.cursor().execute('x')\n    pool.putconn(conn)\n",
             ((4, 12),),
             "is returned only when no exception is raised (line 5 can raise first)",
+            fixed="import psycopg2.pool\npool = psycopg2.pool.ThreadedConnectionPool(1, 5)\ndef f():\n    conn = pool.getconn()\n    try:\n        conn.cursor().execute('x')\n    finally:\n        pool.putconn(conn)\n",
         ),
         Invalid(
             "from sqlalchemy import create_engine\nengine = create_engine('postgresql://')\ndef f():\n    conn = engine.connect()\n    return conn.exec_driver_sql('select 1').scalar()\n",
             ((4, 12),),
             "SQLAlchemy connection from engine.connect() is never returned",
+            fixed="from sqlalchemy import create_engine\nengine = create_engine('postgresql://')\ndef f():\n    with engine.connect() as conn:\n        return conn.exec_driver_sql('select 1').scalar()\n",
         ),
         Invalid(
             "import asyncpg\nasync def f(pool: asyncpg.Pool):\n    conn = await pool.acquire()\n    await conn.execute('x')\n    await pool.release(conn)\n",
             ((3, 18),),
+            fixed="import asyncpg\nasync def f(pool: asyncpg.Pool):\n    async with pool.acquire() as conn:\n        await conn.execute('x')\n",
         ),
     )
 

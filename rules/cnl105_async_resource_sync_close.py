@@ -39,6 +39,13 @@ async def fetch(url):
             return resp.status
 ```
 """
+    fix_safety = """
+`with aiohttp.ClientSession() as s:` in an `async def` becomes `async with`;
+`async with asyncpg.connect(dsn) as conn:` becomes `conn = await
+asyncpg.connect(dsn)` with the body in `try:` and `await conn.close()` in
+`finally:`; an un-awaited `s.close()` gets its `await`. All **safe**: the
+code as written raises or closes nothing.
+"""
     valid = (
         "import aiohttp\nasync def f(u):\n    async with aiohttp.ClientSession() as s:\n        await s.get(u)\n",
         "import asyncpg\nasync def f(dsn):\n    conn = await asyncpg.connect(dsn)\n    try:\n        await conn.execute('x')\n    finally:\n        await conn.close()\n",
@@ -50,16 +57,19 @@ async def fetch(url):
             "import aiohttp\nasync def f(u):\n    with aiohttp.ClientSession() as s:\n        await s.get(u)\n",
             ((3, 10),),
             "'with' on aiohttp session from aiohttp.ClientSession() raises TypeError; use 'async with aiohttp.ClientSession(...) as s:'",
+            fixed='import aiohttp\nasync def f(u):\n    async with aiohttp.ClientSession() as s:\n        await s.get(u)\n',
         ),
         Invalid(
             "import asyncpg\nasync def f(dsn):\n    async with asyncpg.connect(dsn) as conn:\n        await conn.execute('x')\n",
             ((3, 16),),
             "'async with' on asyncpg connection from asyncpg.connect() raises TypeError",
+            fixed="import asyncpg\nasync def f(dsn):\n    conn = await asyncpg.connect(dsn)\n    try:\n        await conn.execute('x')\n    finally:\n        await conn.close()\n",
         ),
         Invalid(
             "import aiohttp\nasync def f(u):\n    s = aiohttp.ClientSession()\n    await s.get(u)\n    s.close()\n",
             ((3, 9),),
             "'s.close()' is not awaited, so aiohttp session from aiohttp.ClientSession() is never closed; use 'await s.close()'",
+            fixed='import aiohttp\nasync def f(u):\n    s = aiohttp.ClientSession()\n    await s.get(u)\n    await s.close()\n',
         ),
     )
 

@@ -55,6 +55,17 @@ def get_user(uid):
         return dict(conn.execute(text("select * from users where id = :id"), {"id": uid}).one())
 ```
 """
+    fix_safety = """
+`engine = create_engine(URL)` in the function moves to module level, right
+before the definition that holds it, when its arguments are literals or
+module-level names bound before that definition and the name is free at
+module level (a `dispose()` of it in the function is removed); a helper
+without parameters that only returns the client (`def cache(): return
+redis.Redis(...)`) is decorated with `@functools.lru_cache` instead.
+**Unsafe** (`--unsafe-fixes`): the pool is now created at import time and
+shared by every request, which is the intent but changes when connection
+settings are read.
+"""
     valid = (
         # module level, shared
         "from flask import Flask\nfrom sqlalchemy import create_engine\napp = Flask(__name__)\nengine = create_engine('postgresql://db/app')\n@app.route('/')\ndef index():\n    with engine.connect() as conn:\n        return 'ok'\n",
@@ -76,16 +87,19 @@ def get_user(uid):
             "from flask import Flask\nfrom sqlalchemy import create_engine\napp = Flask(__name__)\n@app.route('/users/<int:uid>')\ndef get_user(uid):\n    engine = create_engine('postgresql://db/app')\n    with engine.connect() as conn:\n        return str(uid)\n",
             ((6, 14),),
             "SQLAlchemy engine from create_engine() is created on every request via get_user() (Flask route '/users/<int:uid>'); create it once at module level (or in the app factory / lifespan) and share 'engine'",
+            fixed="from flask import Flask\nfrom sqlalchemy import create_engine\napp = Flask(__name__)\nengine = create_engine('postgresql://db/app')\n\n\n@app.route('/users/<int:uid>')\ndef get_user(uid):\n    with engine.connect() as conn:\n        return str(uid)\n",
         ),
         Invalid(
             "from fastapi import Depends, FastAPI\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.orm import Session\napp = FastAPI()\ndef get_db():\n    engine = create_engine('postgresql://db/app')\n    with Session(engine) as session:\n        yield session\n@app.get('/items')\ndef items(db=Depends(get_db)):\n    return []\n",
             ((6, 14),),
             "is created on every request via get_db() (FastAPI dependency)",
+            fixed="from fastapi import Depends, FastAPI\nfrom sqlalchemy import create_engine\nfrom sqlalchemy.orm import Session\napp = FastAPI()\nengine = create_engine('postgresql://db/app')\n\n\ndef get_db():\n    with Session(engine) as session:\n        yield session\n@app.get('/items')\ndef items(db=Depends(get_db)):\n    return []\n",
         ),
         Invalid(
             "import redis\nfrom celery import shared_task\ndef cache():\n    return redis.Redis(host='cache')\n@shared_task\ndef refresh(key):\n    cache().delete(key)\n",
             ((4, 12),),
             "Redis client from redis.Redis() is created on every task via refresh() (Celery task) -> cache()",
+            fixed="import functools\nimport redis\nfrom celery import shared_task\n@functools.lru_cache\ndef cache():\n    return redis.Redis(host='cache')\n@shared_task\ndef refresh(key):\n    cache().delete(key)\n",
         ),
         Invalid(
             "from flask import Flask\nfrom sqlalchemy import create_engine\napp = Flask(__name__)\nclass Repository:\n    def __init__(self):\n        self.engine = create_engine('postgresql://db/app')\n@app.get('/users')\ndef users():\n    return str(Repository().engine.url)\n",

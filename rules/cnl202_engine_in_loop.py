@@ -45,6 +45,12 @@ def export(urls, rows):
         engine.dispose()
 ```
 """
+    fix_safety = """
+`engine = create_engine(URL)` directly in a loop body, with arguments that do
+not change in the loop, moves before the loop; when the loop disposed it on
+every iteration, the loop goes into `try:` and one `engine.dispose()` into
+`finally:`. **Unsafe**: one pool now serves every iteration.
+"""
     valid = (
         "from sqlalchemy import create_engine\ndef f(rows):\n    engine = create_engine('sqlite://')\n    try:\n        for row in rows:\n            with engine.begin() as conn:\n                conn.exec_driver_sql('x')\n    finally:\n        engine.dispose()\n",
         "import time\nfrom sqlalchemy import create_engine\ndef connect(url):\n    while True:\n        try:\n            return create_engine(url)\n        except Exception:\n            time.sleep(1)\n",
@@ -56,6 +62,7 @@ def export(urls, rows):
             "from sqlalchemy import create_engine\ndef f(rows):\n    for row in rows:\n        engine = create_engine('postgresql://db/app')\n        with engine.begin() as conn:\n            conn.exec_driver_sql('x')\n        engine.dispose()\n",
             ((4, 18),),
             "SQLAlchemy engine from create_engine() is created on every iteration of the loop at line 3; create it once before the loop and share it",
+            fixed="from sqlalchemy import create_engine\ndef f(rows):\n    engine = create_engine('postgresql://db/app')\n    try:\n        for row in rows:\n            with engine.begin() as conn:\n                conn.exec_driver_sql('x')\n    finally:\n        engine.dispose()\n",
         ),
         Invalid(
             "import redis\ndef sizes(hosts):\n    return [redis.Redis(host=h).dbsize() for h in hosts]\n",

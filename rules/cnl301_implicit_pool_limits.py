@@ -48,6 +48,14 @@ engine = create_engine(DATABASE_URL)
 engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
 ```
 """
+    fix_safety = """
+Adds the size keywords with the library's current defaults
+(`create_engine(url)` becomes `create_engine(url, pool_size=5,
+max_overflow=10)`), from the catalog's `[[limits]]` defaults: nothing changes
+but the bound becomes visible and reviewable. **Safe**, except where the
+default differs between library versions (redis-py before 8.0), which makes
+it **unsafe**. Tune the values afterwards.
+"""
     valid = (
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'OPTIONS': {'pool': {'min_size': 2, 'max_size': 10}}}}\n",
         "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=10, max_overflow=5)\n",
@@ -63,6 +71,7 @@ engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
             "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app')\n",
             ((2, 10),),
             "SQLAlchemy engine from create_engine() relies on the default pool limits (pool_size=5 + max_overflow=10); set them explicitly, e.g. 'pool_size=10, max_overflow=5'",
+            fixed="from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=5, max_overflow=10)\n",
         ),
         Invalid(
             "DATABASES = {'default': {'ENGINE': 'django.db.backends.oracle', 'OPTIONS': {'pool': True}}}\n",
@@ -72,6 +81,7 @@ engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
         Invalid(
             "from sqlalchemy import engine_from_config\nSETTINGS = {'sqlalchemy.url': 'postgresql://db/app', 'sqlalchemy.echo': False}\nengine = engine_from_config(SETTINGS, prefix='sqlalchemy.')\n",
             ((3, 10),),
+            fixed="from sqlalchemy import engine_from_config\nSETTINGS = {'sqlalchemy.url': 'postgresql://db/app', 'sqlalchemy.echo': False}\nengine = engine_from_config(SETTINGS, prefix='sqlalchemy.', pool_size=5, max_overflow=10)\n",
         ),
     )
 

@@ -33,6 +33,12 @@ engine = create_engine(DATABASE_URL, pool_size=20, max_overflow=-1)
 engine = create_engine(DATABASE_URL, pool_size=20, max_overflow=10)
 ```
 """
+    fix_safety = """
+Replaces the value that means "no limit" with the library's default bound (or
+the catalog's suggestion where the default itself is unbounded), or adds the
+missing bound (`httpx.Limits()`). **Unsafe**: the pool is now bounded, which
+is the point, but callers may now wait for a connection.
+"""
     valid = (
         "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=20, max_overflow=10)\n",
         "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=20, max_overflow=OVERFLOW)\n",
@@ -42,11 +48,13 @@ engine = create_engine(DATABASE_URL, pool_size=20, max_overflow=10)
             "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=20, max_overflow=-1)\n",
             ((2, 10),),
             "SQLAlchemy engine from create_engine() has no connection limit: max_overflow=-1 means unlimited; set a bound, e.g. 'pool_size=10, max_overflow=5'",
+            fixed="from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=20, max_overflow=10)\n",
         ),
         Invalid(
             "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=0)\n",
             ((2, 10),),
             "pool_size=0 means unlimited",
+            fixed="from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=5)\n",
         ),
     )
 

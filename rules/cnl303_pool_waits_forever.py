@@ -41,6 +41,12 @@ Select `CNL303` by its full code to also report libraries whose default wait
 is infinite (asyncpg `acquire()`, aiomysql, pymongo `waitQueueTimeoutMS`,
 oracledb `getmode=WAIT`).
 """
+    fix_safety = """
+Replaces the infinite wait (`pool_timeout=None`) with the library's default
+timeout (or the catalog's suggestion). **Unsafe**: a checkout now fails
+after the timeout instead of waiting. The opt-in default-wait findings have no
+fix.
+"""
     valid = (
         "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=10, max_overflow=5, pool_timeout=30)\n",
     )
@@ -49,6 +55,7 @@ oracledb `getmode=WAIT`).
             "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=10, max_overflow=5, pool_timeout=None)\n",
             ((2, 10),),
             "SQLAlchemy engine from create_engine() waits forever for a free connection (pool_timeout=None); set a timeout, e.g. 'pool_timeout=30'",
+            fixed="from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', pool_size=10, max_overflow=5, pool_timeout=30)\n",
         ),
     )
 

@@ -33,6 +33,13 @@ engine = create_engine("postgresql://db/app?pool_size=20&max_overflow=0")
 engine = create_engine("postgresql://db/app", pool_size=20, max_overflow=0)
 ```
 """
+    fix_safety = """
+Removes the option from a plain string URL literal and passes it to the call
+as a keyword with a numeric value (`create_engine("postgresql://db/app?pool_size=20")`
+becomes `create_engine("postgresql://db/app", pool_size=20)`). **Unsafe**:
+the pool now gets the option and the DBAPI no longer does. URLs built with
+f-strings, constants or `URL.create(query=...)` are left to you.
+"""
     valid = (
         "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app?sslmode=require', pool_size=20, max_overflow=0)\n",
         "import redis\nr = redis.from_url('redis://cache/0?max_connections=20')\n",
@@ -42,6 +49,7 @@ engine = create_engine("postgresql://db/app", pool_size=20, max_overflow=0)
             "from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app?pool_size=20', max_overflow=0)\n",
             ((2, 24),),
             "pool option 'pool_size' in the URL query is passed to the DBAPI connect(), not to the pool; pass it to create_engine() as a keyword: 'pool_size=...'",
+            fixed="from sqlalchemy import create_engine\nengine = create_engine('postgresql://db/app', max_overflow=0, pool_size=20)\n",
         ),
         Invalid(
             "from sqlalchemy import create_engine\nHOST = 'db'\nengine = create_engine(f'postgresql://{HOST}/app?pool_recycle=3600', pool_size=5, max_overflow=0)\n",

@@ -388,7 +388,7 @@ def _with_form(site, awaited: bool):
             method = named.group(1) if named.group(1) != site.call.func.attr else None
             if method is not None and rtype.name in HINTED_FORM_COMMITS:
                 return None  # pool.connection() commits on exit: give it back in 'finally'
-        elif target != "{call}(...)":
+        elif target not in ("{call}(...)", "{call}()"):
             return None
         if awaited and not is_async:
             return None

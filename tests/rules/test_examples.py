@@ -32,6 +32,24 @@ def test_invalid_example_reports_exactly(rule, example):
         assert example.message in found[0].message
 
 
+@pytest.mark.parametrize("rule, example", INVALID)
+def test_invalid_example_fixed_output(rule, example):
+    """The rule's fixes (safe and unsafe) turn the example into exactly
+    ``example.fixed``; an example without ``fixed`` is left as it is.  The
+    fixed code is fixed no further (idempotent)."""
+    from connlint.fixes.apply import fix_file
+
+    def analyse(data):
+        return findings_for(data.decode("utf-8"), codes=rule.code)
+
+    result = fix_file("example.py", example.code.encode(), analyse, unsafe=True)
+    assert result.warnings == []
+    assert (result.fixed.decode() if result.changed else None) == example.fixed
+    if example.fixed is not None:
+        again = fix_file("example.py", example.fixed.encode(), analyse, unsafe=True)
+        assert not again.changed and again.warnings == []
+
+
 def test_every_rule_is_documented():
     for rule in all_rules():
         assert rule.code and rule.name and rule.summary, rule
