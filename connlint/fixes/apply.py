@@ -86,8 +86,8 @@ def fix_once(text: str, finding, display: str = "<fix>") -> tuple[str, tuple]:
         new_text, regions = rewrite(text, finding.fix.intent)
     except FixFailed as exc:
         raise FixError(str(exc)) from None
-    except (RecursionError, ValueError, TypeError, AttributeError) as exc:  # libcst refused a node
-        raise FixError(f"cannot rewrite: {type(exc).__name__}") from None
+    except Exception as exc:  # libcst refused a node: a fix never crashes the run
+        raise FixError(f"cannot rewrite: {type(exc).__name__}: {exc}".splitlines()[0]) from None
     if new_text == text:
         raise FixError("the fix changes nothing")
     new_range = check_rewrite(text, new_text, regions, display)
@@ -261,10 +261,10 @@ def _key(finding, lines) -> tuple:
     return (finding.code, finding.message, text)
 
 
-def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=None, only=None) -> FileFix:
+def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=None) -> FileFix:
     """Apply every applicable fix to ``data`` (the bytes of ``display``),
-    re-analysing after each one.  ``analyse(bytes) -> findings``.  ``only``
-    restricts the fixes to findings whose key it holds (None: all)."""
+    re-analysing after each one.  ``analyse(bytes) -> findings``;
+    ``findings`` are those of ``data`` if already known."""
     result = FileFix(display, data, data)
     try:
         text, encoding = decode(data)
@@ -277,9 +277,6 @@ def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=
     for _ in range(MAX_STEPS):
         lines = text.splitlines()
         candidates = [f for f in current if applicable(f, unsafe) and _key(f, lines) not in rejected]
-        if only is not None:
-            candidates = [f for f in candidates if (f.code, f.line, f.column) in only]
-            only = None  # after the first step positions move: the fixes it enables follow
         if not candidates:
             break
         finding = candidates[0]
