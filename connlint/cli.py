@@ -270,6 +270,7 @@ def _check(checker, paths, settings, stdin_filename, options):
     from connlint.project import ProjectIndex
 
     project = ProjectIndex(checker, (settings.root, settings.root / "src"), cache)
+    checker.project = project  # fixes re-analyse files with the same view of the project
     findings = runner.check_files(
         checker, found.files, cache, options.jobs, progress=runner.show_progress(len(found.files)), project=project
     )

@@ -29,7 +29,18 @@ def _applicable(finding, unsafe: bool) -> bool:
 
 
 def analyser(checker, display: str):
-    return lambda data: checker.check_bytes(display, data)
+    """Re-analyses a file's (fixed) source, with the project's modules in view
+    when the run has them, so cross-module findings are re-checked too."""
+    project = getattr(checker, "project", None)
+    if project is None or display == "-":
+        return lambda data: checker.check_bytes(display, data)
+    from connlint.project import package_of
+
+    def analyse(data):
+        project.begin_file(display)
+        return checker.check_bytes(display, data, project, package_of(display), force=True)
+
+    return analyse
 
 
 def fix_paths(checker, findings, unsafe: bool, write: bool) -> FixOutcome:
