@@ -137,7 +137,8 @@ def subset(source: Path, fraction: float, target: Path) -> Path:
     packages), ``fraction`` of them, linked into ``target``."""
     files = sorted(p for p in source.rglob("*.py"))
     step = round(1 / fraction)
-    keep = files[::step]
+    # every package's __init__.py stays, so that module names are what they are in the corpus
+    keep = sorted(set(files[::step]) | {p for p in files if p.name == "__init__.py"})
     if target.exists():
         shutil.rmtree(target)
     for path in keep:

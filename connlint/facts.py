@@ -11,7 +11,7 @@ from connlint.catalog import Catalog, ResourceType
 from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
 from connlint.limits import PoolConfig, ValueReader, read_arguments
-from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, parent_map, statement_of
+from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
 
 
 @dataclass(frozen=True)
@@ -104,14 +104,20 @@ def build_facts(
                 facts.settings[name] = value
                 facts.reader = facts.reader or ValueReader(resolver)
     pools_here = any(site.rtype.kind == "pool" for site in facts.sites)
-    if (pools_here or project is not None) and catalog.frameworks is not None:
+    remote = _remote_pool_calls(facts, project) if project is not None else []
+    if (pools_here or remote) and catalog.frameworks is not None:
         facts.reach = RequestReach(resolver, catalog.frameworks, path)
         for site in facts.sites:
             if site.rtype.kind == "pool":
                 site.per_request = facts.reach.of(site.function)
                 site.kept_once = _kept_once(site, facts, catalog)
-        if project is not None and facts.reach.reach:
-            facts.remote_pools = _remote_pools(facts, project)
+        for call, scope, created, in_init in remote:
+            reach = facts.reach.of(scope.node)
+            if reach is not None:
+                facts.remote_pools.append(
+                    RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init, reach,
+                               statement_of(call, resolver.parents_of(scope.node)))
+                )
     for site in facts.sites:
         if site.rtype.kind != "pool":
             continue
@@ -124,7 +130,6 @@ def build_facts(
 
 def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
     resolver = facts.resolver
-    parent_maps: dict = {}
     for scope in [resolver.module, *resolver.scopes.values()]:
         function = scope.node if isinstance(scope.node, FUNCTION_NODES) else None
         context = None
@@ -145,9 +150,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
             root = scope
             while isinstance(root.node, ast.Lambda):
                 root = root.parent  # a lambda's statements belong to its enclosing scope
-            parents = parent_maps.get(id(root.node))
-            if parents is None:
-                parents = parent_maps[id(root.node)] = parent_map(root.node)
+            parents = resolver.parents_of(root.node)
             if one_shot is not None:
                 facts.one_shot_calls.append(
                     OneShotCall(node, _source_of(node.func), one_shot, _loop_of(node, parents), statement_of(node, parents))
@@ -312,7 +315,7 @@ def _guarded(target, statement, function, facts: FileFacts) -> bool:
     key = _target_key(target)
     if key is None and not isinstance(target, ast.Subscript):
         return False
-    parents = parent_map(function)
+    parents = facts.resolver.parents_of(function)
     current = parents.get(id(statement))
     while current is not None and current is not function:
         if isinstance(current, ast.If):
@@ -368,36 +371,25 @@ def _kept_per_item(site: ResourceSite) -> bool:
     return False
 
 
-def _remote_pools(facts: FileFacts, project) -> list:
-    """Calls, in per-request functions, to other modules' functions or
-    classes that create a pool whenever they run."""
+def _remote_pool_calls(facts: FileFacts, project) -> list:
+    """Calls, in functions, to other modules' functions or classes that
+    create a pool whenever they run: (call, scope, created, in __init__)."""
     resolver, found = facts.resolver, []
     sites = {id(site.call) for site in facts.sites}  # a returned pool is reported as a site already
     for scope in resolver.scopes.values():
-        reach = facts.reach.of(scope.node) if isinstance(scope.node, FUNCTION_NODES) else None
-        if reach is None:
+        if not isinstance(scope.node, FUNCTION_NODES):
             continue
-        parents = None
         for call in scope.calls:
             if id(call) in sites or not resolver.worth_resolving(call):
                 continue
             qual = resolver.callee_qual(call, scope)
             if qual is None:
                 continue
-            created, in_init = None, False
             entry, _ = project.entry(qual, "classes")
             if entry is not None and entry.get("init_creates"):
-                created, in_init = entry["init_creates"][0], True
-            else:
-                entry, _ = project.entry(qual, "functions")
-                if entry is not None and entry.get("creates"):
-                    created = entry["creates"][0]
-            if created is None:
+                found.append((call, scope, entry["init_creates"][0], True))
                 continue
-            if parents is None:
-                parents = parent_map(scope.node)
-            found.append(
-                RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init, reach,
-                           statement_of(call, parents))
-            )
+            entry, _ = project.entry(qual, "functions")
+            if entry is not None and entry.get("creates"):
+                found.append((call, scope, entry["creates"][0], False))
     return found

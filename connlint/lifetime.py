@@ -814,7 +814,7 @@ def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = 
     """What ``function`` does with the resource it receives as ``param``:
     RELEASE, ESCAPE (keeps it, or connlint cannot tell) or USE (borrows it)."""
     scope = resolver.scope_of(function)
-    parents = parent_map(function)
+    parents = resolver.parents_of(function)
     analysis = LifetimeAnalysis(FunctionContext(function, scope, resolver, parents), None, rtype, depth)
     outcome = USE
     for node in walk(function):

@@ -147,6 +147,7 @@ class Resolver:
         self.class_attrs: dict[int, dict[str, list]] = {}
         self._memo: dict[tuple, Value | None] = {}
         self._bound_names: set | None = None
+        self._parent_maps: dict = {}
         self._busy: set[tuple] = set()
         self._collect(self.module, tree.body)
         for node in tree.body:
@@ -156,6 +157,13 @@ class Resolver:
                 self.classes[node.name] = node
 
     # -- collection -----------------------------------------------------
+
+    def parents_of(self, root) -> dict:
+        """``parent_map(root)``, computed once per node for this module."""
+        found = self._parent_maps.get(id(root))
+        if found is None:
+            found = self._parent_maps[id(root)] = parent_map(root)
+        return found
 
     def worth_resolving(self, call: ast.Call) -> bool:
         """Cheap test before resolving a call: does its last name mean anything?"""

@@ -64,6 +64,9 @@ class ProjectIndex:
         self.cache = cache
         self.roots: list[Path] = []
         self._listings: dict[Path, set] = {}
+        self._roots_with: dict[str, list] = {}  # top-level name -> roots that hold it
+        self._imports: dict[str, list] = {}  # path -> its imports of project modules
+        self._names: dict[str, str] = {}  # path -> module name
         self._paths: dict[str, Path | None] = {}
         for root in roots:
             self.add_root(root)
@@ -76,15 +79,21 @@ class ProjectIndex:
 
     def add_root(self, root) -> None:
         root = Path(os.path.abspath(root))
-        if root not in self._listings and root.is_dir():
-            self.roots.append(root)
-            try:
-                # top-level names under the root: most imports (stdlib, third
-                # party) are ruled out without a single stat
-                self._listings[root] = {name[:-3] if name.endswith(".py") else name for name in os.listdir(root)}
-            except OSError:
-                self._listings[root] = set()
-            self._paths.clear()
+        if root in self._listings or not os.path.isdir(root):
+            return
+        self.roots.append(root)
+        try:
+            # top-level names under the root: most imports (stdlib, third
+            # party) are ruled out without a single stat
+            names = {name[:-3] if name.endswith(".py") else name for name in os.listdir(root)}
+        except OSError:
+            names = set()
+        self._listings[root] = names
+        for name in names:
+            self._roots_with.setdefault(name, []).append(root)
+        # modules looked for in vain may live under the new root
+        for module in [m for m, found in self._paths.items() if found is None and m.split(".", 1)[0] in names]:
+            del self._paths[module]
 
     # -- locating modules ---------------------------------------------------
 
@@ -98,9 +107,7 @@ class ProjectIndex:
         found = None
         if module and not self.is_library(module):
             parts = module.split(".")
-            for root in self.roots:
-                if parts[0] not in self._listings.get(root, ()):
-                    continue
+            for root in self._roots_with.get(parts[0], ()):
                 base = os.path.join(str(root), *parts)
                 for candidate in (base + ".py", os.path.join(base, "__init__.py")):
                     if os.path.isfile(candidate):
@@ -118,7 +125,7 @@ class ProjectIndex:
         if path is None:
             return EMPTY  # not a project module
         if module in self._summaries:
-            summary = self._summaries[module]
+            summary, summary_digest = self._summaries[module]
         elif module in self._busy:
             return EMPTY  # an import cycle
         else:
@@ -127,18 +134,28 @@ class ProjectIndex:
                 summary = self._compute(module, path)
             finally:
                 self._busy.discard(module)
-            self._summaries[module] = summary
-        self.consulted[str(path)] = digest(summary)
+            summary_digest = digest(summary)
+            self._summaries[module] = (summary, summary_digest)
+        self.consulted[str(path)] = summary_digest
         return summary
 
     def summary_of_path(self, path: str) -> dict:
-        name, root = module_name(Path(path))
-        self.add_root(root)
+        name = self._names.get(path)
+        if name is None:
+            name, root = module_name(Path(path))
+            self.add_root(root)
+            self._names[path] = name
         return self.summary(name)
 
     def unchanged(self, deps: dict) -> bool:
         """Do these modules still export what a cached result relied on?"""
-        return all(Path(path).is_file() and digest(self.summary_of_path(path)) == old for path, old in deps.items())
+        for path, old in deps.items():
+            if not os.path.isfile(path):
+                return False
+            self.summary_of_path(path)
+            if self.consulted.get(path) != old:
+                return False
+        return True
 
     def begin_file(self, path) -> None:
         """Start recording which summaries the analysis of ``path`` reads."""
@@ -176,7 +193,7 @@ class ProjectIndex:
             return True
         if b"import" not in data:
             return False
-        for module, names in imported_modules(data, package_of(path)):
+        for module, names in self._imports_of(data, path):
             if self.is_library(module) or self.path_of(module) is None:
                 continue
             for candidate in (module, *(f"{module}.{name}" for name in names)):
@@ -220,8 +237,20 @@ class ProjectIndex:
             self.consulted.update(remembered[1])  # what the answer relied on, for the cache
         return remembered[0]
 
+    def _imports_of(self, data: bytes, path) -> list:
+        """The file's imports of project modules, read once per file."""
+        key = os.path.abspath(path)
+        found = self._imports.get(key)
+        if found is None:
+            found = self._imports[key] = [
+                (module, names)
+                for module, names in imported_modules(data, package_of(path))
+                if not self.is_library(module) and module.split(".", 1)[0] in self._roots_with
+            ]
+        return found
+
     def _imports_exporter(self, data: bytes, path: Path) -> bool:
-        for module, names in imported_modules(data, package_of(path)):
+        for module, names in self._imports_of(data, path):
             if self.is_library(module) or self.path_of(module) is None:
                 continue  # not a project module (a namespace package is not followed)
             if not names:
