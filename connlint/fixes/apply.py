@@ -112,7 +112,7 @@ def check_rewrite(old: str, new: str, regions, display: str = "<fix>") -> tuple:
                 compile(new_tree, display, "exec", dont_inherit=True)
         except SyntaxError as exc:
             raise FixError(f"the fixed code does not compile ({exc.msg}, line {exc.lineno})") from None
-    diff = LineDiff(old, new)
+    diff = LineDiff(old, new, regions)
     for line in diff.old_changed:
         if not any(first <= line <= last for first, last in regions):
             raise FixError(f"the fix changed line {line}, outside the statements it fixes")
@@ -145,8 +145,15 @@ class LineDiff:
     """Which code lines (not blank, not only a comment) changed, on each side,
     and where code was inserted without replacing any (gaps: after line n)."""
 
-    def __init__(self, old: str, new: str):
+    def __init__(self, old: str, new: str, regions=()):
         old_lines, new_lines = old.splitlines(), new.splitlines()
+        # Lines being rewritten must not be matched with the unchanged text
+        # around them: ``log = []`` inside the block and again after it would
+        # otherwise be paired across the block's edge.
+        old_lines = [
+            f"\0rewritten {n}\0" if any(first <= n <= last for first, last in regions) else line
+            for n, line in enumerate(old_lines, start=1)
+        ]
         self.old_changed: set = set()
         self.new_changed: set = set()
         self.old_gaps: list = []  # (after old line n, [new lines inserted])
