@@ -142,14 +142,22 @@ def _parallel(checker, pending, want_digest: bool, jobs: int, reporter, project=
     import multiprocessing  # only when there is enough work for processes
     from concurrent.futures import ProcessPoolExecutor
 
-    # Largest files first, dealt round-robin, so the workers finish together.
-    sizes = [item[2].st_size if item[2] is not None else 0 for item in pending]
-    order = sorted(range(len(pending)), key=lambda i: sizes[i], reverse=True)
-    chunk_count = min(len(pending), jobs * 8)
+    # Files of one directory go to one chunk (they import each other: one
+    # worker summarises their modules once); the largest groups are dealt first
+    # to the lightest chunk, so the workers finish together.
+    groups: dict = {}
+    for index, (path, display, stat_result) in enumerate(pending):
+        groups.setdefault(os.path.dirname(os.path.abspath(path)), []).append(index)
+    def weight(indexes):
+        return sum(pending[i][2].st_size if pending[i][2] is not None else 0 for i in indexes)
+    chunk_count = min(len(groups), jobs * 8)
     chunks = [[] for _ in range(chunk_count)]
-    for position, index in enumerate(order):
-        path, display, _ = pending[index]
-        chunks[position % chunk_count].append((index, path, display, want_digest))
+    loads = [0] * chunk_count
+    for indexes in sorted(groups.values(), key=weight, reverse=True):
+        lightest = loads.index(min(loads))
+        loads[lightest] += weight(indexes)
+        chunks[lightest].extend((i, pending[i][0], pending[i][1], want_digest) for i in indexes)
+    chunks.sort(key=lambda chunk: -sum(pending[i][2].st_size if pending[i][2] else 0 for i, *_ in chunk))
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     results = [None] * len(pending)
     with ProcessPoolExecutor(
