@@ -311,10 +311,12 @@ class ProjectIndex:
 
 
 def digest(summary: dict) -> str:
-    import hashlib
+    """A short fingerprint of a summary: cached results record the ones they relied on."""
     import json
+    import zlib
 
-    return hashlib.blake2b(json.dumps(summary, sort_keys=True).encode(), digest_size=8).hexdigest()
+    text = json.dumps(summary, sort_keys=True).encode()
+    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text):x}"
 
 
 def _exports_function(function: dict) -> bool:
