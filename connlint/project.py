@@ -66,7 +66,7 @@ class ProjectIndex:
         self._listings: dict[Path, set] = {}
         self._roots_with: dict[str, list] = {}  # top-level name -> roots that hold it
         self._imports: dict[str, list] = {}  # path -> its imports of project modules
-        self._names: dict[str, str] = {}  # path -> module name
+        self.current_root: Path | None = None  # import root of the module being analysed
         self._paths: dict[str, Path | None] = {}
         for root in roots:
             self.add_root(root)
@@ -92,8 +92,8 @@ class ProjectIndex:
         for name in names:
             self._roots_with.setdefault(name, []).append(root)
         # modules looked for in vain may live under the new root
-        for module in [m for m, found in self._paths.items() if found is None and m.split(".", 1)[0] in names]:
-            del self._paths[module]
+        for key in [k for k, found in self._paths.items() if found is None and k[1].split(".", 1)[0] in names]:
+            del self._paths[key]
 
     # -- locating modules ---------------------------------------------------
 
@@ -101,13 +101,20 @@ class ProjectIndex:
         return module.split(".", 1)[0] in self.catalog.modules
 
     def path_of(self, module: str) -> Path | None:
-        found = self._paths.get(module, False)
+        """The file of a project module, looked for first under the import
+        root of the module being analysed (two projects checked together may
+        both have a ``shop`` package), then under the other roots."""
+        key = (self.current_root, module)
+        found = self._paths.get(key, False)
         if found is not False:
             return found
         found = None
         if module and not self.is_library(module):
             parts = module.split(".")
-            for root in self._roots_with.get(parts[0], ()):
+            roots = self._roots_with.get(parts[0], ())
+            if self.current_root in roots:
+                roots = [self.current_root, *(r for r in roots if r != self.current_root)]
+            for root in roots:
                 base = os.path.join(str(root), *parts)
                 for candidate in (base + ".py", os.path.join(base, "__init__.py")):
                     if os.path.isfile(candidate):
@@ -115,7 +122,7 @@ class ProjectIndex:
                         break
                 if found:
                     break
-        self._paths[module] = found
+        self._paths[key] = found
         return found
 
     # -- summaries ------------------------------------------------------------
@@ -124,28 +131,32 @@ class ProjectIndex:
         path = self.path_of(module)
         if path is None:
             return EMPTY  # not a project module
-        if module in self._summaries:
-            summary, summary_digest = self._summaries[module]
-        elif module in self._busy:
+        key = str(path)
+        if key in self._summaries:
+            summary, summary_digest = self._summaries[key]
+        elif key in self._busy:
             return EMPTY  # an import cycle
         else:
-            self._busy.add(module)
+            self._busy.add(key)
+            outer, self.current_root = self.current_root, module_name(path)[1]
             try:
                 summary = self._compute(module, path)
             finally:
-                self._busy.discard(module)
+                self._busy.discard(key)
+                self.current_root = outer
             summary_digest = digest(summary)
-            self._summaries[module] = (summary, summary_digest)
-        self.consulted[str(path)] = summary_digest
+            self._summaries[key] = (summary, summary_digest)
+        self.consulted[key] = summary_digest
         return summary
 
     def summary_of_path(self, path: str) -> dict:
-        name = self._names.get(path)
-        if name is None:
-            name, root = module_name(Path(path))
-            self.add_root(root)
-            self._names[path] = name
-        return self.summary(name)
+        name, root = module_name(Path(path))
+        self.add_root(root)
+        outer, self.current_root = self.current_root, root
+        try:
+            return self.summary(name)
+        finally:
+            self.current_root = outer
 
     def unchanged(self, deps: dict) -> bool:
         """Do these modules still export what a cached result relied on?"""
@@ -158,9 +169,12 @@ class ProjectIndex:
         return True
 
     def begin_file(self, path) -> None:
-        """Start recording which summaries the analysis of ``path`` reads."""
+        """Start recording which summaries the analysis of ``path`` reads;
+        its imports are looked for under its own import root first."""
         self.consulted = {}
-        self.add_root(module_name(Path(path))[1])
+        root = module_name(Path(path))[1]
+        self.add_root(root)
+        self.current_root = root
 
     def _compute(self, module: str, path: Path) -> dict:
         try:

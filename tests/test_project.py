@@ -80,3 +80,11 @@ def test_cached_results_follow_changes_in_imported_modules(tmp_path):
     (project / "helpers.py").write_text((project / "helpers.py").read_text().replace(
         "    return db.SessionLocal()", "    return None"))
     assert run() == ["CNL201"]
+
+
+def test_each_file_resolves_its_own_project_first():
+    """fixtures/ holds two projects with a top-level ``shop`` package (the
+    Django app's and the src-layout project's): checked together, each file's
+    imports resolve to its own."""
+    together = [line for line in check("fixtures/") if line.startswith(f"{SRC}/") or line.startswith(f"{FLAT}/")]
+    assert together == FLAT_FINDINGS + SRC_FINDINGS
