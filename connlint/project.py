@@ -76,6 +76,7 @@ class ProjectIndex:
         self._matters: dict[str, bool] = {}  # path -> passes the catalog prefilter
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary) computed here, for the cache
+        self._current: dict[str, str] = {}  # path -> digest of its summary in this run (cache checks)
 
     def add_root(self, root) -> None:
         root = Path(os.path.abspath(root))
@@ -161,10 +162,15 @@ class ProjectIndex:
     def unchanged(self, deps: dict) -> bool:
         """Do these modules still export what a cached result relied on?"""
         for path, old in deps.items():
-            if not os.path.isfile(path):
-                return False
-            self.summary_of_path(path)
-            if self.consulted.get(path) != old:
+            current = self._current.get(path)
+            if current is None:
+                if os.path.isfile(path):
+                    self.summary_of_path(path)
+                    current = self.consulted.get(path, "")
+                else:
+                    current = ""
+                self._current[path] = current
+            if current != old:
                 return False
         return True
 
