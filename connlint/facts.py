@@ -104,19 +104,17 @@ def build_facts(
                 facts.settings[name] = value
                 facts.reader = facts.reader or ValueReader(resolver)
     pools_here = any(site.rtype.kind == "pool" for site in facts.sites)
-    remote = _remote_pool_calls(facts, project) if project is not None else []
-    if (pools_here or remote) and catalog.frameworks is not None:
+    if (pools_here or project is not None) and catalog.frameworks is not None:
         facts.reach = RequestReach(resolver, catalog.frameworks, path)
         for site in facts.sites:
             if site.rtype.kind == "pool":
                 site.per_request = facts.reach.of(site.function)
                 site.kept_once = _kept_once(site, facts, catalog)
-        for call, scope, created, in_init in remote:
-            reach = facts.reach.of(scope.node)
-            if reach is not None:
+        if project is not None and facts.reach.reach:
+            for call, scope, created, in_init in _remote_pool_calls(facts, project):
                 facts.remote_pools.append(
-                    RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init, reach,
-                               statement_of(call, resolver.parents_of(scope.node)))
+                    RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init,
+                               facts.reach.of(scope.node), statement_of(call, resolver.parents_of(scope.node)))
                 )
     for site in facts.sites:
         if site.rtype.kind != "pool":
@@ -372,13 +370,13 @@ def _kept_per_item(site: ResourceSite) -> bool:
 
 
 def _remote_pool_calls(facts: FileFacts, project) -> list:
-    """Calls, in functions, to other modules' functions or classes that
-    create a pool whenever they run: (call, scope, created, in __init__)."""
+    """Calls, in per-request functions, to other modules' functions or classes
+    that create a pool whenever they run: (call, scope, created, in __init__)."""
     resolver, found = facts.resolver, []
     sites = {id(site.call) for site in facts.sites}  # a returned pool is reported as a site already
     for scope in resolver.scopes.values():
-        if not isinstance(scope.node, FUNCTION_NODES):
-            continue
+        if not isinstance(scope.node, FUNCTION_NODES) or facts.reach.of(scope.node) is None:
+            continue  # only what runs per request matters here
         for call in scope.calls:
             if id(call) in sites or not resolver.worth_resolving(call):
                 continue

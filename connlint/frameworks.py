@@ -40,6 +40,8 @@ class EntrySpec:
 
 @dataclass
 class Frameworks:
+    """Every framework's entry specs, with indexes built once for matching."""
+
     decorators: list[EntrySpec] = field(default_factory=list)
     registrations: list[EntrySpec] = field(default_factory=list)
     bases: list[EntrySpec] = field(default_factory=list)
@@ -48,6 +50,41 @@ class Frameworks:
     one_time_decorators: set[str] = field(default_factory=set)
     one_time_functions: set[str] = field(default_factory=set)
     request_scoped: set[str] = field(default_factory=set)  # objects that live for one request (flask.g)
+
+    def decorator_spec(self, name, method, uses) -> EntrySpec | None:
+        """The decorator spec naming ``name``, or matching ``method`` on a
+        receiver of a framework the module uses (``uses(spec)``)."""
+        index = self.__dict__.get("_decorator_index")
+        if index is None:
+            index = self.__dict__["_decorator_index"] = ({}, {})
+            for spec in self.decorators:
+                for qualified in spec.names:
+                    index[0].setdefault(qualified, spec)
+                for method_name in spec.methods:
+                    index[1].setdefault(method_name, []).append(spec)
+        if name is not None and name in index[0]:
+            return index[0][name]
+        for spec in index[1].get(method, ()) if method is not None else ():
+            if uses(spec):
+                return spec
+        return None
+
+    def base_spec(self, qual: str) -> EntrySpec | None:
+        """The base-class spec ``qual`` matches (names may be globs)."""
+        index = self.__dict__.get("_base_index")
+        if index is None:
+            exact, globs = {}, []
+            for spec in self.bases:
+                for pattern in spec.names:
+                    if any(ch in pattern for ch in "*?["):
+                        globs.append((pattern, spec))
+                    else:
+                        exact.setdefault(pattern, spec)
+            index = self.__dict__["_base_index"] = (exact, globs)
+        found = index[0].get(qual)
+        if found is not None:
+            return found
+        return next((spec for pattern, spec in index[1] if fnmatch.fnmatchcase(qual, pattern)), None)
     modules: set[str] = field(default_factory=set)
 
 

@@ -12,7 +12,6 @@ function has its ``__init__`` run per request.  Functions cached with
 from __future__ import annotations
 
 import ast
-import fnmatch
 from collections import deque
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -99,10 +98,10 @@ class RequestReach:
         for function in self.functions:
             for decorator in function.decorator_list:
                 name, method = self._decorator_name(decorator, function)
-                for spec in self.frameworks.decorators:
-                    if name in spec.names or (method is not None and method in spec.methods and self._uses(spec)):
-                        self._add(function, spec, _path_of(decorator, spec))
-                        break
+                spec = self.frameworks.decorator_spec(name, method, self._uses)
+                if spec is not None:
+                    self._add(function, spec, _path_of(decorator, spec))
+                    break
         if self.imported or any(not spec.modules for spec in self.frameworks.registrations):
             # every call is a candidate: only worth it where a framework is imported
             for scope in [self.resolver.module, *self.resolver.scopes.values()]:
@@ -120,12 +119,12 @@ class RequestReach:
         called per request: its ``__init__`` and ``__call__`` are entries."""
         for decorator in cls.decorator_list:
             name, method = self._decorator_name(decorator, cls)
-            for spec in self.frameworks.decorators:
-                if name in spec.names or (method is not None and method in spec.methods and self._uses(spec)):
-                    for item in cls.body:
-                        if isinstance(item, FUNCTION_NODES) and item.name in CLASS_ENTRY_METHODS:
-                            self._add(item, spec, _path_of(decorator, spec), f"{cls.name}.{item.name}")
-                    return
+            spec = self.frameworks.decorator_spec(name, method, self._uses)
+            if spec is not None:
+                for item in cls.body:
+                    if isinstance(item, FUNCTION_NODES) and item.name in CLASS_ENTRY_METHODS:
+                        self._add(item, spec, _path_of(decorator, spec), f"{cls.name}.{item.name}")
+                return
 
     def _decorator_name(self, decorator, function):
         """(qualified name, method name on an untyped receiver) of a decorator."""
@@ -194,9 +193,9 @@ class RequestReach:
             value = self.resolver.resolve(base, outer)
             qual = value.qual if value is not None else None
             if qual is not None:
-                for spec in self.frameworks.bases:
-                    if any(fnmatch.fnmatchcase(qual, pattern) for pattern in spec.names):
-                        return spec
+                spec = self.frameworks.base_spec(qual)
+                if spec is not None:
+                    return spec
             if isinstance(base, ast.Name):
                 parent = self._lookup(base.id, outer)
                 if isinstance(parent, ast.ClassDef):

@@ -66,7 +66,7 @@ class ProjectIndex:
         self._listings: dict[Path, set] = {}
         self._roots_with: dict[str, list] = {}  # top-level name -> roots that hold it
         self._imports: dict[str, list] = {}  # path -> its imports of project modules
-        self.current_root: Path | None = None  # import root of the module being analysed
+        self.current_root: str | None = None  # import root of the module being analysed
         self._paths: dict[str, Path | None] = {}
         for root in roots:
             self.add_root(root)
@@ -91,7 +91,7 @@ class ProjectIndex:
             names = set()
         self._listings[root] = names
         for name in names:
-            self._roots_with.setdefault(name, []).append(root)
+            self._roots_with.setdefault(name, []).append(str(root))
         # modules looked for in vain may live under the new root
         for key in [k for k, found in self._paths.items() if found is None and k[1].split(".", 1)[0] in names]:
             del self._paths[key]
@@ -113,10 +113,10 @@ class ProjectIndex:
         if module and not self.is_library(module):
             parts = module.split(".")
             roots = self._roots_with.get(parts[0], ())
-            if self.current_root in roots:
+            if len(roots) > 1 and self.current_root in roots:
                 roots = [self.current_root, *(r for r in roots if r != self.current_root)]
             for root in roots:
-                base = os.path.join(str(root), *parts)
+                base = os.path.join(root, *parts)
                 for candidate in (base + ".py", os.path.join(base, "__init__.py")):
                     if os.path.isfile(candidate):
                         found = Path(candidate)
@@ -139,7 +139,7 @@ class ProjectIndex:
             return EMPTY  # an import cycle
         else:
             self._busy.add(key)
-            outer, self.current_root = self.current_root, module_name(path)[1]
+            outer, self.current_root = self.current_root, str(os.path.abspath(module_name(path)[1]))
             try:
                 summary = self._compute(module, path)
             finally:
@@ -153,7 +153,7 @@ class ProjectIndex:
     def summary_of_path(self, path: str) -> dict:
         name, root = module_name(Path(path))
         self.add_root(root)
-        outer, self.current_root = self.current_root, root
+        outer, self.current_root = self.current_root, str(os.path.abspath(root))
         try:
             return self.summary(name)
         finally:
@@ -180,7 +180,7 @@ class ProjectIndex:
         self.consulted = {}
         root = module_name(Path(path))[1]
         self.add_root(root)
-        self.current_root = root
+        self.current_root = str(os.path.abspath(root))
 
     def _compute(self, module: str, path: Path) -> dict:
         try:
