@@ -58,7 +58,8 @@ class Checker:
         except OSError as exc:
             return display, None, self._failure(display, 1, 1, f"cannot read: {exc.strerror or exc}")
 
-    def analyse(self, display: str, data: bytes, project=None, package: str = "", force: bool = False):
+    def analyse(self, display: str, data: bytes, project=None, package: str = "", force: bool = False,
+                lifetimes: bool = True):
         """(facts or None, CNL900 findings): None when the file cannot matter.
 
         ``project`` resolves names other project modules define; ``force``
@@ -70,7 +71,7 @@ class Checker:
         except ParseFailure as failure:
             return None, self._failure(display, failure.line, failure.column, failure.reason)
         try:
-            return build_facts(display, tree, lines, self.catalog, package, project), []
+            return build_facts(display, tree, lines, self.catalog, package, project, lifetimes), []
         except RecursionError:
             return None, self._failure(display, 1, 1, "cannot analyse: nesting too deep")
 

@@ -93,11 +93,14 @@ class FileFacts:
 
 
 def build_facts(
-    path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "", project=None
+    path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "", project=None,
+    lifetimes: bool = True,
 ) -> FileFacts:
+    """``lifetimes=False`` skips each resource's lifetime analysis: a module
+    summary needs where resources come from, not what becomes of them."""
     resolver = Resolver(tree, catalog, package, project)
     facts = FileFacts(path, tree, lines, resolver)
-    _find_sites(facts, tree, catalog)
+    _find_sites(facts, tree, catalog, lifetimes)
     for name in catalog.settings_names:
         for value in resolver.module.bindings.get(name, ()):
             if isinstance(value, ast.expr):
@@ -126,7 +129,7 @@ def build_facts(
     return facts
 
 
-def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
+def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes: bool = True) -> None:
     resolver = facts.resolver
     for scope in [resolver.module, *resolver.scopes.values()]:
         function = scope.node if isinstance(scope.node, FUNCTION_NODES) else None
@@ -168,7 +171,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog) -> None:
                 loop=_loop_of(node, parents),
                 origin=value.origin,
             )
-            if function is not None:
+            if function is not None and lifetimes:
                 if context is None:
                     context = FunctionContext(function, scope, resolver, parents)
                 site.fate = LifetimeAnalysis(context, node, value.rtype).run()

@@ -196,7 +196,9 @@ class ProjectIndex:
         if self.could_export(data, path):
             from connlint.engine import display_path
 
-            facts, _ = self.checker.analyse(display_path(path), data, project=self, package=package_of(path), force=True)
+            facts, _ = self.checker.analyse(
+                display_path(path), data, project=self, package=package_of(path), force=True, lifetimes=False
+            )
             if facts is not None:
                 summary = summarize(facts, self.catalog)
         self.computed[str(path)] = (stat_result, summary)
@@ -411,9 +413,10 @@ def _function_summary(node, facts, sites, catalog) -> dict:
 
     resolver = facts.resolver
     scope = resolver.scope_of(node)
+    cached = facts.reach is not None and facts.reach.runs_once(node)  # one shared object, nothing new per call
     returns = None
-    for child in ast.walk(node):
-        if isinstance(child, ast.Return) and child.value is not None:
+    for child in ast.walk(node) if not cached else ():
+        if isinstance(child, ast.Return) and child.value is not None and _returns_fresh(child.value, scope, sites):
             value = resolver.resolve(child.value, scope)
             if value is not None and value.rtype is not None and value.rtype.is_resource:
                 returns = {"type": value.rtype.name, "origin": f"{facts.path}:{child.lineno}"}
@@ -421,7 +424,7 @@ def _function_summary(node, facts, sites, catalog) -> dict:
     creates = [
         {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{facts.path}:{s.line}"}
         for s in sites
-        if s.rtype.kind == "pool" and not s.kept_once
+        if s.rtype.kind == "pool" and not s.kept_once and not cached
     ]
     effects = param_effects(node, facts, catalog)
     params = {name: effect for name, effect in effects.items() if effect != "use"}
@@ -433,6 +436,29 @@ def _function_summary(node, facts, sites, catalog) -> dict:
     if params:
         result["params"] = params
     return result
+
+
+def _returns_fresh(value, scope, sites) -> bool:
+    """Does the function hand out a resource it made on this call, rather
+    than a shared one (a global, an attribute, a guarded singleton)?"""
+    while isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Call):
+        site = next((s for s in sites if s.call is value), None)
+        if site is not None:
+            return not site.kept_once
+        return True  # another function's result: judged where it is defined
+    if isinstance(value, ast.Name):
+        if value.id in scope.declared_global:
+            return False
+        made_here = [
+            s for s in sites
+            if isinstance(s.statement, (ast.Assign, ast.AnnAssign))
+            and any(isinstance(t, ast.Name) and t.id == value.id
+                    for t in (s.statement.targets if isinstance(s.statement, ast.Assign) else [s.statement.target]))
+        ]
+        return bool(made_here) and not any(s.kept_once for s in made_here)
+    return False
 
 
 def _binding_line(tree, name: str) -> int:

@@ -88,3 +88,43 @@ def test_each_file_resolves_its_own_project_first():
     imports resolve to its own."""
     together = [line for line in check("fixtures/") if line.startswith(f"{SRC}/") or line.startswith(f"{FLAT}/")]
     assert together == FLAT_FINDINGS + SRC_FINDINGS
+
+
+def test_shared_engines_from_another_module_are_not_per_request(tmp_path):
+    (tmp_path / "db.py").write_text(
+        "import functools\n"
+        "from sqlalchemy import create_engine\n"
+        "_engine = None\n"
+        "def get_engine():\n"
+        "    global _engine\n"
+        "    if _engine is None:\n"
+        "        _engine = create_engine('postgresql://db/app', pool_size=5, max_overflow=0)\n"
+        "    return _engine\n"
+        "@functools.lru_cache\n"
+        "def cached_engine():\n"
+        "    return create_engine('postgresql://db/app', pool_size=5, max_overflow=0)\n"
+        "def new_engine():\n"
+        "    return create_engine('postgresql://db/app', pool_size=5, max_overflow=0)\n"
+    )
+    (tmp_path / "views.py").write_text(
+        "from flask import Flask\n"
+        "from db import cached_engine, get_engine, new_engine\n"
+        "app = Flask(__name__)\n"
+        "@app.get('/a')\n"
+        "def a():\n"
+        "    with get_engine().connect() as conn:\n"
+        "        return 'ok'\n"
+        "@app.get('/b')\n"
+        "def b():\n"
+        "    with cached_engine().connect() as conn:\n"
+        "        return 'ok'\n"
+        "@app.get('/c')\n"
+        "def c():\n"
+        "    engine = new_engine()\n"
+        "    with engine.connect() as conn:\n"
+        "        return 'ok'\n"
+    )
+    assert check("views.py", cwd=tmp_path) == [
+        "views.py:14:14: CNL201 SQLAlchemy engine from new_engine() (db.py:13) is created on every request via c() "
+        "(Flask route '/c'); create it once at module level (or in the app factory / lifespan) and share 'engine'"
+    ]
