@@ -107,12 +107,14 @@ def walk_local(node):
             stack.append(child)
 
 
-def names_used(root) -> set:
-    """Every identifier ``root`` mentions: names, parameters, attributes."""
+def names_used(root, bound_only: bool = False) -> set:
+    """Every identifier ``root`` mentions (names, parameters, definitions,
+    imports), or with ``bound_only`` only those it binds or deletes."""
     found = set()
     for node in ast.walk(root):
         if isinstance(node, ast.Name):
-            found.add(node.id)
+            if not bound_only or isinstance(node.ctx, (ast.Store, ast.Del)):
+                found.add(node.id)
         elif isinstance(node, ast.arg):
             found.add(node.arg)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

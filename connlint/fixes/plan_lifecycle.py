@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 
-from connlint.fixes.intent import UNSAFE, intent, make_fix, module_import, start, suite_of, walk_local
+from connlint.fixes.intent import UNSAFE, intent, make_fix, module_import, names_used, start, suite_of, walk_local
 
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -26,17 +26,7 @@ def _assigned_var(statement, call):
 
 
 def _stores(node) -> set:
-    names = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
-            names.add(child.id)
-        elif isinstance(child, ast.arg):
-            names.add(child.arg)
-        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(child.name)
-        elif isinstance(child, ast.alias):
-            names.add((child.asname or child.name).split(".")[0])
-    return names
+    return names_used(node, bound_only=True)
 
 
 def _loads(node) -> set:
