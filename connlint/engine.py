@@ -43,10 +43,6 @@ class Checker:
         if os.environ.get("CONNLINT_PREFILTER") == "off":  # for the benchmark: what the prefilter saves
             self.prefilter = re.compile(b"")
 
-    def check_path(self, path: Path) -> list[Finding]:
-        display, data, failures = self.read(path)
-        return failures if data is None else self.check_bytes(display, data)
-
     def read(self, path: Path):
         """(display path, bytes or None, CNL900 findings when unreadable)."""
         display = display_path(path)

@@ -110,7 +110,6 @@ class FunctionContext:
         self.resolver = resolver
         self.catalog = resolver.catalog
         self.parents = parents
-        self.is_async = isinstance(node, ast.AsyncFunctionDef)
         decorators = {_decorator_qual(d, scope, resolver) for d in node.decorator_list}
         self.is_contextmanager = bool(decorators & {"contextlib.contextmanager", "contextlib.asynccontextmanager"})
         # pytest runs the code after a fixture's ``yield`` even when the test
@@ -328,7 +327,7 @@ class LifetimeAnalysis:
                 plain.add(atom)
                 continue
             item, wrapped = managing
-            atom = self._bind_with_target(item, atom, node.lineno)
+            atom = self._bind_with_target(item, atom)
             effect = "closes" if wrapped else (self.rtype.async_with_effect if is_async else self.rtype.with_effect)
             if effect == "error" and (is_async or self.rtype.is_async):
                 self._misuse(node, is_async)
@@ -605,7 +604,7 @@ class LifetimeAnalysis:
                 return item, wrapped
         return None
 
-    def _bind_with_target(self, item, atom: Atom, line: int) -> Atom:
+    def _bind_with_target(self, item, atom: Atom) -> Atom:
         target = item.optional_vars
         if isinstance(target, ast.Name):
             if self.var is None:

@@ -341,9 +341,6 @@ class PoolConfig:
             return UNKNOWN
         return max(values) if spec.bound == "largest" else sum(values)
 
-    def is_default(self) -> bool:
-        return self.implicit()
-
 
 def _literal_text(node):
     """The text of a string literal, or of the literal parts of an f-string."""

@@ -7,7 +7,6 @@ table and the test harness all read the attributes defined here.
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -25,14 +24,6 @@ class Invalid:
     findings: tuple = ((1, 1),)
     message: str | None = None
     fixed: str | None = None
-
-
-@dataclass
-class Site:
-    """Where a finding is reported: a node in a file."""
-
-    node: ast.AST
-    statement: ast.AST | None = None
 
 
 class Rule:

@@ -156,10 +156,16 @@ def _block(statements, header=None, footer=()) -> cst.IndentedBlock:
     return block
 
 
-def _check_call(tree: Tree, call, where) -> None:
+def _created_call(tree: Tree, value, where, changed: str):
+    """The call (awaited or not) that creates the resource, still where the
+    plan saw it; else FixFailed with ``changed``."""
+    call = value.expression if isinstance(value, cst.Await) else value
+    if not isinstance(call, cst.Call):
+        raise FixFailed(changed)
     position = tree.positions.get(call)
     if position is None or (position.start.line, position.start.column) != tuple(where[:2]):
         raise FixFailed("the call has moved")
+    return call
 
 
 # -- actions -----------------------------------------------------------------------
@@ -177,10 +183,7 @@ def manage_block(tree: Tree, p: dict) -> None:
         raise FixFailed("the uses of the resource have changed")
     assign = assign_line.body[0]
     value = assign.value
-    call = value.expression if isinstance(value, cst.Await) else value
-    if not isinstance(call, cst.Call):
-        raise FixFailed("the resource is no longer created here")
-    _check_call(tree, call, p["call"])
+    call = _created_call(tree, value, p["call"], "the resource is no longer created here")
     tree.declare(assign_line, p["last_line"])
     uses = block[:-1] if p["trailing"] else block
     if not uses:
@@ -249,10 +252,9 @@ def with_item(tree: Tree, p: dict) -> None:
     if p["item"] >= len(items):
         raise FixFailed("the 'with' statement has changed")
     item = items[p["item"]]
-    call = item.item
-    if not isinstance(call, cst.Call):
+    if isinstance(item.item, cst.Await):
         raise FixFailed("the 'with' item has changed")
-    _check_call(tree, call, p["call"])
+    call = _created_call(tree, item.item, p["call"], "the 'with' item has changed")
     tree.declare(statement)
     if p.get("make_async"):
         tree.replace(statement, statement.with_changes(asynchronous=cst.Asynchronous()))
@@ -283,10 +285,7 @@ def with_to_finally(tree: Tree, p: dict) -> None:
         raise FixFailed("the 'with' statement has changed")
     item = statement.items[0]
     value = item.item
-    call = value.expression if isinstance(value, cst.Await) else value
-    if not isinstance(call, cst.Call):
-        raise FixFailed("the 'with' item has changed")
-    _check_call(tree, call, p["call"])
+    call = _created_call(tree, value, p["call"], "the 'with' item has changed")
     parent, body, index = tree.suite(statement)
     tree.declare(statement)
     header = statement.body.header if isinstance(statement.body, cst.IndentedBlock) else None
