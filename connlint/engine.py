@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from connlint.config import Selection, Settings, per_file_ignored
 from connlint.facts import build_facts
 from connlint.finding import Finding
 from connlint.noqa import is_suppressed
-from connlint.prefilter import build_prefilter, could_matter
+from connlint.prefilter import Prefilter
 from connlint.registry import PARSE_ERROR_CODE, PARSE_ERROR_NAME, all_rules
 from connlint.source import ParseFailure, parse
 
@@ -39,9 +38,11 @@ class Checker:
                 rule = copy.copy(rule)
                 rule.explicitly_selected = self.selection.explicit(rule.code)
                 self.rules.append(rule)
-        self.prefilter = build_prefilter(self.catalog.modules, self.catalog.settings_names)
-        if os.environ.get("CONNLINT_PREFILTER") == "off":  # for the benchmark: what the prefilter saves
-            self.prefilter = re.compile(b"")
+        self.prefilter = Prefilter(
+            self.catalog.modules,
+            self.catalog.settings_names,
+            everything=os.environ.get("CONNLINT_PREFILTER") == "off",  # for the benchmark: what it saves
+        )
 
     def read(self, path: Path):
         """(display path, bytes or None, CNL900 findings when unreadable)."""
@@ -60,14 +61,14 @@ class Checker:
 
         ``project`` resolves names other project modules define; ``force``
         skips the prefilter (the caller knows the file imports such a module)."""
-        if not force and not could_matter(self.prefilter, data):
+        if not force and not self.prefilter.matches(data):
             return None, []
         try:
-            tree, lines = parse(data, display)
+            tree = parse(data, display)
         except ParseFailure as failure:
             return None, self._failure(display, failure.line, failure.column, failure.reason)
         try:
-            return build_facts(display, tree, lines, self.catalog, package, project, lifetimes), []
+            return build_facts(display, tree, data, self.catalog, package, project, lifetimes), []
         except RecursionError:
             return None, self._failure(display, 1, 1, "cannot analyse: nesting too deep")
 

@@ -12,6 +12,7 @@ from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
 from connlint.limits import PoolConfig, ValueReader, read_arguments
 from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
+from connlint.source import decode_lines
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class ResourceSite:
 class FileFacts:
     path: str
     tree: ast.Module
-    lines: list[str]
+    text: list[str] | bytes  # the source lines, or the bytes they are decoded from when first needed
     resolver: Resolver
     sites: list[ResourceSite] = field(default_factory=list)
     one_shot_calls: list[OneShotCall] = field(default_factory=list)
@@ -91,15 +92,23 @@ class FileFacts:
     reader: ValueReader | None = None
     settings: dict = field(default_factory=dict)  # module-level settings (DATABASES) -> value node
 
+    @property
+    def lines(self) -> list[str]:
+        """Only files with findings (noqa, columns) or fixes need their text."""
+        if isinstance(self.text, bytes):
+            self.text = decode_lines(self.text)
+        return self.text
+
 
 def build_facts(
-    path: str, tree: ast.Module, lines: list[str], catalog: Catalog, package: str = "", project=None,
+    path: str, tree: ast.Module, text: list[str] | bytes, catalog: Catalog, package: str = "", project=None,
     lifetimes: bool = True,
 ) -> FileFacts:
-    """``lifetimes=False`` skips each resource's lifetime analysis: a module
-    summary needs where resources come from, not what becomes of them."""
+    """``text`` is the source's lines or bytes.  ``lifetimes=False`` skips each
+    resource's lifetime analysis: a module summary needs where resources come
+    from, not what becomes of them."""
     resolver = Resolver(tree, catalog, package, project)
-    facts = FileFacts(path, tree, lines, resolver)
+    facts = FileFacts(path, tree, text, resolver)
     _find_sites(facts, tree, catalog, lifetimes)
     for name in catalog.settings_names:
         for value in resolver.module.bindings.get(name, ()):
@@ -113,12 +122,14 @@ def build_facts(
             if site.rtype.kind == "pool":
                 site.per_request = facts.reach.of(site.function)
                 site.kept_once = _kept_once(site, facts, catalog)
-        if project is not None and facts.reach.reach:
+        if project is not None:
             for call, scope, created, in_init in _remote_pool_calls(facts, project):
-                facts.remote_pools.append(
-                    RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init,
-                               facts.reach.of(scope.node), statement_of(call, resolver.parents_of(scope.node)))
-                )
+                reach = facts.reach.of(scope.node)
+                if reach is not None:  # only what runs per request matters here
+                    facts.remote_pools.append(
+                        RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init,
+                                   reach, statement_of(call, resolver.parents_of(scope.node)))
+                    )
     for site in facts.sites:
         if site.rtype.kind != "pool":
             continue
@@ -373,13 +384,13 @@ def _kept_per_item(site: ResourceSite) -> bool:
 
 
 def _remote_pool_calls(facts: FileFacts, project) -> list:
-    """Calls, in per-request functions, to other modules' functions or classes
-    that create a pool whenever they run: (call, scope, created, in __init__)."""
+    """Calls, in functions, to other modules' functions or classes that
+    create a pool whenever they run: (call, scope, created, in __init__)."""
     resolver, found = facts.resolver, []
     sites = {id(site.call) for site in facts.sites}  # a returned pool is reported as a site already
     for scope in resolver.scopes.values():
-        if not isinstance(scope.node, FUNCTION_NODES) or facts.reach.of(scope.node) is None:
-            continue  # only what runs per request matters here
+        if not isinstance(scope.node, FUNCTION_NODES):
+            continue
         for call in scope.calls:
             if id(call) in sites or not resolver.worth_resolving(call):
                 continue

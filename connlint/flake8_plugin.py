@@ -74,9 +74,7 @@ class ConnlintPlugin:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
             return
-        from connlint.prefilter import could_matter
-
-        if not could_matter(checker.prefilter, data):
+        if not checker.prefilter.matches(data):
             return
         data = _source_bytes(text, data)
         if data is None:

@@ -50,17 +50,26 @@ class Reach:
 
 
 class RequestReach:
-    """The per-request functions of one module."""
+    """The per-request functions of one module, found on the first question:
+    most modules never ask (they create no pool and call no project function
+    that does)."""
 
     def __init__(self, resolver: Resolver, frameworks: Frameworks, path: str):
         self.resolver = resolver
         self.frameworks = frameworks
         self.stem = PurePath(path).stem
-        self.imported = self._imported_frameworks()
-        self.functions = self._all_functions()
-        self.entries: list[Entry] = []
-        self._find_entries()
-        self.reach: dict[int, Reach] = self._follow_calls() if self.entries else {}
+        self._reach: dict[int, Reach] | None = None
+
+    @property
+    def reach(self) -> dict[int, Reach]:
+        """id(function) -> how an entry point reaches it."""
+        if self._reach is None:
+            self.imported = self._imported_frameworks()
+            self.functions = self._all_functions()
+            self.entries: list[Entry] = []
+            self._find_entries()
+            self._reach = self._follow_calls() if self.entries else {}
+        return self._reach
 
     def of(self, function) -> Reach | None:
         return self.reach.get(id(function)) if function is not None else None

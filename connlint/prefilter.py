@@ -2,25 +2,89 @@
 
 A file that imports none of the catalog's modules (nor a module named by a
 user opener) cannot create a catalog resource, so it is never parsed.
+
+Import statements are found by jumping from one ``import`` keyword to the
+next with ``bytes.find`` and looking at the line around it: a regular
+expression anchored at line starts is tried at every byte of the file, which
+made it the costliest step before parsing (about 7 ns a byte).
 """
 
 from __future__ import annotations
 
 import re
 
-
-def build_prefilter(modules, settings_names=()) -> re.Pattern:
-    """Matches an import of one of ``modules``, or a module-level assignment
-    to one of ``settings_names`` (``DATABASES = {...}`` in Django settings)."""
-    names = sorted({m.split(".", 1)[0] for m in modules}, key=len, reverse=True)
-    alternatives = b"|".join(re.escape(n.encode()) for n in names) or b"(?!x)x"
-    # `import a, sqlite3 as s`, `from psycopg2.pool import X`, `import sqlalchemy.orm`
-    pattern = rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from[ \t]+(?:" + alternatives + rb")\b|import[ \t]+[^\n#]*?\b(?:" + alternatives + rb")\b)"
-    if settings_names:
-        settings = b"|".join(re.escape(n.encode()) for n in sorted(settings_names))
-        pattern += rb"|^(?:" + settings + rb")[ \t]*(?::[^=\n]*)?="
-    return re.compile(pattern, re.M)
+BOM = b"\xef\xbb\xbf"
+_FROM = re.compile(rb"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+")
+_AFTER_KEYWORD = frozenset(b" \t(\\")
+_LINE_ENDS = re.compile(rb"[\r\n#;]")
 
 
-def could_matter(pattern: re.Pattern, data: bytes) -> bool:
-    return pattern.search(data) is not None
+def import_statements(data: bytes) -> list[tuple[bytes | None, bytes]]:
+    """(module of ``from M import``, or None for ``import``; the rest of the
+    line) for each line that starts an import statement.
+
+    The names of a parenthesised list that goes on over several lines are
+    only those on the first line; text in strings that looks like an import
+    counts as one (the answer only has to err on the side of parsing)."""
+    found = []
+    position = data.find(b"import")
+    while position >= 0:
+        end = position + 6
+        if end < len(data) and data[end] in _AFTER_KEYWORD:
+            start = max(data.rfind(b"\n", 0, position), data.rfind(b"\r", 0, position)) + 1
+            prefix = data[start:position]
+            if start == 0 and prefix.startswith(BOM):
+                prefix = prefix[3:]
+            source = None
+            if prefix.strip(b" \t"):
+                match = _FROM.fullmatch(prefix)
+                source = match.group(1) if match is not None else None
+            if source is not None or not prefix.strip(b" \t"):
+                stop = _LINE_ENDS.search(data, end)
+                found.append((source, data[end : stop.start() if stop else len(data)]))
+        position = data.find(b"import", end)
+    return found
+
+
+def imported_names(rest: bytes) -> list[str]:
+    """``a.b as c, d`` -> ``["a.b", "d"]``; parentheses and line joins dropped."""
+    names = []
+    for part in rest.decode("utf-8", "replace").split(","):
+        words = part.strip(" \t()\\").split()
+        if words and words[0] != "*":
+            names.append(words[0])
+    return names
+
+
+class Prefilter:
+    """Matches a file that imports one of ``modules`` (by top-level package),
+    or assigns one of ``settings_names`` at module level (``DATABASES = {...}``
+    in Django settings)."""
+
+    def __init__(self, modules, settings_names=(), everything: bool = False):
+        self.tops = frozenset(m.split(".", 1)[0] for m in modules)
+        self.settings_names = tuple(sorted(settings_names))
+        self.everything = everything  # the benchmark measures what the prefilter saves
+        self._settings = None
+        if self.settings_names:
+            words = b"|".join(re.escape(n.encode()) for n in self.settings_names)
+            self._settings = re.compile(rb"^(?:" + words + rb")[ \t]*(?::[^=\n]*)?=", re.M)
+
+    def matches(self, data: bytes, statements=None) -> bool:
+        if self.everything:
+            return True
+        if statements is None:
+            statements = import_statements(data)
+        for source, rest in statements:
+            if source is not None:
+                if self._imports_catalog(source.decode("utf-8", "replace")):
+                    return True
+            elif any(self._imports_catalog(name) for name in imported_names(rest)):
+                return True
+        # the settings pattern is anchored per line: only worth running when a name occurs at all
+        return self._settings is not None and any(n.encode() in data for n in self.settings_names) and (
+            self._settings.search(data) is not None
+        )
+
+    def _imports_catalog(self, module: str) -> bool:
+        return module.split(".", 1)[0] in self.tops

@@ -19,25 +19,22 @@ from __future__ import annotations
 import ast
 import functools
 import os
-import re
-from pathlib import Path
 
 from connlint.names import FUNCTION_NODES
+from connlint.prefilter import import_statements, imported_names
 
 MAX_REEXPORTS = 4
-IMPORT_TEXT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^\n#]*)|import[ \t]+([^\n#]*))", re.M)
 EMPTY: dict = {"bindings": {}, "imports": {}, "functions": {}, "classes": {}}
 
 
-def module_name(path: Path) -> tuple[str, Path]:
-    """(dotted module name, import root) of a file, from its ``__init__.py`` chain."""
-    path = os.path.abspath(path)
-    directory, name = os.path.split(path)
+def module_name(path) -> tuple[str, str]:
+    """(dotted module name, absolute import root) of a file, from its ``__init__.py`` chain."""
+    directory, name = os.path.split(os.path.abspath(path))
     package, root = _package_of_directory(directory)
     stem = name[:-3] if name.endswith(".py") else name
     if stem == "__init__":
-        return package, Path(root)
-    return (f"{package}.{stem}" if package else stem), Path(root)
+        return package, root
+    return (f"{package}.{stem}" if package else stem), root
 
 
 @functools.lru_cache(maxsize=4096)
@@ -50,7 +47,7 @@ def _package_of_directory(directory: str) -> tuple[str, str]:
     return (f"{package}.{name}" if package else name), root
 
 
-def package_of(path: Path) -> str:
+def package_of(path) -> str:
     """The package relative imports in ``path`` are resolved against."""
     return _package_of_directory(os.path.dirname(os.path.abspath(path)))[0]
 
@@ -62,27 +59,24 @@ class ProjectIndex:
         self.checker = checker
         self.catalog = checker.catalog
         self.cache = cache
-        self.roots: list[Path] = []
-        self._listings: dict[Path, set] = {}
+        self._listings: dict[str, set] = {}  # import root -> the top-level names under it
         self._roots_with: dict[str, list] = {}  # top-level name -> roots that hold it
-        self._imports: dict[str, list] = {}  # path -> its imports of project modules
+        self._scans: dict[str, tuple] = {}  # path -> (passes the prefilter, its imports)
         self.current_root: str | None = None  # import root of the module being analysed
-        self._paths: dict[str, Path | None] = {}
+        self._paths: dict[tuple, str | None] = {}  # (current root, module) -> its file
         for root in roots:
             self.add_root(root)
         self._summaries: dict[str, dict] = {}
         self._busy: set[str] = set()
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
-        self._matters: dict[str, bool] = {}  # path -> passes the catalog prefilter
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary) computed here, for the cache
         self._current: dict[str, str] = {}  # path -> digest of its summary in this run (cache checks)
 
     def add_root(self, root) -> None:
-        root = Path(os.path.abspath(root))
+        root = os.path.abspath(root)
         if root in self._listings or not os.path.isdir(root):
             return
-        self.roots.append(root)
         try:
             # top-level names under the root: most imports (stdlib, third
             # party) are ruled out without a single stat
@@ -91,7 +85,7 @@ class ProjectIndex:
             names = set()
         self._listings[root] = names
         for name in names:
-            self._roots_with.setdefault(name, []).append(str(root))
+            self._roots_with.setdefault(name, []).append(root)
         # modules looked for in vain may live under the new root
         for key in [k for k, found in self._paths.items() if found is None and k[1].split(".", 1)[0] in names]:
             del self._paths[key]
@@ -101,7 +95,7 @@ class ProjectIndex:
     def is_library(self, module: str) -> bool:
         return module.split(".", 1)[0] in self.catalog.modules
 
-    def path_of(self, module: str) -> Path | None:
+    def path_of(self, module: str) -> str | None:
         """The file of a project module, looked for first under the import
         root of the module being analysed (two projects checked together may
         both have a ``shop`` package), then under the other roots."""
@@ -119,7 +113,7 @@ class ProjectIndex:
                 base = os.path.join(root, *parts)
                 for candidate in (base + ".py", os.path.join(base, "__init__.py")):
                     if os.path.isfile(candidate):
-                        found = Path(candidate)
+                        found = candidate
                         break
                 if found:
                     break
@@ -129,19 +123,18 @@ class ProjectIndex:
     # -- summaries ------------------------------------------------------------
 
     def summary(self, module: str) -> dict:
-        path = self.path_of(module)
-        if path is None:
+        key = self.path_of(module)
+        if key is None:
             return EMPTY  # not a project module
-        key = str(path)
         if key in self._summaries:
             summary, summary_digest = self._summaries[key]
         elif key in self._busy:
             return EMPTY  # an import cycle
         else:
             self._busy.add(key)
-            outer, self.current_root = self.current_root, str(os.path.abspath(module_name(path)[1]))
+            outer, self.current_root = self.current_root, module_name(key)[1]
             try:
-                summary = self._compute(module, path)
+                summary = self._compute(key)
             finally:
                 self._busy.discard(key)
                 self.current_root = outer
@@ -151,9 +144,9 @@ class ProjectIndex:
         return summary
 
     def summary_of_path(self, path: str) -> dict:
-        name, root = module_name(Path(path))
+        name, root = module_name(path)
         self.add_root(root)
-        outer, self.current_root = self.current_root, str(os.path.abspath(root))
+        outer, self.current_root = self.current_root, root
         try:
             return self.summary(name)
         finally:
@@ -178,18 +171,19 @@ class ProjectIndex:
         """Start recording which summaries the analysis of ``path`` reads;
         its imports are looked for under its own import root first."""
         self.consulted = {}
-        root = module_name(Path(path))[1]
+        root = module_name(path)[1]
         self.add_root(root)
-        self.current_root = str(os.path.abspath(root))
+        self.current_root = root
 
-    def _compute(self, module: str, path: Path) -> dict:
+    def _compute(self, path: str) -> dict:
         try:
-            data = path.read_bytes()
-            stat_result = os.stat(path)
+            with open(path, "rb") as handle:
+                stat_result = os.fstat(handle.fileno())
+                data = handle.read()
         except OSError:
             return EMPTY
         if self.cache is not None:
-            cached = self.cache.lookup_summary(str(path), stat_result)
+            cached = self.cache.lookup_summary(path, stat_result)
             if cached is not None:
                 return cached
         summary = EMPTY
@@ -201,17 +195,17 @@ class ProjectIndex:
             )
             if facts is not None:
                 summary = summarize(facts, self.catalog)
-        self.computed[str(path)] = (stat_result, summary)
+        self.computed[path] = (stat_result, summary)
         if self.cache is not None:
-            self.cache.store_summary(str(path), stat_result, summary)
+            self.cache.store_summary(path, stat_result, summary)
         return summary
 
-    def could_export(self, data: bytes, path: Path) -> bool:
+    def could_export(self, data: bytes, path: str) -> bool:
         """Worth parsing for a summary: it imports a catalog library, or a
         project module that does (a wrapper one step away, or a package
         re-exporting one).  Longer chains of wrappers are not followed, which
         keeps a pre-commit run from reading the whole import graph."""
-        if self.matters(data, path):
+        if self._scan(data, path)[0]:
             return True
         if b"import" not in data:
             return False
@@ -224,34 +218,41 @@ class ProjectIndex:
                     return True
         return False
 
-    def _path_matters(self, path: Path) -> bool:
-        key = os.path.abspath(path)
-        if key not in self._matters:
+    def _path_matters(self, path: str) -> bool:
+        found = self._scans.get(path)
+        if found is None:
             try:
-                data = Path(key).read_bytes()
+                with open(path, "rb") as handle:
+                    data = handle.read()
             except OSError:
                 return False
-            return self.matters(data, key)
-        return self._matters[key]
+            found = self._scan(data, path)
+        return found[0]
 
     def matters(self, data: bytes, path) -> bool:
-        """The catalog prefilter, remembered per file (summaries and checks both ask)."""
-        key = os.path.abspath(path)
-        found = self._matters.get(key)
-        if found is None:
-            from connlint.prefilter import could_matter
+        """The catalog prefilter (summaries and checks both ask)."""
+        return self._scan(data, os.path.abspath(path))[0]
 
-            found = self._matters[key] = could_matter(self.checker.prefilter, data)
+    def _scan(self, data: bytes, key: str) -> tuple:
+        """(passes the catalog prefilter, its imports) of the file at the
+        absolute path ``key``: one pass over its import statements, remembered."""
+        found = self._scans.get(key)
+        if found is None:
+            statements = import_statements(data)
+            found = self._scans[key] = (
+                self.checker.prefilter.matches(data, statements),
+                list(imported_modules(statements, package_of(key))),
+            )
         return found
 
-    def imports_exporter(self, data: bytes, path: Path) -> bool:
+    def imports_exporter(self, data: bytes, path) -> bool:
         """Does this source import something a project module exports?"""
         key = os.path.abspath(path)
         remembered = self._importers.get(key)
         if remembered is None:
             outer, self.consulted = self.consulted, {}
             try:
-                found = b"import" in data and self._imports_exporter(data, path)
+                found = b"import" in data and self._imports_exporter(data, key)
                 remembered = self._importers[key] = (found, self.consulted)
             finally:
                 self.consulted = {**outer, **self.consulted}
@@ -259,19 +260,15 @@ class ProjectIndex:
             self.consulted.update(remembered[1])  # what the answer relied on, for the cache
         return remembered[0]
 
-    def _imports_of(self, data: bytes, path) -> list:
-        """The file's imports of project modules, read once per file."""
-        key = os.path.abspath(path)
-        found = self._imports.get(key)
-        if found is None:
-            found = self._imports[key] = [
-                (module, names)
-                for module, names in imported_modules(data, package_of(path))
-                if not self.is_library(module) and module.split(".", 1)[0] in self._roots_with
-            ]
-        return found
+    def _imports_of(self, data: bytes, path: str) -> list:
+        """The imports of project modules of the file at the absolute ``path``."""
+        return [
+            (module, names)
+            for module, names in self._scan(data, path)[1]
+            if module.split(".", 1)[0] in self._roots_with and not self.is_library(module)
+        ]
 
-    def _imports_exporter(self, data: bytes, path: Path) -> bool:
+    def _imports_exporter(self, data: bytes, path: str) -> bool:
         for module, names in self._imports_of(data, path):
             if self.is_library(module) or self.path_of(module) is None:
                 continue  # not a project module (a namespace package is not followed)
@@ -308,6 +305,8 @@ class ProjectIndex:
 
     def split(self, qual: str):
         """(module, name) for a qualified name inside a project module."""
+        if qual.split(".", 1)[0] not in self._roots_with:
+            return None, None  # most names: the stdlib, third-party packages
         module, _, name = qual.rpartition(".")
         while module:
             if self.path_of(module) is not None:
@@ -351,29 +350,26 @@ def _exports(summary: dict) -> bool:
     )
 
 
-def imported_modules(data: bytes, package: str):
-    """(absolute module, imported names) for each import statement, by regex."""
-    text = data.decode("utf-8", "replace")
-    for match in IMPORT_TEXT.finditer(text):
-        source, names, plain = match.groups()
-        if plain is not None:
-            for part in plain.split(","):
-                module = part.split(" as ")[0].strip()
-                if module:
-                    yield module, ()
+def imported_modules(statements, package: str):
+    """(absolute module, imported names) for each import statement
+    (``connlint.prefilter.import_statements``)."""
+    for source, rest in statements:
+        if source is None:
+            for module in imported_names(rest):
+                yield module, ()
             continue
+        source = source.decode("utf-8", "replace")
         dots = len(source) - len(source.lstrip("."))
         if dots:
             base = package.split(".") if package else []
             if dots > 1:
                 base = base[: len(base) - (dots - 1)]
-            rest = source[dots:]
-            module = ".".join(base + ([rest] if rest else []))
+            rest_of_name = source[dots:]
+            module = ".".join(base + ([rest_of_name] if rest_of_name else []))
         else:
             module = source
         if module:
-            listed = [n.split(" as ")[0].strip(" ()\\\t") for n in names.split(",")]
-            yield module, [n for n in listed if n and n != "*"]
+            yield module, imported_names(rest)
 
 
 def summarize(facts, catalog) -> dict:

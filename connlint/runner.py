@@ -8,7 +8,6 @@ import os
 import sys
 
 from connlint.engine import display_path
-from connlint.prefilter import could_matter
 
 #: Below this much source to analyse, starting processes costs more than it saves.
 PARALLEL_MIN_BYTES = 1_500_000
@@ -100,14 +99,12 @@ def _process(checker, path, display, want_digest: bool, cache=None, project=None
             if cached is not None:
                 return digest, cached, {}, {}
     if project is None:
-        findings = checker.check_bytes(display, data) if could_matter(checker.prefilter, data) else []
+        findings = checker.check_bytes(display, data) if checker.prefilter.matches(data) else []
         return digest, findings, {}, {}
     from connlint.project import package_of
 
     project.begin_file(path)
-    if project.matters(data, path):
-        findings = checker.check_bytes(display, data, project, package_of(path))
-    elif project.imports_exporter(data, path):
+    if project.matters(data, path) or project.imports_exporter(data, path):
         findings = checker.check_bytes(display, data, project, package_of(path), force=True)
     else:
         findings = []

@@ -37,7 +37,7 @@ def decode_lines(data: bytes) -> list[str]:
     return LINE_BREAK.split(text)
 
 
-def parse(data: bytes, filename: str) -> tuple[ast.Module, list[str]]:
+def parse(data: bytes, filename: str) -> ast.Module:
     """Parse ``data``; raise ParseFailure with a one-line reason."""
     if b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
@@ -52,7 +52,7 @@ def parse(data: bytes, filename: str) -> tuple[ast.Module, list[str]]:
         raise ParseFailure(1, 1, "nesting too deep to parse") from None
     except ValueError as exc:  # e.g. a source that cannot be decoded
         raise ParseFailure(1, 1, str(exc)) from None
-    return tree, decode_lines(data)
+    return tree
 
 
 def _syntax_error(exc: SyntaxError, data: bytes) -> tuple[int, int, str]:

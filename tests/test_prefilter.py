@@ -1,0 +1,83 @@
+"""The prefilter: which files are worth parsing, from their bytes alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from connlint.prefilter import Prefilter, import_statements, imported_names
+
+PREFILTER = Prefilter(["sqlite3", "sqlalchemy.orm", "redis"], ["DATABASES"])
+
+
+def test_import_statements_reads_each_form():
+    source = (
+        b"import os, sqlite3 as db\n"
+        b"from sqlalchemy.orm import Session, sessionmaker  # comment\n"
+        b"from . import views\n"
+        b"from ..models import (\n    User,\n)\n"
+        b"    import redis\n"
+        b"x = importlib.import_module('a')\n"
+        b"from importlib import reload\n"
+        b"important = 1\n"
+    )
+    assert import_statements(source) == [
+        (None, b" os, sqlite3 as db"),
+        (b"sqlalchemy.orm", b" Session, sessionmaker  "),
+        (b".", b" views"),
+        (b"..models", b" ("),
+        (None, b" redis"),
+        (b"importlib", b" reload"),
+    ]
+
+
+def test_imported_names_drops_aliases_parentheses_and_stars():
+    assert imported_names(b" a.b as c, d") == ["a.b", "d"]
+    assert imported_names(b" (x, y as z)") == ["x", "y"]
+    assert imported_names(b" *") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"import sqlite3\n",
+        b"import os, sqlite3\n",
+        b"import sqlite3 as db\n",
+        b"from sqlalchemy import create_engine\n",
+        b"from sqlalchemy.orm import Session\n",
+        b"import sqlalchemy.orm\n",
+        b"def f():\n    import redis\n",
+        b"\xef\xbb\xbfimport sqlite3\n",  # after a BOM
+        b"x = 1\rimport sqlite3\rconn = sqlite3.connect(':memory:')\r",  # old Mac line ends
+        b"x = 1\r\nfrom\tredis import Redis\r\n",
+        b"DATABASES = {}\n",
+        b"DATABASES: dict = {}\n",
+        b'"""\nimport redis\n"""\n',  # looks like an import: parsed, to be safe
+    ],
+)
+def test_files_worth_parsing(source):
+    assert PREFILTER.matches(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"",
+        b"import os\n",
+        b"from . import sqlite3\n",  # the project's own module of that name
+        b"from .sqlite3 import connect\n",
+        b"import sqlite3_utils\n",
+        b"from sqlalchemy_utils import database_exists\n",
+        b"import foo.sqlite3\n",
+        b"x = 'import sqlite3'\n",
+        b"importsqlite3 = 1\n",
+        b"    DATABASES = {}\n",  # not at module level
+        b"MY_DATABASES = {}\n",
+        b"print(DATABASES)\n",
+    ],
+)
+def test_files_not_worth_parsing(source):
+    assert not PREFILTER.matches(source)
+
+
+def test_everything_mode_parses_every_file():
+    assert Prefilter(["sqlite3"], everything=True).matches(b"import os\n")
