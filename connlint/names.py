@@ -261,9 +261,11 @@ class Resolver:
         body = node.body if isinstance(node, FUNCTION_NODES) else [node.body]
         self._collect(child, body)
         for name in child.declared_global:
-            # ``global x; x = create_engine()`` types the module name x
+            # ``global x; x = create_engine()`` types the module name x (the
+            # function is named by its node: a scope here would make a
+            # reference cycle that keeps the whole tree alive until the next GC)
             for value in child.bindings.get(name, ()):
-                self.module.bindings.setdefault(name, []).append(("in", child, value))
+                self.module.bindings.setdefault(name, []).append(("in", node, value))
 
     def _add_import(self, scope: Scope, node) -> None:
         if isinstance(node, ast.Import):
@@ -397,7 +399,7 @@ class Resolver:
             if isinstance(value, (ast.Name, ast.Attribute)):
                 # a module-level alias of an imported name: ``ce = create_engine``
                 return self.resolve(value, scope)
-        pairs = [(e[1], e[2]) if isinstance(e, tuple) and e[0] == "in" else (scope, e) for e in entries]
+        pairs = [(self.scopes[id(e[1])], e[2]) if isinstance(e, tuple) and e[0] == "in" else (scope, e) for e in entries]
         return self._unique_type(pairs)
 
     def _unique_type(self, entries) -> Value | None:
