@@ -7,10 +7,10 @@ Rules and the analysis only read the ``Catalog`` built here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from connlint.datafiles import CatalogError, load_toml_files
+from connlint.record import Record, field
 
 #: Kinds of catalog types.  Only the first four are tracked as resources.
 RESOURCE_KINDS = ("connection", "session", "checkout", "pool")
@@ -48,9 +48,7 @@ ANALYSIS_KEYS = {
 }
 
 
-
-@dataclass(frozen=True)
-class ResourceType:
+class ResourceType(Record, frozen=True):
     name: str
     kind: str
     label: str
@@ -61,7 +59,7 @@ class ResourceType:
     released_by: tuple[str, ...] = ()
     with_effect: str | None = None
     async_with_effect: str | None = None
-    methods: dict = field(default_factory=dict, compare=False, hash=False)
+    methods: dict = field(factory=dict, compare=False)
     call: str | None = None
     hint: str | None = None
     verb: str | None = None
@@ -87,33 +85,32 @@ class ResourceType:
         return "closed"
 
 
-@dataclass
-class Catalog:
-    types: dict[str, ResourceType] = field(default_factory=dict)
-    openers: dict[str, str] = field(default_factory=dict)  # qualified call -> type name
+class Catalog(Record):
+    types: dict[str, ResourceType] = field(factory=dict)
+    openers: dict[str, str] = field(factory=dict)  # qualified call -> type name
     # qualified call -> {keyword: [qualified values]} that make the result hold no pool
-    unpooled_if: dict[str, dict] = field(default_factory=dict)
+    unpooled_if: dict[str, dict] = field(factory=dict)
     # qualified call -> {keyword: [values]} that make the result share a pool it does not own
-    shared_if: dict[str, dict] = field(default_factory=dict)
-    modules: set[str] = field(default_factory=set)  # top-level import names
-    borrow_calls: set[str] = field(default_factory=set)
-    borrow_methods: set[str] = field(default_factory=set)
-    data_methods: set[str] = field(default_factory=set)
-    quiet_calls: set[str] = field(default_factory=set)
-    quiet_methods: set[str] = field(default_factory=set)
-    adopt_methods: set[str] = field(default_factory=set)
-    closing_wrappers: set[str] = field(default_factory=set)
-    teardown_decorators: set[str] = field(default_factory=set)
-    data_attributes: set[str] = field(default_factory=set)
-    sources: list[str] = field(default_factory=list)
-    origins: dict[str, str] = field(default_factory=dict)  # type name -> where it was defined
+    shared_if: dict[str, dict] = field(factory=dict)
+    modules: set[str] = field(factory=set)  # top-level import names
+    borrow_calls: set[str] = field(factory=set)
+    borrow_methods: set[str] = field(factory=set)
+    data_methods: set[str] = field(factory=set)
+    quiet_calls: set[str] = field(factory=set)
+    quiet_methods: set[str] = field(factory=set)
+    adopt_methods: set[str] = field(factory=set)
+    closing_wrappers: set[str] = field(factory=set)
+    teardown_decorators: set[str] = field(factory=set)
+    data_attributes: set[str] = field(factory=set)
+    sources: list[str] = field(factory=list)
+    origins: dict[str, str] = field(factory=dict)  # type name -> where it was defined
     # one-shot calls that build and drop a whole client: qualified call -> what to use instead
-    one_shot: dict[str, str] = field(default_factory=dict)
+    one_shot: dict[str, str] = field(factory=dict)
     frameworks: object = None  # connlint.frameworks.Frameworks
-    limits: dict = field(default_factory=dict)  # qualified call -> connlint.limits.LimitSpec
-    settings_names: set[str] = field(default_factory=set)  # module-level settings worth parsing a file for
+    limits: dict = field(factory=dict)  # qualified call -> connlint.limits.LimitSpec
+    settings_names: set[str] = field(factory=set)  # module-level settings worth parsing a file for
     # Django ENGINE -> what OPTIONS["pool"] = True gives: {"label", "defaults"}
-    django_backends: dict = field(default_factory=dict)
+    django_backends: dict = field(factory=dict)
 
     @property
     def any_resource(self) -> ResourceType:

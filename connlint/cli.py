@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from connlint import __version__
+from connlint.record import Record
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(Record, frozen=True):
     jobs: int
     cache: bool
     cache_dir: str | None

@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from connlint.datafiles import toml_module
 from connlint.discovery import DEFAULT_EXCLUDE
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from connlint.record import Record, field
 
 CODE_PREFIX = re.compile(r"^CNL\d{0,3}$")
 
@@ -29,18 +24,17 @@ class ConfigError(Exception):
     pass
 
 
-@dataclass
-class Settings:
+class Settings(Record):
     root: Path
     source: Path | None = None  # the file the settings came from
-    select: list[str] = field(default_factory=lambda: ["CNL"])
-    ignore: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
-    extend_exclude: list[str] = field(default_factory=list)
-    openers: list = field(default_factory=list)
-    frameworks: list = field(default_factory=list)
+    select: list[str] = field(factory=lambda: ["CNL"])
+    ignore: list[str] = field(factory=list)
+    extend_select: list[str] = field(factory=list)
+    per_file_ignores: dict[str, list[str]] = field(factory=dict)
+    exclude: list[str] = field(factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list[str] = field(factory=list)
+    openers: list = field(factory=list)
+    frameworks: list = field(factory=list)
     baseline: str | None = None  # relative to the project root
 
     @property
@@ -82,6 +76,7 @@ def load_settings(config_file: str | None, isolated: bool, cwd: Path | None = No
 
 
 def _read_table(path: Path, require_tool_table: bool) -> dict:
+    tomllib = toml_module()
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

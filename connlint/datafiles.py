@@ -15,10 +15,15 @@ import sys
 import zlib
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+
+def toml_module():
+    """``tomllib`` (``tomli`` before Python 3.11), imported only when a TOML
+    file is read: a run with its data cached and no config file never is."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
 
 
 class CatalogError(Exception):
@@ -44,6 +49,7 @@ def load_toml_files(directory: Path) -> list[tuple[str, dict]]:
     except (OSError, ValueError, TypeError):
         pass
     result = []
+    tomllib = toml_module()
     for path in paths:
         try:
             with open(path, "rb") as handle:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from connlint.record import Record, field
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "build", "dist",
@@ -14,10 +15,9 @@ DEFAULT_EXCLUDE = (
 )
 
 
-@dataclass
-class Discovery:
-    files: list[Path] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+class Discovery(Record):
+    files: list[Path] = field(factory=list)
+    missing: list[str] = field(factory=list)
 
 
 def matches(relative: str, patterns) -> bool:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from connlint.limits import MISSING, UNKNOWN
+from connlint.record import Record
 
 
-@dataclass
-class DatabaseSetting:
+class DatabaseSetting(Record):
     alias: str  # "default"
     engine: object  # "django.db.backends.postgresql" | UNKNOWN | MISSING
     conn_max_age: object  # value | UNKNOWN | MISSING (default 0)

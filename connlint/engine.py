@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from connlint.catalog import Catalog, load_catalog
@@ -22,14 +21,11 @@ from connlint.registry import PARSE_ERROR_CODE, PARSE_ERROR_NAME, all_rules
 from connlint.source import ParseFailure, parse
 
 
-@dataclass
 class Checker:
-    settings: Settings
-    selection: Selection
-    catalog: Catalog = None
-    rules: list = field(default_factory=list)
-
-    def __post_init__(self):
+    def __init__(self, settings: Settings, selection: Selection, catalog: Catalog | None = None):
+        self.settings = settings
+        self.selection = selection
+        self.catalog = catalog
         if self.catalog is None:
             self.catalog = load_catalog(self.settings.openers, self.settings.source_name, self.settings.frameworks)
         self.rules = []

@@ -5,7 +5,6 @@ becomes of each (its lifetime ``Fate``)."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from connlint.catalog import Catalog, ResourceType
 from connlint.handlers import Reach, RequestReach
@@ -15,59 +14,66 @@ from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
 from connlint.source import decode_lines
 
 
-@dataclass(frozen=True)
 class Loop:
-    node: ast.AST  # For, While or a comprehension
-    retry: bool  # the loop stops once the call succeeds (break / return)
+    """The innermost loop that runs a call on every iteration."""
+
+    __slots__ = ("node", "retry")
+
+    def __init__(self, node: ast.AST, retry: bool):
+        self.node = node  # For, While or a comprehension
+        self.retry = retry  # the loop stops once the call succeeds (break / return)
 
     @property
     def line(self) -> int:
         return self.node.lineno
 
 
-@dataclass
 class OneShotCall:
     """A call that builds a whole client, makes one request and drops it."""
 
-    call: ast.Call
-    callee: str
-    instead: str
-    loop: Loop | None
-    statement: ast.stmt | None
+    def __init__(self, call: ast.Call, callee: str, instead: str, loop: Loop | None, statement: ast.stmt | None):
+        self.call = call
+        self.callee = callee
+        self.instead = instead
+        self.loop = loop
+        self.statement = statement
 
 
-@dataclass
 class RemotePool:
     """A per-request call to a project function or class (in another module)
     that creates an engine or pool each time it runs."""
 
-    call: ast.Call
-    callee: str  # as written: ``Reports``, ``helpers.make_engine``
-    label: str  # ``SQLAlchemy engine``
-    origin: str  # where the other module creates it: ``app/db.py:8``
-    in_init: bool  # created in the class's ``__init__``
-    reach: Reach
-    statement: ast.stmt | None
+    def __init__(self, call: ast.Call, callee: str, label: str, origin: str, in_init: bool, reach: Reach,
+                 statement: ast.stmt | None):
+        self.call = call
+        self.callee = callee  # as written: ``Reports``, ``helpers.make_engine``
+        self.label = label  # ``SQLAlchemy engine``
+        self.origin = origin  # where the other module creates it: ``app/db.py:8``
+        self.in_init = in_init  # created in the class's ``__init__``
+        self.reach = reach
+        self.statement = statement
 
 
-@dataclass
 class ResourceSite:
     """One call that creates a resource."""
 
-    call: ast.Call
-    rtype: ResourceType
-    callee: str  # the callee as written: ``psycopg2.connect``, ``engine.connect``
-    receiver: str | None  # ``pool`` in ``pool.getconn()``
-    function: ast.AST | None  # None at module or class level
-    statement: ast.stmt
-    in_async: bool = False
-    unpooled: bool = False  # e.g. poolclass=NullPool: holds no connections
-    origin: str | None = None  # the project module that defines what was called: "app/db.py:5"
-    fate: Fate | None = None
-    loop: Loop | None = None  # the innermost loop that runs the call on every iteration
-    per_request: Reach | None = None  # how a per-request entry point reaches the call
-    kept_once: bool = False  # guarded by ``if x is None`` or stored on the app: created once
-    created_per: str | None = None  # "loop" (CNL202) or "request" (CNL201) for pools made over and over
+    def __init__(self, call: ast.Call, rtype: ResourceType, callee: str, receiver: str | None,
+                 function: ast.AST | None, statement: ast.stmt, in_async: bool = False, unpooled: bool = False,
+                 origin: str | None = None, loop: Loop | None = None):
+        self.call = call
+        self.rtype = rtype
+        self.callee = callee  # the callee as written: ``psycopg2.connect``, ``engine.connect``
+        self.receiver = receiver  # ``pool`` in ``pool.getconn()``
+        self.function = function  # None at module or class level
+        self.statement = statement
+        self.in_async = in_async
+        self.unpooled = unpooled  # e.g. poolclass=NullPool: holds no connections
+        self.origin = origin  # the project module that defines what was called: "app/db.py:5"
+        self.loop = loop  # the innermost loop that runs the call on every iteration
+        self.fate: Fate | None = None
+        self.per_request: Reach | None = None  # how a per-request entry point reaches the call
+        self.kept_once = False  # guarded by ``if x is None`` or stored on the app: created once
+        self.created_per: str | None = None  # "loop" (CNL202) or "request" (CNL201) for pools made over and over
 
     @property
     def line(self) -> int:
@@ -78,19 +84,21 @@ class ResourceSite:
         return self.call.col_offset + 1
 
 
-@dataclass
 class FileFacts:
-    path: str
-    tree: ast.Module
-    text: list[str] | bytes  # the source lines, or the bytes they are decoded from when first needed
-    resolver: Resolver
-    sites: list[ResourceSite] = field(default_factory=list)
-    one_shot_calls: list[OneShotCall] = field(default_factory=list)
-    pool_configs: list = field(default_factory=list)  # connlint.limits.PoolConfig
-    remote_pools: list = field(default_factory=list)  # RemotePool: another module's pool made per request
-    reach: RequestReach | None = None
-    reader: ValueReader | None = None
-    settings: dict = field(default_factory=dict)  # module-level settings (DATABASES) -> value node
+    """Everything the rules read about one file."""
+
+    def __init__(self, path: str, tree: ast.Module, text: list[str] | bytes, resolver: Resolver):
+        self.path = path
+        self.tree = tree
+        self.text = text  # the source lines, or the bytes they are decoded from when first needed
+        self.resolver = resolver
+        self.sites: list[ResourceSite] = []
+        self.one_shot_calls: list[OneShotCall] = []
+        self.pool_configs: list = []  # connlint.limits.PoolConfig
+        self.remote_pools: list[RemotePool] = []  # another module's pool made per request
+        self.reach: RequestReach | None = None
+        self.reader: ValueReader | None = None
+        self.settings: dict = {}  # module-level settings (DATABASES) -> value node
 
     @property
     def lines(self) -> list[str]:

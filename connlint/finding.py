@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from connlint.record import Record, field
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Record, frozen=True):
     applicability: str  # "safe" | "unsafe"
     description: str
     edits: tuple = ()  # ({"line", "column", "end_line", "end_column", "content"}, ...)
     #: what the rule wants done (connlint.fixes.intent.FixIntent): plain data,
     #: turned into edits on demand; not stored in the results cache
-    intent: object = field(default=None, compare=False, repr=False)
+    intent: object = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record, frozen=True):
     path: str
     line: int  # 1-based
     column: int  # 1-based, in characters

@@ -7,16 +7,15 @@ Like the library catalog, this is data; ``connlint.handlers`` reads it.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from connlint.datafiles import CatalogError, load_toml_files
+from connlint.record import Record, field
 
 UNITS = ("request", "task", "message", "invocation")
 
 
-@dataclass(frozen=True)
-class EntrySpec:
+class EntrySpec(Record, frozen=True):
     """One way a framework marks a function as running per request."""
 
     framework: str
@@ -38,18 +37,17 @@ class EntrySpec:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.handler_methods)
 
 
-@dataclass
-class Frameworks:
+class Frameworks(Record):
     """Every framework's entry specs, with indexes built once for matching."""
 
-    decorators: list[EntrySpec] = field(default_factory=list)
-    registrations: list[EntrySpec] = field(default_factory=list)
-    bases: list[EntrySpec] = field(default_factory=list)
-    functions: list[EntrySpec] = field(default_factory=list)
-    objects: dict[str, list[str]] = field(default_factory=dict)  # framework type -> constructor calls
-    one_time_decorators: set[str] = field(default_factory=set)
-    one_time_functions: set[str] = field(default_factory=set)
-    request_scoped: set[str] = field(default_factory=set)  # objects that live for one request (flask.g)
+    decorators: list[EntrySpec] = field(factory=list)
+    registrations: list[EntrySpec] = field(factory=list)
+    bases: list[EntrySpec] = field(factory=list)
+    functions: list[EntrySpec] = field(factory=list)
+    objects: dict[str, list[str]] = field(factory=dict)  # framework type -> constructor calls
+    one_time_decorators: set[str] = field(factory=set)
+    one_time_functions: set[str] = field(factory=set)
+    request_scoped: set[str] = field(factory=set)  # objects that live for one request (flask.g)
 
     def decorator_spec(self, name, method, uses) -> EntrySpec | None:
         """The decorator spec naming ``name``, or matching ``method`` on a
@@ -85,7 +83,7 @@ class Frameworks:
         if found is not None:
             return found
         return next((spec for pattern, spec in index[1] if fnmatch.fnmatchcase(qual, pattern)), None)
-    modules: set[str] = field(default_factory=set)
+    modules: set[str] = field(factory=set)
 
 
 SPEC_KEYS = {

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from connlint.frameworks import EntrySpec, Frameworks
@@ -23,14 +22,16 @@ MAX_DEPTH = 5
 CLASS_ENTRY_METHODS = ("__init__", "__call__")
 
 
-@dataclass(frozen=True)
 class Entry:
     """A function the framework calls per request."""
 
-    function: ast.AST
-    spec: EntrySpec
-    name: str  # ``get_user`` or ``UserView.get``
-    path: str | None = None  # the route, when the registration names one
+    __slots__ = ("function", "spec", "name", "path")
+
+    def __init__(self, function: ast.AST, spec: EntrySpec, name: str, path: str | None = None):
+        self.function = function
+        self.spec = spec
+        self.name = name  # ``get_user`` or ``UserView.get``
+        self.path = path  # the route, when the registration names one
 
     def describe(self) -> str:
         """``get_user() (Flask route '/users/<int:uid>')``."""
@@ -38,12 +39,14 @@ class Entry:
         return f"{self.name}() ({where})"
 
 
-@dataclass(frozen=True)
 class Reach:
     """How a function is reached from an entry point."""
 
-    entry: Entry
-    chain: tuple = ()  # callees after the entry: ("load_user()", "Repository()")
+    __slots__ = ("entry", "chain")
+
+    def __init__(self, entry: Entry, chain: tuple = ()):
+        self.entry = entry
+        self.chain = chain  # callees after the entry: ("load_user()", "Repository()")
 
     def describe(self) -> str:
         return " -> ".join((self.entry.describe(),) + self.chain)

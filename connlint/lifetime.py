@@ -18,7 +18,6 @@ that does not close (CNL103), or an async resource used with a sync protocol
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from connlint.catalog import DATA, SELF
 from connlint.names import FUNCTION_NODES, Resolver, Scope, assigned_names, children, parent_map, statement_of, walk
@@ -37,37 +36,61 @@ LOOP_LIMIT = 8
 SUMMARY_DEPTH = 3
 
 
-@dataclass(frozen=True)
 class Atom:
     """The resource on one path: its status and the local names that hold it.
 
     ``names`` refer to the resource itself; ``holders`` to objects that keep a
     reference to it (a cursor, a tuple, a wrapper) - they can carry it out of
-    the function but cannot release it.
+    the function but cannot release it.  Immutable: atoms are kept in sets.
     """
 
-    status: str
-    names: frozenset = frozenset()
-    holders: frozenset = frozenset()
+    __slots__ = ("status", "names", "holders", "_hash")
+
+    def __init__(self, status: str, names: frozenset = frozenset(), holders: frozenset = frozenset()):
+        self.status = status
+        self.names = names
+        self.holders = holders
+        self._hash = hash((status, names, holders))
 
     def but(self, **changes) -> Atom:
         values = {"status": self.status, "names": self.names, "holders": self.holders}
         values.update(changes)
         return Atom(**values)
 
+    def __eq__(self, other) -> bool:
+        return (
+            type(other) is Atom
+            and self._hash == other._hash
+            and (self.status, self.names, self.holders) == (other.status, other.names, other.holders)
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"Atom({self.status!r}, names={set(self.names)}, holders={set(self.holders)})"
+
 
 START = Atom(ABSENT)
 
 
-@dataclass
 class Flow:
     """How a block can be left, with the states on each way out."""
 
-    normal: set = field(default_factory=set)
-    returns: dict = field(default_factory=dict)  # Atom -> line of the return
-    breaks: set = field(default_factory=set)
-    continues: set = field(default_factory=set)
-    raises: dict = field(default_factory=dict)  # Atom -> first line that may raise
+    __slots__ = ("normal", "returns", "breaks", "continues", "raises")
+
+    def __init__(self, normal: set | None = None, returns: dict | None = None, breaks: set | None = None,
+                 continues: set | None = None, raises: dict | None = None):
+        self.normal = set() if normal is None else normal
+        self.returns = {} if returns is None else returns  # Atom -> line of the return
+        self.breaks = set() if breaks is None else breaks
+        self.continues = set() if continues is None else continues
+        self.raises = {} if raises is None else raises  # Atom -> first line that may raise
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Flow and all(getattr(self, n) == getattr(other, n) for n in Flow.__slots__)
+
+    __hash__ = None  # mutable
 
     def absorb(self, other: Flow, normal: bool = True) -> None:
         if normal:
@@ -80,12 +103,26 @@ class Flow:
             self.raises.setdefault(atom, line)
 
 
-@dataclass
 class Fate:
-    verdict: str
-    line: int | None = None
-    detail: str = ""  # never | path | lost | discarded | awaited | with | async-with
-    var: str | None = None
+    """What becomes of a resource: the verdict, where, and how."""
+
+    __slots__ = ("verdict", "line", "detail", "var")
+
+    def __init__(self, verdict: str, line: int | None = None, detail: str = "", var: str | None = None):
+        self.verdict = verdict
+        self.line = line
+        self.detail = detail  # never | path | lost | discarded | awaited | with | async-with
+        self.var = var
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Fate and (self.verdict, self.line, self.detail, self.var) == (
+            other.verdict, other.line, other.detail, other.var
+        )
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return f"Fate({self.verdict!r}, line={self.line!r}, detail={self.detail!r}, var={self.var!r})"
 
 
 # Effects of one use of the resource
@@ -94,11 +131,20 @@ USE, RELEASE, ESCAPE, BIND, DISCARD, WITH_ITEM, UNAWAITED = (
 )
 
 
-@dataclass
 class Effect:
-    kind: str
-    name: str | None = None
-    holder: bool = False
+    """What one use of the resource does to it."""
+
+    __slots__ = ("kind", "name", "holder")
+
+    def __init__(self, kind: str, name: str | None = None, holder: bool = False):
+        self.kind = kind
+        self.name = name
+        self.holder = holder
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Effect and (self.kind, self.name, self.holder) == (other.kind, other.name, other.holder)
+
+    __hash__ = None  # mutable
 
 
 class FunctionContext:

@@ -9,9 +9,9 @@ report what is certain.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from connlint.names import Resolver, Scope
+from connlint.record import Record, field
 
 UNKNOWN = object()  # an explicit value connlint cannot read
 MISSING = object()  # not given at all: the library default applies
@@ -20,22 +20,21 @@ ENVIRON_GETTERS = {"os.environ.get", "os.getenv"}
 NUMERIC_CASTS = {"int", "float"}
 
 
-@dataclass(frozen=True)
-class LimitSpec:
+class LimitSpec(Record, frozen=True):
     """One catalog ``[[limits]]`` entry."""
 
     calls: tuple
     label: str
     server: str  # database | redis | mongodb | http
     size: tuple = ()  # keywords that together bound the pool
-    positions: dict = field(default_factory=dict, compare=False, hash=False)  # keyword -> positional index
-    defaults: dict = field(default_factory=dict, compare=False, hash=False)
-    unbounded: dict = field(default_factory=dict, compare=False, hash=False)  # keyword -> values meaning no limit
+    positions: dict = field(factory=dict, compare=False)  # keyword -> positional index
+    defaults: dict = field(factory=dict, compare=False)
+    unbounded: dict = field(factory=dict, compare=False)  # keyword -> values meaning no limit
     missing_is_unbounded: tuple = ()  # keywords whose absence means no limit (httpx.Limits())
-    waits_forever: dict = field(default_factory=dict, compare=False, hash=False)
+    waits_forever: dict = field(factory=dict, compare=False)
     default_waits_forever: str | None = None  # the wait that never ends by default (opt-in CNL303)
     timeout_keyword: str | None = None
-    unsized: dict = field(default_factory=dict, compare=False, hash=False)  # keyword -> qualified values: no size
+    unsized: dict = field(factory=dict, compare=False)  # keyword -> qualified values: no size
     url_position: int | None = None
     url_keyword: str | None = None
     memory_urls: tuple = ()
@@ -44,7 +43,7 @@ class LimitSpec:
     settings_position: int | None = None  # engine_from_config(settings, prefix=...)
     settings_prefix: str = ""
     suggest: str = ""
-    versions: dict = field(default_factory=dict, compare=False, hash=False)  # {package, since, before}
+    versions: dict = field(factory=dict, compare=False)  # {package, since, before}
     bound: str = "sum"  # how the size keywords make the bound: "sum" or "largest"
     url_wins: bool = False  # limits in the URL query beat the keywords (redis-py)
     url_case_insensitive: bool = False  # URL option names ignore case (pymongo)
@@ -53,8 +52,7 @@ class LimitSpec:
     only_with: tuple = ()  # builds a pool only when one of these keywords is given
 
 
-@dataclass
-class Arguments:
+class Arguments(Record):
     """The arguments of one pool-building call, as far as they can be read."""
 
     values: dict  # keyword -> value | UNKNOWN
@@ -215,8 +213,7 @@ def matches_value(value, listed) -> bool:
     return False
 
 
-@dataclass
-class PoolConfig:
+class PoolConfig(Record):
     """A call that builds a pool (or a pool's limits), with its arguments read."""
 
     call: ast.Call

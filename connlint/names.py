@@ -10,7 +10,6 @@ resolves to ``None``, and the rules stay silent about it.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from connlint.catalog import SELF, Catalog, ResourceType
 
@@ -24,14 +23,28 @@ _LEAVES = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Value:
     """What an expression stands for: a qualified module-level name (``qual``)
-    or an instance of a catalog type (``rtype``)."""
+    or an instance of a catalog type (``rtype``).  Immutable by convention."""
 
-    qual: str | None = None
-    rtype: ResourceType | None = None
-    origin: str | None = None  # where a project module defines it: "app/db.py:12"
+    __slots__ = ("qual", "rtype", "origin")
+
+    def __init__(self, qual: str | None = None, rtype: ResourceType | None = None, origin: str | None = None):
+        self.qual = qual
+        self.rtype = rtype
+        self.origin = origin  # where a project module defines it: "app/db.py:12"
+
+    def _key(self) -> tuple:
+        return (self.qual, self.rtype, self.origin)
+
+    def __eq__(self, other) -> bool:
+        return type(other) is Value and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Value(qual={self.qual!r}, rtype={self.rtype!r}, origin={self.origin!r})"
 
 
 _FIELDS: dict = {}
@@ -117,20 +130,22 @@ def assigned_names(target) -> list[str]:
     return []
 
 
-@dataclass
 class Scope:
     """The names bound in one function (or the module)."""
 
-    node: ast.AST
-    parent: Scope | None
-    imports: dict[str, str] = field(default_factory=dict)
-    # name -> expressions assigned to it (None for bindings we cannot type)
-    bindings: dict[str, list] = field(default_factory=dict)
-    annotations: dict[str, ast.expr] = field(default_factory=dict)
-    declared_global: set[str] = field(default_factory=set)
-    cls: ast.ClassDef | None = None
-    self_name: str | None = None
-    calls: list = field(default_factory=list)  # every call made directly in this scope
+    __slots__ = ("node", "parent", "imports", "bindings", "annotations", "declared_global", "cls", "self_name", "calls")
+
+    def __init__(self, node: ast.AST, parent: Scope | None):
+        self.node = node
+        self.parent = parent
+        self.imports: dict[str, str] = {}
+        # name -> expressions assigned to it (None for bindings we cannot type)
+        self.bindings: dict[str, list] = {}
+        self.annotations: dict[str, ast.expr] = {}
+        self.declared_global: set[str] = set()
+        self.cls: ast.ClassDef | None = None
+        self.self_name: str | None = None
+        self.calls: list = []  # every call made directly in this scope
 
 
 class Resolver:

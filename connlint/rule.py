@@ -7,14 +7,13 @@ table and the test harness all read the attributes defined here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator
 
 from connlint.finding import Finding
+from connlint.record import Record
 
 
-@dataclass(frozen=True)
-class Invalid:
+class Invalid(Record, frozen=True):
     """An example that must produce exactly ``findings``: (line, column) pairs,
     1-based, all of this rule's code.  ``message`` is a substring the first
     finding's message must contain.  ``fixed`` is the source after this

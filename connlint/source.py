@@ -13,17 +13,17 @@ import re
 import sys
 import tokenize
 import warnings
-from dataclasses import dataclass
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 NEWER_SYNTAX = re.compile(rb"^[ \t]*(type[ \t]+\w+.*=|(async[ \t]+)?def[ \t]+\w+[ \t]*\[|class[ \t]+\w+[ \t]*\[)", re.M)
 
 
-@dataclass
 class ParseFailure(Exception):
-    line: int
-    column: int
-    reason: str
+    def __init__(self, line: int, column: int, reason: str):
+        super().__init__(line, column, reason)
+        self.line = line
+        self.column = column
+        self.reason = reason
 
 
 def decode_lines(data: bytes) -> list[str]:

@@ -24,7 +24,7 @@ import re
 import stat
 import tokenize
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 #: More steps than this in one file means the fixes do not converge.
 MAX_STEPS = 100
@@ -383,7 +383,7 @@ def with_edits(findings, data_by_path: dict, analyse_for, unsafe_ok: bool = True
                 texts[finding.path] = None
         text = texts[finding.path]
         if text is None:
-            result.append(replace(finding, fix=None))
+            result.append(finding.copy_with(fix=None))
             continue
         try:
             new_text, (first, last) = fix_once(text, finding, finding.path)
@@ -396,10 +396,10 @@ def with_edits(findings, data_by_path: dict, analyse_for, unsafe_ok: bool = True
                 raise FixError("a second run would fix it again (the fix is not idempotent)")
         except (FixError, UnicodeEncodeError) as exc:
             warnings_out.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} fix dropped: {exc}")
-            result.append(replace(finding, fix=None))
+            result.append(finding.copy_with(fix=None))
             continue
         edits = text_edits(text, new_text)
-        result.append(replace(finding, fix=replace(fix, edits=edits)))
+        result.append(finding.copy_with(fix=fix.copy_with(edits=edits)))
     return result, warnings_out
 
 

@@ -10,13 +10,13 @@ processes; ``connlint.fixes.rewrite`` reads them on the concrete syntax tree.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+
+from connlint.record import Record
 
 SAFE, UNSAFE = "safe", "unsafe"
 
 
-@dataclass(frozen=True)
-class FixIntent:
+class FixIntent(Record, frozen=True):
     action: str
     params: tuple = ()  # ((key, value), ...), values are str/int/bool/None/tuples
 

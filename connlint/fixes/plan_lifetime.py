@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 
 from connlint.fixes.intent import (
     SAFE,
@@ -35,6 +34,7 @@ from connlint.fixes.intent import (
     suite_of,
     walk_local,
 )
+from connlint.record import Record
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPES = FUNCTIONS + (ast.ClassDef, ast.Lambda)
@@ -60,8 +60,7 @@ DATA_BUILTINS = {
 HINT_FORM = re.compile(r"use '(async )?with (await )?(.*) as \{var\}:'$")
 
 
-@dataclass(frozen=True)
-class WithForm:
+class WithForm(Record, frozen=True):
     is_async: bool = False
     closing: bool = False  # wrap in contextlib.closing(...)
     method: str | None = None  # a checkout's context-manager method (pool.connection())
