@@ -17,6 +17,7 @@ BOM = b"\xef\xbb\xbf"
 _FROM = re.compile(rb"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+")
 _AFTER_KEYWORD = frozenset(b" \t(\\")
 _LINE_ENDS = re.compile(rb"[\r\n#;]")
+_JOINED = re.compile(rb"\\(?:\r\n|\r|\n)")
 
 
 def import_statements(data: bytes) -> list[tuple[bytes | None, bytes]]:
@@ -31,10 +32,14 @@ def import_statements(data: bytes) -> list[tuple[bytes | None, bytes]]:
     while position >= 0:
         end = position + 6
         if end < len(data) and data[end] in _AFTER_KEYWORD:
-            start = max(data.rfind(b"\n", 0, position), data.rfind(b"\r", 0, position)) + 1
+            start = _line_start(data, position)
             prefix = data[start:position]
+            if b"\\" in prefix:  # ``from sqlalchemy \`` then ``import ...`` on the next line
+                prefix = _JOINED.sub(b" ", prefix)
             if start == 0 and prefix.startswith(BOM):
                 prefix = prefix[3:]
+            if b";" in prefix:
+                prefix = prefix[prefix.rindex(b";") + 1 :]  # ``import os; import sqlite3``
             source = None
             if prefix.strip(b" \t"):
                 match = _FROM.fullmatch(prefix)
@@ -44,6 +49,20 @@ def import_statements(data: bytes) -> list[tuple[bytes | None, bytes]]:
                 found.append((source, data[end : stop.start() if stop else len(data)]))
         position = data.find(b"import", end)
     return found
+
+
+def _line_start(data: bytes, position: int) -> int:
+    """Where the logical line holding ``position`` starts (lines joined by a
+    trailing backslash count as one)."""
+    start = max(data.rfind(b"\n", 0, position), data.rfind(b"\r", 0, position)) + 1
+    while start > 1:
+        end = start - 1  # the line break before ``start``
+        if data[end] == 10 and data[end - 1] == 13:
+            end -= 1
+        if end == 0 or data[end - 1] != 92:  # no backslash before the break
+            break
+        start = max(data.rfind(b"\n", 0, end - 1), data.rfind(b"\r", 0, end - 1)) + 1
+    return start
 
 
 def imported_names(rest: bytes) -> list[str]:
