@@ -644,6 +644,14 @@ class LifetimeAnalysis:
             target = inner if wrapped else expr
             if isinstance(target, ast.Await):
                 target = target.value
+            # ``with eng.connect().execution_options(...) as conn``: a method
+            # that returns the resource itself hands it to the ``with``
+            while (
+                isinstance(target, ast.Call)
+                and isinstance(target.func, ast.Attribute)
+                and self.rtype.methods.get(target.func.attr) == SELF
+            ):
+                target = target.func.value
             if target is self.call and atom.status == OPEN:
                 return item, wrapped
             if isinstance(target, ast.Name) and target.id in atom.names and atom.status == OPEN:

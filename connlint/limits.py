@@ -72,6 +72,7 @@ class ValueReader:
 
     def __init__(self, resolver: Resolver):
         self.resolver = resolver
+        self._changed: dict = {}  # (scope node id, name) -> changed in place?
 
     def read(self, node, scope: Scope, depth: int = 0):
         if depth > 8:
@@ -134,18 +135,60 @@ class ValueReader:
         return UNKNOWN
 
     def _constant_binding(self, name: str, scope: Scope):
-        """(scope, value) of a name bound exactly once in its scope, or None."""
+        """(scope, value) of a name bound exactly once in its scope, or None.
+        A mapping counts only when nothing can change it in place."""
         current = scope
         while current is not None:
             if name in current.bindings:
                 entries = current.bindings[name]
                 if len(entries) == 1 and isinstance(entries[0], ast.expr):
+                    if _is_mapping(entries[0]) and self._changed_in_place(name, current):
+                        return None
                     return current, entries[0]
                 return None
             if name in current.imports:
                 return None
             current = current.parent
         return None
+
+    def _changed_in_place(self, name: str, scope: Scope) -> bool:
+        """Is the mapping bound to ``name`` used other than read (``**name``,
+        ``name["key"]``, ``name.get(...)``): stored into, updated, or handed
+        to a call that may change it?"""
+        key = (id(scope.node), name)
+        if key not in self._changed:
+            self._changed[key] = self._find_change(name, scope)
+        return self._changed[key]
+
+    def _find_change(self, name: str, scope: Scope) -> bool:
+        parents = self.resolver.parents_of(scope.node)
+        for node in ast.walk(scope.node):
+            if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+                continue
+            parent = parents.get(id(node))
+            if isinstance(parent, ast.keyword) and parent.arg is None:
+                continue  # f(**name)
+            if isinstance(parent, ast.Dict) and any(v is node for k, v in zip(parent.keys, parent.values) if k is None):
+                continue  # {**name}
+            if isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load):
+                continue  # name["key"]
+            if (
+                isinstance(parent, ast.Attribute)
+                and parent.attr in READING_METHODS
+                and isinstance(parents.get(id(parent)), ast.Call)
+            ):
+                continue  # name.get("key")
+            return True
+        return False
+
+
+READING_METHODS = frozenset({"get", "items", "keys", "values", "copy"})
+
+
+def _is_mapping(node) -> bool:
+    return isinstance(node, ast.Dict) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict"
+    )
 
 
 def read_arguments(call: ast.Call, spec: LimitSpec, scope: Scope, reader: ValueReader) -> Arguments:

@@ -25,6 +25,13 @@ CLEAN = {
                 if conn:
                     conn.close()
     """,
+    "with on a method that returns the connection itself": """
+        import sqlalchemy
+        engine = sqlalchemy.create_engine("postgresql://db/app")
+        def reap():
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("select 1")
+    """,
     "returned": """
         import psycopg2
         def get_conn(dsn):
@@ -331,6 +338,17 @@ def test_managed_or_handed_over_is_clean(source):
 
 
 FLAGGED = {
+    "with on a method of a held connection that returns it: the method can raise first": (
+        """
+        import sqlalchemy
+        engine = sqlalchemy.create_engine("postgresql://db/app")
+        def reap():
+            conn = engine.connect()
+            with conn.execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+                autocommit.exec_driver_sql("select 1")
+        """,
+        [(5, 12, "CNL104")],
+    ),
     "never closed": (
         """
         import sqlite3

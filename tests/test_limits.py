@@ -677,6 +677,36 @@ SILENT = [
         src("import databases", "URL = 'postgresql://db/app?max_size=5'", "db = databases.Database(URL)"),
         id="databases-constant-url",
     ),
+    # a mapping changed in place after its literal cannot be read from the literal
+    pytest.param(
+        src(
+            "from sqlalchemy import create_engine",
+            "def make(url, config):",
+            "    options = {}",
+            "    options.update(config)",
+            "    return create_engine(url, **options)",
+        ),
+        id="sqlalchemy-kwargs-updated",
+    ),
+    pytest.param(
+        src(
+            "import redis",
+            "OPTIONS = {'socket_timeout': 5}",
+            "OPTIONS['max_connections'] = 20",
+            "r = redis.Redis(**OPTIONS)",
+        ),
+        id="redis-kwargs-item-stored",
+    ),
+    pytest.param(
+        src(
+            "from sqlalchemy import create_engine",
+            "def make(url, tune):",
+            "    options = dict(pool_pre_ping=True)",
+            "    tune(options)",
+            "    return create_engine(url, **options)",
+        ),
+        id="sqlalchemy-kwargs-handed-to-a-call",
+    ),
 ]
 
 
@@ -840,6 +870,18 @@ def test_bounds_that_are_read():
         "k = httpx.Limits()",
     )
     assert bounds(source) == [10, 8, 4, 8, None, 100, 5, 7, 3, 4, None]
+
+
+def test_a_mapping_only_read_is_read_through():
+    source = src(
+        "import redis",
+        "OPTIONS = {'max_connections': 20, 'socket_timeout': 5}",
+        "TIMEOUT = OPTIONS['socket_timeout']",
+        "first = redis.Redis(**OPTIONS)",
+        "second = redis.Redis(**{**OPTIONS, 'db': 1})",
+        "third = redis.Redis(max_connections=OPTIONS.get('max_connections'))",
+    )
+    assert bounds(source) == [20, 20, "unknown"]
 
 
 def test_psycopg_pool_bound_is_max_size():
