@@ -160,6 +160,10 @@ class ValueReader:
             self._changed[key] = self._find_change(name, scope)
         return self._changed[key]
 
+    def _builds_pool(self, call: ast.Call, scope: Scope) -> bool:
+        qual = self.resolver.callee_qual(call, scope)
+        return qual is not None and qual in self.resolver.catalog.limits
+
     def _find_change(self, name: str, scope: Scope) -> bool:
         parents = self.resolver.parents_of(scope.node)
         for node in ast.walk(scope.node):
@@ -178,6 +182,8 @@ class ValueReader:
                 and isinstance(parents.get(id(parent)), ast.Call)
             ):
                 continue  # name.get("key")
+            if isinstance(parent, ast.Call) and self._builds_pool(parent, scope):
+                continue  # engine_from_config(name): pool-building calls read their settings
             return True
         return False
 
