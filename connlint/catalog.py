@@ -85,6 +85,16 @@ class ResourceType(Record, frozen=True):
         return "closed"
 
 
+class OneShot(Record, frozen=True):
+    """What to use instead of a one-shot helper (``requests.get``) in a loop:
+    the client to share, the name to give it, whether it is entered with
+    ``async with``.  Its methods have the helpers' names."""
+
+    client: str  # "requests.Session"
+    var: str = "client"
+    async_with: bool = False
+
+
 class Catalog(Record):
     types: dict[str, ResourceType] = field(factory=dict)
     openers: dict[str, str] = field(factory=dict)  # qualified call -> type name
@@ -105,7 +115,7 @@ class Catalog(Record):
     sources: list[str] = field(factory=list)
     origins: dict[str, str] = field(factory=dict)  # type name -> where it was defined
     # one-shot calls that build and drop a whole client: qualified call -> what to use instead
-    one_shot: dict[str, str] = field(factory=dict)
+    one_shot: dict[str, OneShot] = field(factory=dict)
     frameworks: object = None  # connlint.frameworks.Frameworks
     limits: dict = field(factory=dict)  # qualified call -> connlint.limits.LimitSpec
     settings_names: set[str] = field(factory=set)  # module-level settings worth parsing a file for
@@ -223,10 +233,14 @@ def _add_file(catalog: Catalog, data: dict, where: str) -> None:
                     getattr(catalog, key)[call] = table
     for index, one_shot in enumerate(data.get("one_shot", [])):
         swhere = f"{where}: one_shot[{index}]"
-        _unknown(one_shot, {"calls", "instead"}, swhere)
-        instead = _expect(one_shot.get("instead"), str, f"{swhere}.instead")
+        _unknown(one_shot, {"calls", "client", "var", "async_with"}, swhere)
+        client = OneShot(
+            client=_expect(one_shot.get("client"), str, f"{swhere}.client"),
+            var=_expect(one_shot.get("var", "client"), str, f"{swhere}.var"),
+            async_with=_expect(one_shot.get("async_with", False), bool, f"{swhere}.async_with"),
+        )
         for call in _expect(one_shot.get("calls", []), list, f"{swhere}.calls"):
-            catalog.one_shot[call] = instead
+            catalog.one_shot[call] = client
     for index, spec in enumerate(data.get("limits", [])):
         spec = _limit_spec(spec, f"{where}: limits[{index}]")
         for call in spec.calls:

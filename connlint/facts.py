@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from connlint.catalog import Catalog, ResourceType
+from connlint.catalog import Catalog, OneShot, ResourceType
 from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
 from connlint.limits import PoolConfig, ValueReader, read_arguments
@@ -31,12 +31,15 @@ class Loop:
 class OneShotCall:
     """A call that builds a whole client, makes one request and drops it."""
 
-    def __init__(self, call: ast.Call, callee: str, instead: str, loop: Loop | None, statement: ast.stmt | None):
+    def __init__(self, call: ast.Call, callee: str, qual: str, instead: OneShot, loop: Loop | None,
+                 statement: ast.stmt | None, function: ast.AST | None):
         self.call = call
-        self.callee = callee
-        self.instead = instead
+        self.callee = callee  # as written: ``requests.get``, ``get``
+        self.qual = qual  # ``requests.get``
+        self.instead = instead  # the client to share
         self.loop = loop
         self.statement = statement
+        self.function = function  # None at module or class level
 
 
 class RemotePool:
@@ -159,7 +162,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
             if catalog.limits:
                 _record_limits(facts, node, scope, catalog)
             value = resolver.call_result(node, scope)
-            one_shot = None
+            one_shot = qual = None
             if value is None and catalog.one_shot:
                 qual = resolver.callee_qual(node, scope)
                 one_shot = catalog.one_shot.get(qual) if qual else None
@@ -173,7 +176,8 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
             parents = resolver.parents_of(root.node)
             if one_shot is not None:
                 facts.one_shot_calls.append(
-                    OneShotCall(node, _source_of(node.func), one_shot, _loop_of(node, parents), statement_of(node, parents))
+                    OneShotCall(node, _source_of(node.func), qual, one_shot, _loop_of(node, parents),
+                                statement_of(node, parents), function)
                 )
                 continue
             if _matches_keywords(node, scope, resolver, catalog.shared_if):

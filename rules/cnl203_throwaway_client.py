@@ -1,5 +1,6 @@
 """CNL203 throwaway-client."""
 
+from connlint.fixes.plan_lifecycle import plan_shared_client
 from connlint.rule import Invalid, Rule
 
 
@@ -36,6 +37,17 @@ def fetch_all(urls):
         return [session.get(url, timeout=10).json() for url in urls]
 ```
 """
+    fix_safety = """
+The loop (or the statement holding the comprehension) goes inside
+`with requests.Session() as session:` (`httpx.Client()`; `async with
+aiohttp.ClientSession()` in a coroutine), and every one-shot helper of that
+library in it is called on the shared client instead: `session.get(...)`.
+`import requests` is added when the module imported only the helper. A helper
+called from a lambda or nested function is left alone (it may run after the
+`with` has closed the client). **Unsafe**: a shared client keeps state between
+the requests (cookies, for requests), and its defaults can differ from the
+helper's.
+"""
     valid = (
         "import requests\ndef f(url):\n    return requests.get(url, timeout=5).json()\n",
         "import requests\ndef f(urls):\n    with requests.Session() as s:\n        return [s.get(u).json() for u in urls]\n",
@@ -47,14 +59,17 @@ def fetch_all(urls):
             "import requests\ndef f(urls):\n    return [requests.get(u, timeout=5).json() for u in urls]\n",
             ((3, 13),),
             "requests.get() builds and discards a whole client on every iteration of the loop at line 3; use one shared 'requests.Session()' created before the loop",
+            fixed="import requests\ndef f(urls):\n    with requests.Session() as session:\n        return [session.get(u, timeout=5).json() for u in urls]\n",
         ),
         Invalid(
             "import httpx\ndef f(items):\n    for item in items:\n        httpx.post('https://api.example.com/items', json=item)\n",
             ((4, 9),),
+            fixed="import httpx\ndef f(items):\n    with httpx.Client() as client:\n        for item in items:\n            client.post('https://api.example.com/items', json=item)\n",
         ),
         Invalid(
             "import aiohttp\nasync def f(urls):\n    for u in urls:\n        async with aiohttp.request('GET', u) as r:\n            await r.read()\n",
             ((4, 20),),
+            fixed="import aiohttp\nasync def f(urls):\n    async with aiohttp.ClientSession() as session:\n        for u in urls:\n            async with session.request('GET', u) as r:\n                await r.read()\n",
         ),
     )
 
@@ -64,6 +79,6 @@ def fetch_all(urls):
                 continue
             message = (
                 f"{call.callee}() builds and discards a whole client on every iteration of the loop at line "
-                f"{call.loop.line}; use {call.instead} created before the loop"
+                f"{call.loop.line}; use one shared '{call.instead.client}()' created before the loop"
             )
-            yield self.finding(facts, call.call, message, call.statement)
+            yield self.finding(facts, call.call, message, call.statement, plan_shared_client(call, facts))

@@ -526,3 +526,98 @@ def test_property_fixed_code_parses_is_idempotent_and_leaks_no_more(source):
     assert not again.changed
     if offered:
         assert [f for f in analyse(result.fixed) if f.code == "CNL101"] == []
+
+
+# -- CNL203: one shared client for the loop --------------------------------------------
+
+
+def test_throwaway_clients_share_one_client_per_loop():
+    source = '''\
+        import aiohttp
+        import httpx as hx
+        from requests import get
+
+
+        async def crawl(urls):
+            for u in urls:
+                async with aiohttp.request("GET", u) as r:
+                    await r.read()
+
+
+        def pages(urls, client):
+            out = []
+            for u in urls:  # every page
+                out.append(hx.get(u).text)
+                with hx.stream("GET", u) as response:
+                    response.read()
+            return out
+
+
+        def plain(urls):
+            return [get(u).json() for u in urls]
+
+
+        def later(urls):
+            return [lambda: get(u) for u in urls]
+        '''
+    # the import the last fix adds sits above the findings not yet fixed: each
+    # fix is judged on the statement it rewrites
+    assert fixed(source, codes="CNL203", unsafe=True) == textwrap.dedent('''\
+        import aiohttp
+        import httpx as hx
+        from requests import get
+        import requests
+
+
+        async def crawl(urls):
+            async with aiohttp.ClientSession() as session:
+                for u in urls:
+                    async with session.request("GET", u) as r:
+                        await r.read()
+
+
+        def pages(urls, client):
+            out = []
+            with hx.Client() as client2:
+                for u in urls:  # every page
+                    out.append(client2.get(u).text)
+                    with client2.stream("GET", u) as response:
+                        response.read()
+            return out
+
+
+        def plain(urls):
+            with requests.Session() as session:
+                return [session.get(u).json() for u in urls]
+
+
+        def later(urls):
+            return [lambda: get(u) for u in urls]
+        ''')
+
+
+def test_throwaway_client_fix_is_unsafe_and_left_out_where_it_cannot_be_made():
+    source = '''\
+        from requests import get
+
+        requests = []  # the name means something else here: no 'import requests' added
+
+
+        def fetch(urls):
+            for url in urls:
+                requests.append(get(url))
+        '''
+    assert fixed(source, codes="CNL203", unsafe=True) == textwrap.dedent(source)
+    found = findings_for(textwrap.dedent('''\
+        import requests
+
+
+        def fetch(urls):
+            for url in urls:
+                requests.get(url)
+        '''), codes="CNL203")
+    assert [(f.line, f.code, f.fix.applicability) for f in found] == [(6, "CNL203", "unsafe")]
+    assert found[0].fix.description == "Share one client for the loop: 'with requests.Session() as session:'"
+    assert fixed("import requests\nfor url in URLS:\n    requests.get(url)\n", codes="CNL203") == (
+        "import requests\nfor url in URLS:\n    requests.get(url)\n"
+    )

@@ -97,7 +97,7 @@ def fix_once(text: str, finding, display: str = "<fix>") -> tuple[str, tuple]:
 def check_rewrite(old: str, new: str, regions, display: str = "<fix>") -> tuple:
     """Raise FixError unless ``new`` compiles, differs from ``old`` only inside
     ``regions`` (and by added imports), and has the same AST outside them.
-    Returns the range of lines of ``new`` that changed."""
+    Returns the range of lines of ``new`` that changed, added imports aside."""
     old_tree = _parse(old, display)
     try:
         with warnings.catch_warnings():
@@ -116,16 +116,20 @@ def check_rewrite(old: str, new: str, regions, display: str = "<fix>") -> tuple:
     for line in diff.old_changed:
         if not any(first <= line <= last for first, last in regions):
             raise FixError(f"the fix changed line {line}, outside the statements it fixes")
+    added_imports: set = set()
     for gap, new_lines in diff.old_gaps:
         if any(first - 1 <= gap <= last for first, last in regions):
             continue
         if all(IMPORT_LINE.match(new.splitlines()[n - 1].strip()) for n in new_lines):
-            continue  # an added import
+            added_imports.update(new_lines)
+            continue
         raise FixError(f"the fix inserted code after line {gap}, outside the statements it fixes")
     old_ast = ast.parse(old, display) if old_tree is None else old_tree
     if not _same(_normalized(old_ast, diff.old_changed), _normalized(new_tree, diff.new_changed)):
         raise FixError("the fix changed the code outside the statements it fixes")
-    changed = sorted(diff.new_changed)
+    # the statements rewritten, without an import added far above them (other
+    # findings between the two are not this fix's to judge)
+    changed = sorted(diff.new_changed - added_imports)
     return (changed[0], changed[-1]) if changed else (0, -1)
 
 

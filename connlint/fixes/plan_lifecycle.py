@@ -1,7 +1,7 @@
-"""Fix intents for the engine/pool lifecycle rules (CNL201, CNL202), planned
-on the ``ast`` facts.  Both move a creation so that it runs once; both can
-change behaviour (the pool now outlives the request or the loop), so they are
-unsafe fixes.
+"""Fix intents for the lifecycle rules (CNL201, CNL202, CNL203), planned on
+the ``ast`` facts.  Each makes a client or pool that was created over and
+over exist once; each can change behaviour (the pool now outlives the request
+or the loop, a shared session keeps cookies), so they are unsafe fixes.
 """
 
 from __future__ import annotations
@@ -9,10 +9,22 @@ from __future__ import annotations
 import ast
 import builtins
 
-from connlint.fixes.intent import UNSAFE, intent, make_fix, module_import, names_used, start, suite_of, walk_local
+from connlint.fixes.intent import (
+    UNSAFE,
+    fresh_name,
+    intent,
+    make_fix,
+    module_import,
+    names_used,
+    span,
+    start,
+    suite_of,
+    walk_local,
+)
 
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+NESTED_SCOPES = FUNCTIONS + (ast.Lambda, ast.ClassDef)
 BUILTINS = set(dir(builtins))
 
 
@@ -167,6 +179,59 @@ def plan_move_to_module(site, facts):
         unwrap=tuple(start(t, lines) for t in unwrap),
     )
     return make_fix(UNSAFE, f"Create {var} once at module level and share it", fix_intent)
+
+
+def plan_shared_client(call, facts):
+    """CNL203: ``requests.get(url)`` in a loop -> the loop (or the statement
+    holding the comprehension) inside ``with requests.Session() as session:``,
+    every one-shot helper of that client in it called on ``session``."""
+    loop = call.loop
+    if loop is None or loop.retry:
+        return None
+    statement = loop.node if isinstance(loop.node, LOOPS) else call.statement
+    root = call.function if call.function is not None else facts.tree
+    if statement is None or suite_of(root, statement) is None:
+        return None
+    client = call.instead
+    if client.async_with and not isinstance(call.function, ast.AsyncFunctionDef):
+        return None
+    module, _, attribute = client.client.partition(".")
+    spelling, add = module_import(facts.tree, module)
+    if spelling is None or not attribute:
+        return None
+    parents = facts.resolver.parents_of(root)
+    same_client = {id(other.call): other for other in facts.one_shot_calls if other.instead == client}
+    lines = facts.lines
+    calls = []
+    for node in ast.walk(statement):
+        other = same_client.get(id(node))
+        if other is None or _in_nested_scope(node, statement, parents):
+            continue  # a helper called later, from a lambda or a nested function, may outlive the with
+        calls.append((span(node.func, lines), other.qual.rsplit(".", 1)[-1]))
+    if not calls:
+        return None
+    var = fresh_name(client.var, names_used(root))
+    shared = f"{spelling}.{attribute}()"
+    fix_intent = intent(
+        "share-client",
+        statement=start(statement, lines),
+        calls=tuple(calls),
+        client=shared,
+        var=var,
+        is_async=client.async_with,
+        add_import=module if add else None,
+    )
+    keyword = "async with" if client.async_with else "with"
+    return make_fix(UNSAFE, f"Share one client for the loop: '{keyword} {shared} as {var}:'", fix_intent)
+
+
+def _in_nested_scope(node, statement, parents) -> bool:
+    current = parents.get(id(node))
+    while current is not None and current is not statement:
+        if isinstance(current, NESTED_SCOPES):
+            return True
+        current = parents.get(id(current))
+    return False
 
 
 def _plan_cached_getter(site, facts, function, top):

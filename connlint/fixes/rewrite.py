@@ -75,7 +75,7 @@ class Tree:
                 and (position.end.line, position.end.column) == (end_line, end_column)
             ):
                 return node
-        raise FixFailed(f"no {kind.__name__} at line {line}")
+        raise FixFailed(f"no {getattr(kind, '__name__', 'expression')} at line {line}")
 
     def simple_statement(self, where, kind):
         """The ``SimpleStatementLine`` at ``where`` holding one ``kind`` statement."""
@@ -166,6 +166,17 @@ def _created_call(tree: Tree, value, where, changed: str):
     if position is None or (position.start.line, position.start.column) != tuple(where[:2]):
         raise FixFailed("the call has moved")
     return call
+
+
+class _Replace(cst.CSTTransformer):
+    """Replaces original nodes (by identity) in one pass."""
+
+    def __init__(self, replacements: dict):
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        return self.replacements.get(original_node, updated_node)
 
 
 # -- actions -----------------------------------------------------------------------
@@ -427,6 +438,29 @@ def hoist_module(tree: Tree, p: dict) -> None:
     tree.module = tree.module.with_changes(body=body)
 
 
+def share_client(tree: Tree, p: dict) -> None:
+    """A loop calling ``requests.get(...)`` -> inside ``with requests.Session()
+    as session:``, calling ``session.get(...)``."""
+    line = tree.statement_at(p["statement"])
+    parent, body, index = tree.suite(line)
+    tree.declare(line)
+    replacements = {}
+    for where, method in p["calls"]:
+        func = tree.node_at(where, (cst.Name, cst.Attribute))
+        if not isinstance(tree.parents.get(func), cst.Call):
+            raise FixFailed("the call has changed")
+        replacements[func] = cst.Attribute(value=cst.Name(p["var"]), attr=cst.Name(method))
+    inner = line.visit(_Replace(replacements))
+    statement = cst.With(
+        items=[cst.WithItem(item=tree.parse_expression(p["client"]), asname=cst.AsName(name=cst.Name(p["var"])))],
+        body=_block([inner.with_changes(leading_lines=())]),
+        asynchronous=cst.Asynchronous() if p.get("is_async") else None,
+        leading_lines=line.leading_lines,
+    )
+    tree.set_suite(parent, [*body[:index], statement, *body[index + 1:]])
+    tree.add_import(p.get("add_import"))
+
+
 def cache_getter(tree: Tree, p: dict) -> None:
     """``def cache(): return redis.Redis(...)`` -> decorated with ``functools.lru_cache``."""
     function = tree.statement_at(p["function"])
@@ -516,5 +550,6 @@ ACTIONS = {
     "hoist-loop": hoist_loop,
     "hoist-module": hoist_module,
     "cache-getter": cache_getter,
+    "share-client": share_client,
 }
 
