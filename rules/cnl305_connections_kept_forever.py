@@ -1,6 +1,8 @@
 """CNL305 connections-kept-forever."""
 
 from connlint.django_settings import database_settings
+from connlint.fixes.intent import UNSAFE
+from connlint.fixes.plan_limits import plan_setting_value
 from connlint.rule import Invalid, Rule
 
 
@@ -41,6 +43,11 @@ DATABASES = {
 }
 ```
 """
+    fix_safety = """
+`"CONN_MAX_AGE": None` becomes `"CONN_MAX_AGE": 60`. **Unsafe**: connections
+are now closed and reopened after a minute; pick the age that suits the
+database (and consider `"CONN_HEALTH_CHECKS": True`).
+"""
     valid = (
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': 60}}\n",
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql'}}\n",
@@ -51,6 +58,7 @@ DATABASES = {
             "DATABASES = {\n    'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': None},\n}\n",
             ((2, 76),),
             "DATABASES['default'] keeps its connections forever (CONN_MAX_AGE=None): they are never recycled, and outside requests (threads, Celery, management commands) never closed; set a number of seconds, e.g. 'CONN_MAX_AGE': 60",
+            fixed="DATABASES = {\n    'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': 60},\n}\n",
         ),
     )
 
@@ -62,4 +70,7 @@ DATABASES = {
                     "never recycled, and outside requests (threads, Celery, management commands) never closed; "
                     "set a number of seconds, e.g. 'CONN_MAX_AGE': 60"
                 )
-                yield self.finding(facts, setting.conn_max_age_node, message)
+                fix = plan_setting_value(
+                    setting.conn_max_age_node, "60", facts, UNSAFE, "Set 'CONN_MAX_AGE': 60", was="None"
+                )
+                yield self.finding(facts, setting.conn_max_age_node, message, fix=fix)

@@ -1,6 +1,8 @@
 """CNL306 pool-with-persistent-connections."""
 
 from connlint.django_settings import database_settings
+from connlint.fixes.intent import SAFE
+from connlint.fixes.plan_limits import plan_setting_value
 from connlint.limits import MISSING, UNKNOWN
 from connlint.rule import Invalid, Rule
 
@@ -32,6 +34,11 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "CONN_MAX_AG
                          "OPTIONS": {"pool": {"min_size": 2, "max_size": 10}}}}
 ```
 """
+    fix_safety = """
+The `CONN_MAX_AGE` value beside the pool becomes `0`. **Safe**: Django refuses
+to start with the pool and any other value, and the pool keeps the
+connections open between requests.
+"""
     valid = (
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'OPTIONS': {'pool': {'max_size': 10}}}}\n",
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': 600, 'OPTIONS': {'pool': False}}}\n",
@@ -42,6 +49,7 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "CONN_MAX_AG
             "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': 600, 'OPTIONS': {'pool': True}}}\n",
             ((1, 110),),
             "DATABASES['default'] enables the connection pool with CONN_MAX_AGE=600: Django raises ImproperlyConfigured; set 'CONN_MAX_AGE': 0 (the pool keeps the connections)",
+            fixed="DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'CONN_MAX_AGE': 0, 'OPTIONS': {'pool': True}}}\n",
         ),
     )
 
@@ -57,4 +65,5 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "CONN_MAX_AG
                 f"DATABASES['{setting.alias}'] enables the connection pool with CONN_MAX_AGE={shown}: Django "
                 "raises ImproperlyConfigured; set 'CONN_MAX_AGE': 0 (the pool keeps the connections)"
             )
-            yield self.finding(facts, setting.pool_node, message)
+            fix = plan_setting_value(setting.conn_max_age_node, "0", facts, SAFE, "Set 'CONN_MAX_AGE': 0")
+            yield self.finding(facts, setting.pool_node, message, fix=fix)

@@ -621,3 +621,28 @@ def test_throwaway_client_fix_is_unsafe_and_left_out_where_it_cannot_be_made():
     assert fixed("import requests\nfor url in URLS:\n    requests.get(url)\n", codes="CNL203") == (
         "import requests\nfor url in URLS:\n    requests.get(url)\n"
     )
+
+
+# -- CNL305 / CNL306: Django's CONN_MAX_AGE --------------------------------------------
+
+
+def test_conn_max_age_beside_the_pool_becomes_zero_and_forever_becomes_a_minute():
+    source = '''\
+        DATABASES = {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "CONN_MAX_AGE": None,  # forever
+                "OPTIONS": {"pool": True},
+            },
+            "reports": {"ENGINE": "django.db.backends.postgresql", "CONN_MAX_AGE": None},
+            "legacy": {"ENGINE": "django.db.backends.postgresql", "CONN_MAX_AGE": 600, "OPTIONS": {"pool": {"max_size": 4}}},
+        }
+        '''
+    # CNL306 is safe: Django refuses to start with anything but 0 beside the pool
+    assert fixed(source, codes="CNL306") == textwrap.dedent(source).replace('None,  # forever', '0,  # forever').replace(
+        '"CONN_MAX_AGE": 600', '"CONN_MAX_AGE": 0'
+    )
+    # with CNL305's unsafe fix too, the pool's entry still ends at 0
+    assert fixed(source, codes="CNL30", unsafe=True) == textwrap.dedent(source).replace(
+        'None,  # forever', '0,  # forever'
+    ).replace('"CONN_MAX_AGE": 600', '"CONN_MAX_AGE": 0').replace('"CONN_MAX_AGE": None}', '"CONN_MAX_AGE": 60}')

@@ -1,10 +1,12 @@
-"""Fix intents for the pool-limit rules (CNL301-CNL304), planned on the
-pool's arguments as ``connlint.limits`` read them.
+"""Fix intents for the pool-limit rules (CNL301-CNL306), planned on the
+pool's arguments as ``connlint.limits`` read them, or on Django's DATABASES.
 
 CNL301 writes the library's current defaults down (safe: nothing changes,
 unless the default differs between library versions); CNL302 and CNL303
-replace a sentinel with a bound, and CNL304 moves a pool option from the URL
-query into a keyword (unsafe: behaviour changes, which is the point).
+replace a sentinel with a bound, CNL304 moves a pool option from the URL
+query into a keyword, and CNL305 bounds CONN_MAX_AGE (unsafe: behaviour
+changes, which is the point).  CNL306 sets CONN_MAX_AGE to 0 beside the pool:
+safe, since Django refuses to start with any other value.
 """
 
 from __future__ import annotations
@@ -158,3 +160,11 @@ def plan_option_to_keyword(config, option: str, node, facts):
     )
     action = f"pass {option}={render(number)} to {config.callee}()" if keywords else f"keep the {option} keyword"
     return make_fix(UNSAFE, f"Move '{option}' out of the URL: {action}", fix_intent)
+
+
+def plan_setting_value(node, value: str, facts, applicability: str, description: str, was: str | None = None):
+    """A ``DATABASES`` value -> ``value`` (``"CONN_MAX_AGE": None`` -> ``60``)."""
+    if node is None or node.lineno != node.end_lineno:
+        return None
+    fix_intent = intent("replace-value", node=span(node, facts.lines), value=value, was=was)
+    return make_fix(applicability, description, fix_intent)

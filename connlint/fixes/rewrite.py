@@ -365,6 +365,15 @@ def url_options(tree: Tree, p: dict) -> None:
     tree.replace(call, _with_keywords(tree, updated, p["keywords"]))
 
 
+def replace_value(tree: Tree, p: dict) -> None:
+    """One expression (a settings value) -> ``p["value"]``."""
+    node = tree.node_at(p["node"], cst.BaseExpression)
+    if p.get("was") is not None and tree.module.code_for_node(node) != p["was"]:
+        raise FixFailed("the value has changed")
+    tree.declare(node)
+    tree.replace(node, tree.parse_expression(p["value"]))
+
+
 def _remove(statements, removed: set, tree: Tree) -> list:
     kept = [s for s in statements if s not in removed]
     if not kept:
@@ -551,5 +560,6 @@ ACTIONS = {
     "hoist-module": hoist_module,
     "cache-getter": cache_getter,
     "share-client": share_client,
+    "replace-value": replace_value,
 }
 
