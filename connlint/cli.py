@@ -180,12 +180,23 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
 
         display = display_path(Path(stdin_filename)) if stdin_filename else "-"
         return fixes.fix_stdin(checker, display, run_options.fixing, run_options.unsafe, quiet)
+    baseline_path = baseline_file or (str(settings.root / settings.baseline) if settings.baseline else None)
+    known = None
+    if baseline_path and not write_baseline:
+        from connlint.baseline import BaselineError, load_baseline
+
+        try:
+            known = load_baseline(baseline_path)
+        except BaselineError as exc:
+            _fail(str(exc))
     findings, sources = _check(checker, paths or (".",), settings, stdin_filename, run_options)
     fixed = None
     if run_options.fixing:
         from connlint.fixes import run as fixes
 
-        outcome = fixes.fix_paths(checker, findings, run_options.unsafe, write=run_options.fixing != "diff")
+        outcome = fixes.fix_paths(
+            checker, findings, run_options.unsafe, write=run_options.fixing != "diff", baseline=known
+        )
         fixes.warn(outcome.warnings)
         if run_options.fixing == "diff":
             write_output("".join(outcome.diffs), output_file)
@@ -199,18 +210,16 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
     from connlint import report
 
     findings = report.sort_findings(findings)
-    if write_baseline or baseline_file or settings.baseline:
-        from connlint.baseline import BaselineError, baseline_document, load_baseline, new_findings
     if write_baseline:
+        from connlint.baseline import baseline_document
+
         write_output(baseline_document(findings, sources), write_baseline)
         click.echo(f"connlint: recorded {len(findings)} finding(s) in {write_baseline}", err=True)
         return EXIT_CLEAN
-    baseline_path = baseline_file or (str(settings.root / settings.baseline) if settings.baseline else None)
-    if baseline_path:
-        try:
-            findings = new_findings(findings, sources, load_baseline(baseline_path))
-        except BaselineError as exc:
-            _fail(str(exc))
+    if known is not None:
+        from connlint.baseline import new_findings
+
+        findings = new_findings(findings, sources, known)
     if edits_shown:
         from connlint.fixes import run as fixes
 

@@ -110,6 +110,22 @@ def test_baseline_hides_recorded_findings_and_reports_new_ones(project):
     ]
 
 
+def test_fix_with_a_baseline_fixes_only_the_new_findings(project):
+    assert run(["--write-baseline", "baseline.json", "app.py"], project)[0] == 0
+    old = (project / "app.py").read_text()
+    (project / "app.py").write_text(old + "\n\ndef new_leak(p):\n    c = sqlite3.connect(p)\n    c.execute('x')\n")
+    assert run(["--baseline", "baseline.json", "--fix", "app.py"], project) == (
+        0, "Found 1 problem (1 fixed, 0 remaining).\n", ""
+    )
+    # the recorded findings are left as they were; the new one is fixed
+    assert (project / "app.py").read_text() == (
+        "import contextlib\n" + old
+        + "\n\ndef new_leak(p):\n    with contextlib.closing(sqlite3.connect(p)) as c:\n        c.execute('x')\n"
+    )
+    assert run(["--baseline", "baseline.json", "app.py"], project) == (0, "All checks passed.\n", "")
+    assert run(["--baseline", "missing.json", "--fix", "app.py"], project)[0] == 2
+
+
 def test_baseline_from_config(tmp_path):
     (tmp_path / "app.py").write_text(APP)
     assert run(["--write-baseline", "connlint-baseline.json", "app.py"], tmp_path)[0] == 0

@@ -26,6 +26,8 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field
 
+from connlint.source import LINE_BREAK
+
 #: More steps than this in one file means the fixes do not converge.
 MAX_STEPS = 100
 IMPORT_LINE = re.compile(r"^import [A-Za-z_][\w.]*$")
@@ -272,10 +274,11 @@ def _key(finding, lines) -> tuple:
     return (finding.code, finding.message, text)
 
 
-def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=None) -> FileFix:
+def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=None, only=None) -> FileFix:
     """Apply every applicable fix to ``data`` (the bytes of ``display``),
     re-analysing after each one.  ``analyse(bytes) -> findings``;
-    ``findings`` are those of ``data`` if already known."""
+    ``findings`` are those of ``data`` if already known; ``only(findings,
+    lines)`` picks the ones to fix (those a baseline does not hold)."""
     result = FileFix(display, data, data)
     try:
         text, encoding = decode(data)
@@ -287,7 +290,8 @@ def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=
     rejected: set = set()
     for _ in range(MAX_STEPS):
         lines = text.splitlines()
-        candidates = [f for f in current if applicable(f, unsafe) and _key(f, lines) not in rejected]
+        eligible = only(current, LINE_BREAK.split(text)) if only is not None else current
+        candidates = [f for f in eligible if applicable(f, unsafe) and _key(f, lines) not in rejected]
         if not candidates:
             break
         finding = candidates[0]

@@ -43,14 +43,24 @@ def analyser(checker, display: str):
     return analyse
 
 
-def fix_paths(checker, findings, unsafe: bool, write: bool) -> FixOutcome:
-    """Fix every file with an applicable fix; ``write`` them (else only the diffs)."""
+def fix_paths(checker, findings, unsafe: bool, write: bool, baseline=None) -> FixOutcome:
+    """Fix every file with an applicable fix; ``write`` them (else only the
+    diffs).  Findings a ``baseline`` holds are neither reported nor fixed."""
     outcome = FixOutcome()
     by_path: dict = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
     for display, file_findings in by_path.items():
-        if display == "-" or not any(_applicable(f, unsafe) for f in file_findings):
+        only = _not_in(baseline, display) if baseline is not None else None
+        wanted = file_findings
+        if only is not None:
+            from connlint.source import decode_lines
+
+            try:
+                wanted = only(file_findings, decode_lines(Path(display).read_bytes()))
+            except OSError:
+                wanted = []
+        if display == "-" or not any(_applicable(f, unsafe) for f in wanted):
             outcome.remaining.extend(file_findings)
             continue
         from connlint.fixes.apply import FileChanged, fix_file, unified_diff, write_atomic
@@ -63,7 +73,7 @@ def fix_paths(checker, findings, unsafe: bool, write: bool) -> FixOutcome:
             outcome.warnings.append(f"{display}: cannot fix: {exc.strerror or exc}")
             outcome.remaining.extend(file_findings)
             continue
-        result = fix_file(display, data, analyser(checker, display), unsafe)
+        result = fix_file(display, data, analyser(checker, display), unsafe, only=only)
         outcome.warnings.extend(result.warnings)
         if not result.changed:
             outcome.remaining.extend(file_findings)
@@ -84,6 +94,14 @@ def fix_paths(checker, findings, unsafe: bool, write: bool) -> FixOutcome:
         outcome.remaining.extend(result.remaining)
         outcome.sources[display] = decode_lines(result.fixed)
     return outcome
+
+
+def _not_in(baseline, display: str):
+    """The findings of one file a baseline does not hold, given its lines."""
+    from connlint.baseline import new_findings
+    from connlint.report import sort_findings
+
+    return lambda findings, lines: new_findings(sort_findings(findings), {display: lines}, baseline)
 
 
 def fix_stdin(checker, display: str, mode: str, unsafe: bool, quiet: bool) -> int:
