@@ -26,11 +26,18 @@ class EntrySpec(Record, frozen=True):
     position: int | None = None  # registrations: which argument is the handler
     keyword: str | None = None
     path_argument: int | None = None  # the route path shown in messages
+    # decorators / registrations: what one of the call's arguments must be
+    # (qualified names or string literals), as ``@receiver(request_started)``
+    arguments: tuple = ()
+    argument_keyword: str | None = None  # ... or the keyword that argument may be given as
+    class_init: bool = False  # decorators: on a method, its class's ``__init__`` runs per request too
     handler_methods: tuple = ()  # bases / registered classes: which methods are entry points
+    init_parameters: tuple = ()  # class heuristics: ``__init__``'s parameters after self, exactly
     parameters: tuple = ()  # function heuristics: required parameter names, in order
     function_names: tuple = ()
     module_names: tuple = ()  # function heuristics: file stems
     first_parameter: str | None = None
+    returned: bool = False  # function heuristics: the function it returns is the entry, not itself
     modules: tuple = ()  # the framework's import names
 
     def method_matches(self, name: str) -> bool:
@@ -43,27 +50,31 @@ class Frameworks(Record):
     decorators: list[EntrySpec] = field(factory=list)
     registrations: list[EntrySpec] = field(factory=list)
     bases: list[EntrySpec] = field(factory=list)
+    classes: list[EntrySpec] = field(factory=list)  # class heuristics (``__init__`` parameters)
     functions: list[EntrySpec] = field(factory=list)
     objects: dict[str, list[str]] = field(factory=dict)  # framework type -> constructor calls
     one_time_decorators: set[str] = field(factory=set)
     one_time_functions: set[str] = field(factory=set)
     request_scoped: set[str] = field(factory=set)  # objects that live for one request (flask.g)
 
-    def decorator_spec(self, name, method, uses) -> EntrySpec | None:
-        """The decorator spec naming ``name``, or matching ``method`` on a
-        receiver of a framework the module uses (``uses(spec)``)."""
+    def decorator_spec(self, name, method, uses, accepts=None) -> EntrySpec | None:
+        """The first decorator spec naming ``name``, or matching ``method`` on
+        a receiver of a framework the module uses (``uses(spec)``), whose
+        ``arguments`` the decorator's arguments satisfy (``accepts(spec)``).
+        A name known to the data but given other arguments (``@receiver(post_save)``)
+        is no entry: the method heuristics are not tried for it."""
         index = self.__dict__.get("_decorator_index")
         if index is None:
             index = self.__dict__["_decorator_index"] = ({}, {})
             for spec in self.decorators:
                 for qualified in spec.names:
-                    index[0].setdefault(qualified, spec)
+                    index[0].setdefault(qualified, []).append(spec)
                 for method_name in spec.methods:
                     index[1].setdefault(method_name, []).append(spec)
         if name is not None and name in index[0]:
-            return index[0][name]
+            return next((spec for spec in index[0][name] if accepts is None or accepts(spec)), None)
         for spec in index[1].get(method, ()) if method is not None else ():
-            if uses(spec):
+            if uses(spec) and (accepts is None or accepts(spec)):
                 return spec
         return None
 
@@ -90,7 +101,15 @@ SPEC_KEYS = {
     "names", "methods", "what", "unit", "position", "keyword", "path_argument", "handler_methods",
     "parameters", "function_names", "module_names", "first_parameter",
 }
-FILE_KEYS = {"framework", "objects", "decorator", "registration", "base", "function", "one_time"}
+# keys only some kinds of entry read
+KIND_KEYS = {
+    "decorator": {"arguments", "argument_keyword", "class_init"},
+    "registration": {"arguments", "argument_keyword"},
+    "base": set(),
+    "class": {"init_parameters"},
+    "function": {"returned"},
+}
+FILE_KEYS = {"framework", "objects", "one_time", *KIND_KEYS}
 ONE_TIME_KEYS = {"decorators", "functions", "request_scoped"}
 
 
@@ -143,13 +162,14 @@ def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
         ("decorator", frameworks.decorators),
         ("registration", frameworks.registrations),
         ("base", frameworks.bases),
+        ("class", frameworks.classes),
         ("function", frameworks.functions),
     ):
         entries = data.get(key, [])
         if not isinstance(entries, list):
             raise CatalogError(f"{where}: [[{key}]]: expected an array of tables")
         for index, spec in enumerate(entries):
-            target.append(_spec(spec, name, default_unit, modules, f"{where}: {key}[{index}]"))
+            target.append(_spec(spec, key, name, default_unit, modules, f"{where}: {key}[{index}]"))
     one_time = data.get("one_time", {})
     _unknown(one_time, ONE_TIME_KEYS, f"{where}: [one_time]")
     for key, values in one_time.items():
@@ -158,10 +178,15 @@ def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
         )
 
 
-def _spec(spec, framework: str, default_unit: str, modules: tuple, where: str) -> EntrySpec:
+def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, where: str) -> EntrySpec:
     if not isinstance(spec, dict):
         raise CatalogError(f"{where}: expected a table")
-    _unknown(spec, SPEC_KEYS, where)
+    extra = sorted(set(spec) - SPEC_KEYS - KIND_KEYS[kind])
+    if extra:
+        owners = " and ".join(f"[[{other}]]" for other, keys in KIND_KEYS.items() if extra[0] in keys)
+        if owners:
+            raise CatalogError(f"{where}: key '{extra[0]}' only applies to {owners}")
+        raise CatalogError(f"{where}: unknown key '{extra[0]}'")
     unit = spec.get("unit", default_unit)
     if unit not in UNITS:
         raise CatalogError(f"{where}.unit: expected one of {', '.join(UNITS)}, got {unit!r}")
@@ -171,6 +196,22 @@ def _spec(spec, framework: str, default_unit: str, modules: tuple, where: str) -
     for key in ("position", "path_argument"):
         if key in spec and not isinstance(spec[key], int):
             raise CatalogError(f"{where}.{key}: expected an integer")
+    for key in ("class_init", "returned"):
+        if key in spec and not isinstance(spec[key], bool):
+            raise CatalogError(f"{where}.{key}: expected true or false")
+    arguments = _strings(spec.get("arguments", []), f"{where}.arguments")
+    if "arguments" in spec and not arguments:
+        raise CatalogError(f"{where}.arguments: expected at least one qualified name or string")
+    if "argument_keyword" in spec:
+        if not isinstance(spec["argument_keyword"], str):
+            raise CatalogError(f"{where}.argument_keyword: expected a string")
+        if not arguments:
+            raise CatalogError(f"{where}.argument_keyword: names the keyword of 'arguments', which is missing")
+    init_parameters = _strings(spec.get("init_parameters", []), f"{where}.init_parameters")
+    handler_methods = _strings(spec.get("handler_methods", []), f"{where}.handler_methods")
+    if kind == "class" and not (init_parameters and handler_methods):
+        # without both, the heuristic would match every class, or find nothing
+        raise CatalogError(f"{where}: a [[class]] entry needs init_parameters and handler_methods")
     return EntrySpec(
         framework=framework,
         what=what,
@@ -180,10 +221,15 @@ def _spec(spec, framework: str, default_unit: str, modules: tuple, where: str) -
         position=spec.get("position"),
         keyword=spec.get("keyword"),
         path_argument=spec.get("path_argument"),
-        handler_methods=_strings(spec.get("handler_methods", []), f"{where}.handler_methods"),
+        arguments=arguments,
+        argument_keyword=spec.get("argument_keyword"),
+        class_init=spec.get("class_init", False),
+        handler_methods=handler_methods,
+        init_parameters=init_parameters,
         parameters=_strings(spec.get("parameters", []), f"{where}.parameters"),
         function_names=_strings(spec.get("function_names", []), f"{where}.function_names"),
         module_names=_strings(spec.get("module_names", []), f"{where}.module_names"),
         first_parameter=spec.get("first_parameter"),
+        returned=spec.get("returned", False),
         modules=modules,
     )

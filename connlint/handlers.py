@@ -5,8 +5,10 @@ decorator, a registration call such as ``add_url_rule`` or ``Depends``, a
 method of a class-based view, a heuristic such as a Lambda handler), or when a
 per-request function calls it: calls are followed inside the module,
 transitively, up to ``MAX_DEPTH``.  A class instantiated in a per-request
-function has its ``__init__`` run per request.  Functions cached with
-``functools.cache`` and friends stop the reach: they run once.
+function has its ``__init__`` run per request, and so has a class whose
+methods carry a decorator marked ``class_init`` (a Pyramid view class).
+Functions cached with ``functools.cache`` and friends stop the reach: they
+run once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import deque
 from pathlib import PurePath
 
 from connlint.frameworks import EntrySpec, Frameworks
-from connlint.names import FUNCTION_NODES, Resolver
+from connlint.names import FUNCTION_NODES, Resolver, iter_scope
 
 MAX_DEPTH = 5
 CLASS_ENTRY_METHODS = ("__init__", "__call__")
@@ -70,6 +72,7 @@ class RequestReach:
             self.imported = self._imported_frameworks()
             self.functions = self._all_functions()
             self.entries: list[Entry] = []
+            self._class_inits: set[int] = set()
             self._find_entries()
             self._reach = self._follow_calls() if self.entries else {}
         return self._reach
@@ -102,17 +105,36 @@ class RequestReach:
         self._find_framework_entries()
         for spec in self.frameworks.functions:
             for function in self.resolver.functions.values():
-                if _heuristic_matches(spec, function, self.stem):
+                if not _heuristic_matches(spec, function, self.stem):
+                    continue
+                if not spec.returned:
                     self._add(function, spec, None)
+                    continue
+                for inner in self._returned_functions(function):
+                    self._add(inner, spec, None, f"{function.name}.{inner.name}")
+
+    def _returned_functions(self, factory) -> list:
+        """The functions ``factory`` defines and returns (Django's
+        ``def middleware(request): ...; return middleware``): the factory
+        runs once, what it returns on every request."""
+        returned, defined = set(), []
+        for node in iter_scope(factory.body):
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Name):
+                returned.add(node.value.id)
+            elif isinstance(node, FUNCTION_NODES):
+                defined.append(node)
+        # one definition per branch: ``if iscoroutinefunction(get_response): async def middleware``
+        return [node for node in defined if node.name in returned]
 
     def _find_framework_entries(self) -> None:
         """Decorators, registrations and base classes."""
         for function in self.functions:
             for decorator in function.decorator_list:
-                name, method = self._decorator_name(decorator, function)
-                spec = self.frameworks.decorator_spec(name, method, self._uses)
+                spec = self._decorator_spec(decorator, function)
                 if spec is not None:
                     self._add(function, spec, _path_of(decorator, spec))
+                    if spec.class_init:
+                        self._add_class_init(function, spec, _path_of(decorator, spec))
                     break
         if self.imported or any(not spec.modules for spec in self.frameworks.registrations):
             # every call is a candidate: only worth it where a framework is imported
@@ -121,29 +143,84 @@ class RequestReach:
                     self._registration(call, scope)
         for scope in self.resolver.scopes.values():
             if isinstance(scope.node, ast.ClassDef):
-                spec = self._class_spec(scope.node, set())
+                spec = self._class_spec(scope.node, set()) or self._class_heuristic(scope.node)
                 if spec is not None:
                     self._add_class(scope.node, spec, None)
                 self._class_decorators(scope.node)
+
+    def _class_heuristic(self, cls: ast.ClassDef) -> EntrySpec | None:
+        """The class heuristic whose ``init_parameters`` are exactly those of
+        ``cls.__init__`` after self (Django middleware: ``get_response``)."""
+        if not self.frameworks.classes:
+            return None
+        init = next((i for i in cls.body if isinstance(i, FUNCTION_NODES) and i.name == "__init__"), None)
+        if init is None:
+            return None
+        params = tuple(a.arg for a in init.args.posonlyargs + init.args.args)[1:]
+        return next((spec for spec in self.frameworks.classes if params == spec.init_parameters), None)
+
+    def _add_class_init(self, method, spec: EntrySpec, path) -> None:
+        """A method carrying a ``class_init`` decorator: the framework builds
+        its class per request (a Pyramid view class), so ``__init__`` runs too."""
+        cls = self.resolver.scope_of(method).cls
+        if cls is None or method not in cls.body or id(cls) in self._class_inits:
+            return
+        self._class_inits.add(id(cls))
+        init = next((i for i in cls.body if isinstance(i, FUNCTION_NODES) and i.name == "__init__"), None)
+        if init is not None:
+            self._add(init, spec, path, f"{cls.name}.__init__")
 
     def _class_decorators(self, cls: ast.ClassDef) -> None:
         """A decorated class (Pyramid ``@view_config`` on a class) is built and
         called per request: its ``__init__`` and ``__call__`` are entries."""
         for decorator in cls.decorator_list:
-            name, method = self._decorator_name(decorator, cls)
-            spec = self.frameworks.decorator_spec(name, method, self._uses)
+            spec = self._decorator_spec(decorator, cls)
             if spec is not None:
                 for item in cls.body:
                     if isinstance(item, FUNCTION_NODES) and item.name in CLASS_ENTRY_METHODS:
                         self._add(item, spec, _path_of(decorator, spec), f"{cls.name}.{item.name}")
                 return
 
+    def _decorator_spec(self, decorator, function) -> EntrySpec | None:
+        name, method = self._decorator_name(decorator, function)
+        if name is None and method is None:
+            return None
+        scope = self._decorator_scope(function)
+        return self.frameworks.decorator_spec(
+            name, method, self._uses, lambda spec: self._accepts(spec, decorator, scope, None)
+        )
+
     def _decorator_name(self, decorator, function):
         """(qualified name, method name on an untyped receiver) of a decorator."""
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        return self._callee_name(target, self._decorator_scope(function))
+
+    def _decorator_scope(self, function):
         scope = self.resolver.scope_of(function)
-        scope = scope.parent or scope  # decorators are evaluated in the enclosing scope
-        return self._callee_name(target, scope)
+        return scope.parent or scope  # decorators are evaluated in the enclosing scope
+
+    def _accepts(self, spec: EntrySpec, call, scope, handler_position) -> bool:
+        """Whether one of the call's positional arguments (other than the
+        handler's), or its ``argument_keyword`` one, is among ``spec.arguments``:
+        a qualified name it resolves to, or a string literal.  A list or tuple
+        counts as its items (``@receiver([request_started, request_finished])``)."""
+        if not spec.arguments:
+            return True
+        if not isinstance(call, ast.Call):
+            return False
+        values = [arg for index, arg in enumerate(call.args) if index != handler_position]
+        if spec.argument_keyword is not None:
+            values += [k.value for k in call.keywords if k.arg == spec.argument_keyword]
+        for value in values:
+            for item in value.elts if isinstance(value, (ast.List, ast.Tuple)) else (value,):
+                if isinstance(item, ast.Constant):
+                    if isinstance(item.value, str) and item.value in spec.arguments:
+                        return True
+                elif isinstance(item, (ast.Name, ast.Attribute)):
+                    resolved = self.resolver.resolve(item, scope)
+                    if resolved is not None and resolved.qual in spec.arguments:
+                        return True
+        return False
 
     def _callee_name(self, target, scope):
         if isinstance(target, ast.Attribute):
@@ -163,12 +240,12 @@ class RequestReach:
         for spec in self.frameworks.registrations:
             if not (name in spec.names or (method is not None and method in spec.methods and self._uses(spec))):
                 continue
-            handler = None
+            handler = handler_position = None
             if spec.keyword:
                 handler = next((k.value for k in call.keywords if k.arg == spec.keyword), None)
             if handler is None and spec.position is not None and len(call.args) > spec.position:
-                handler = call.args[spec.position]
-            if handler is None:
+                handler, handler_position = call.args[spec.position], spec.position
+            if handler is None or not self._accepts(spec, call, scope, handler_position):
                 continue  # another framework's method of the same name may fit
             path = _path_of(call, spec)
             # a list of handlers: falcon.App(middleware=[A(), B()])

@@ -1,14 +1,15 @@
 """Framework data (``rules/frameworks/*.toml``) against the real analysis.
 
 For every framework file: each kind of entry it declares (decorator,
-registration, base class, function heuristic) finds a per-request function
-that creates an engine/pool/client, with one CNL201 at the exact position and
-the exact message; the framework's one-time places stay clean; and so do the
-patterns that frameworks.md lists as right.  Then how a handler reaches code
-in its module: helpers, classes, caches, guards and the depth limit.
+registration, base class, class heuristic, function heuristic) finds a
+per-request function that creates an engine/pool/client, with one CNL201 at
+the exact position and the exact message; the framework's one-time places
+stay clean; and so do the patterns that frameworks.md lists as right.  Then
+how a handler reaches code in its module: helpers, classes, caches, guards
+and the depth limit.
 
-Tests marked ``xfail(strict=True)`` pin down what the analysis code (not the
-data) gets wrong today; each reason says what is expected.
+A case can be marked ``xfail(strict=True)`` with a reason, to pin down what
+the analysis code (not the data) gets wrong; none is today.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from connlint.frameworks import frameworks_dir
+from connlint.datafiles import CatalogError
+from connlint.frameworks import frameworks_dir, load_frameworks
 from connlint.handlers import MAX_DEPTH
 from tests.helpers import findings_for, positions
 
@@ -35,13 +37,13 @@ MONGO = "MongoClient from pymongo.MongoClient()"
 HTTPX_ASYNC = "httpx async client from httpx.AsyncClient()"
 AIOHTTP_SESSION = "aiohttp session from aiohttp.ClientSession()"
 
-KINDS = ("decorator", "registration", "base", "function")
+KINDS = ("decorator", "registration", "base", "class", "function")
 
 
 @dataclass(frozen=True)
 class Entry:
     framework: str  # the file stem in rules/frameworks/
-    kind: str  # decorator | registration | base | function
+    kind: str  # decorator | registration | base | class | function
     source: str
     at: tuple  # (line, column) of the creating call
     subject: str  # "SQLAlchemy engine from create_engine()"
@@ -245,7 +247,7 @@ PER_REQUEST = [
             r = redis.Redis()
             return HttpResponse(r.get(uid))
         """, (4, 9), REDIS, "user_detail() (Django view)", "r", path="users/views.py"),
-    entry("django", "base", "new-style-middleware", """\
+    entry("django", "class", "new-style-middleware", """\
         import redis
         class CountMiddleware:
             def __init__(self, get_response):
@@ -254,9 +256,45 @@ PER_REQUEST = [
                 r = redis.Redis()
                 r.incr(request.path)
                 return self.get_response(request)
-        """, (6, 13), REDIS, "CountMiddleware.__call__() (Django middleware)", "r",
-        xfail="a new-style middleware has no base class; it is named only in settings.MIDDLEWARE, "
-        "which the analysis does not read (today: CNL101 at 6:13)"),
+        """, (6, 13), REDIS, "CountMiddleware.__call__() (Django middleware)", "r"),
+    entry("django", "class", "new-style-middleware-process_view", """\
+        from sqlalchemy import create_engine
+        class AuditMiddleware:
+            def __init__(self, get_response):
+                self.get_response = get_response
+            def __call__(self, request):
+                return self.get_response(request)
+            def process_view(self, request, view_func, view_args, view_kwargs):
+                engine = create_engine("postgresql://db/app")
+                with engine.begin() as conn:
+                    return None
+        """, (8, 18), ENGINE, "AuditMiddleware.process_view() (Django middleware)", "engine"),
+    entry("django", "function", "middleware-factory", """\
+        import redis
+        def count_middleware(get_response):
+            prefix = "hits:"
+            def middleware(request):
+                r = redis.Redis()
+                r.incr(prefix + request.path)
+                return get_response(request)
+            return middleware
+        """, (5, 13), REDIS, "count_middleware.middleware() (Django middleware)", "r"),
+    entry("django", "function", "middleware-factory-sync-and-async", """\
+        from asgiref.sync import iscoroutinefunction
+        from django.utils.decorators import sync_and_async_middleware
+        import redis
+        @sync_and_async_middleware
+        def count_middleware(get_response):
+            if iscoroutinefunction(get_response):
+                async def middleware(request):
+                    return await get_response(request)
+            else:
+                def middleware(request):
+                    r = redis.Redis()
+                    r.incr(request.path)
+                    return get_response(request)
+            return middleware
+        """, (11, 17), REDIS, "count_middleware.middleware() (Django middleware)", "r"),
     # -- Django request signals -----------------------------------------------
     entry("django_signals", "registration", "request_started-connect", """\
         from django.core.signals import request_started
@@ -266,7 +304,7 @@ PER_REQUEST = [
             r.incr("requests")
         request_started.connect(count_request)
         """, (4, 9), REDIS, "count_request() (Django request signal receiver)", "r"),
-    entry("django_signals", "registration", "receiver-decorator", """\
+    entry("django_signals", "decorator", "receiver", """\
         from django.core.signals import request_started
         from django.dispatch import receiver
         import redis
@@ -274,9 +312,21 @@ PER_REQUEST = [
         def count_request(sender, **kwargs):
             r = redis.Redis()
             r.incr("requests")
-        """, (6, 9), REDIS, "count_request() (Django request signal receiver)", "r",
-        xfail="@receiver(signal) is one decorator for every signal; entries cannot depend on a "
-        "decorator's argument (today: CNL101 at 6:9)"),
+        """, (6, 9), REDIS, "count_request() (Django request signal receiver)", "r"),
+    entry("django_signals", "decorator", "receiver-signal-list-module-attribute", """\
+        from django.core import signals
+        from django.db.models.signals import post_save
+        from django.dispatch import receiver
+        from sqlalchemy import create_engine
+        @receiver([post_save, signals.request_finished])
+        def audit(sender, **kwargs):
+            engine = create_engine("postgresql://db/audit")
+            try:
+                with engine.begin() as conn:
+                    return None
+            finally:
+                engine.dispose()
+        """, (7, 14), ENGINE, "audit() (Django request signal receiver)", "engine"),
     # -- Celery ---------------------------------------------------------------
     entry("celery", "decorator", "app-task", """\
         from celery import Celery
@@ -639,9 +689,7 @@ PER_REQUEST = [
             @view_config(request_method="GET")
             def get(self):
                 return {"url": str(self.engine.url)}
-        """, (7, 23), ENGINE, "UserViews.__init__() (Pyramid view)", "engine",
-        xfail="Pyramid instantiates a view class per request, but only decorated functions are "
-        "entries: the __init__ of a class whose methods carry @view_config is not (today: no finding)"),
+        """, (7, 23), ENGINE, "UserViews.__init__() (Pyramid view)", "engine"),
     entry("pyramid", "decorator", "view_config-on-class", """\
         from pyramid.view import view_config
         from sqlalchemy import create_engine
@@ -661,9 +709,36 @@ PER_REQUEST = [
         def count_request(event):
             r = redis.Redis()
             r.incr("requests")
-        """, (5, 9), REDIS, "count_request() (Pyramid NewRequest subscriber)", "r",
-        xfail="@subscriber(NewRequest) runs per request but @subscriber(ApplicationCreated) once; "
-        "entries cannot depend on a decorator's argument, so no data is given (today: CNL101 at 5:9)"),
+        """, (5, 9), REDIS, "count_request() (Pyramid NewRequest subscriber)", "r"),
+    entry("pyramid", "decorator", "subscriber-several-events-interface", """\
+        from pyramid.events import ApplicationCreated, subscriber
+        from pyramid.interfaces import INewResponse
+        import redis
+        @subscriber(ApplicationCreated, INewResponse)
+        def count(event):
+            r = redis.Redis()
+            r.incr("events")
+        """, (6, 9), REDIS, "count() (Pyramid NewResponse subscriber)", "r"),
+    entry("pyramid", "registration", "add_subscriber", """\
+        from pyramid.events import NewRequest
+        import redis
+        def count_request(event):
+            r = redis.Redis()
+            r.incr(event.request.path)
+        def includeme(config):
+            config.add_subscriber(count_request, NewRequest)
+        """, (4, 9), REDIS, "count_request() (Pyramid NewRequest subscriber)", "r"),
+    entry("pyramid", "registration", "add_subscriber-dotted-name", """\
+        from pyramid.config import Configurator
+        import redis
+        def add_globals(event):
+            r = redis.Redis()
+            event["hits"] = r.incr("renders")
+        def main(global_config, **settings):
+            with Configurator(settings=settings) as config:
+                config.add_subscriber(add_globals, iface="pyramid.events.BeforeRender")
+                return config.make_wsgi_app()
+        """, (4, 9), REDIS, "add_globals() (Pyramid BeforeRender subscriber)", "r"),
     # -- Bottle ---------------------------------------------------------------
     entry("bottle", "decorator", "route", """\
         from bottle import route
@@ -690,6 +765,15 @@ PER_REQUEST = [
             r = redis.Redis()
             r.incr(request.path)
         """, (5, 9), REDIS, "count() (Bottle hook)", "r"),
+    entry("bottle", "decorator", "app-hook-after_request", """\
+        import bottle
+        import redis
+        app = bottle.Bottle()
+        @app.hook("after_request")
+        def count():
+            r = redis.Redis()
+            r.incr(bottle.request.path)
+        """, (6, 9), REDIS, "count() (Bottle hook)", "r"),
     entry("bottle", "registration", "route-callback", """\
         import bottle
         import redis
@@ -1187,7 +1271,57 @@ CLEAN = [
             def process_request(self, request):
                 cache.incr(request.path)
         """),
+    clean("django", "new-style-middleware-init-once", """\
+        import redis
+        class CountMiddleware:
+            def __init__(self, get_response):
+                self.get_response = get_response
+                self.cache = redis.Redis(max_connections=10)
+            def __call__(self, request):
+                self.cache.incr(request.path)
+                return self.get_response(request)
+        """),
+    clean("django", "middleware-factory-body-once", """\
+        from sqlalchemy import create_engine
+        def audit_middleware(get_response):
+            engine = create_engine("postgresql://db/audit", pool_size=5, max_overflow=10)
+            def middleware(request):
+                with engine.begin() as conn:
+                    return get_response(request)
+            return middleware
+        """),
+    clean("django", "get_response-parameter-is-not-middleware", """\
+        import redis
+        class Renderer:
+            def __init__(self, get_response, cache):
+                self.get_response = get_response
+                self.cache = cache
+            def __call__(self, request):
+                r = redis.Redis()
+                try:
+                    return r.get(request.path)
+                finally:
+                    r.close()
+        def wrap(get_response):
+            r = redis.Redis()
+            try:
+                return get_response(r.get("default"))
+            finally:
+                r.close()
+        """),
     # -- Django request signals -----------------------------------------------
+    clean("django_signals", "receiver-post_save-is-not-per-request", """\
+        from django.db.models.signals import post_save
+        from django.dispatch import receiver
+        import redis
+        @receiver(post_save, sender="users.User")
+        def invalidate(sender, instance, **kwargs):
+            r = redis.Redis()
+            try:
+                r.delete(f"user:{instance.pk}")
+            finally:
+                r.close()
+        """),
     clean("django_signals", "receiver-shares-module-client", """\
         from django.core.signals import request_finished
         import redis
@@ -1502,7 +1636,37 @@ CLEAN = [
             registry = event.app.registry
             registry["engine"] = create_engine(registry.settings["sqlalchemy.url"], pool_size=5, max_overflow=10)
         """),
+    clean("pyramid", "add_subscriber-applicationcreated", """\
+        from pyramid.events import ApplicationCreated
+        from sqlalchemy import create_engine
+        def on_created(event):
+            event.app.registry.engine = create_engine("postgresql://db/app", pool_size=5, max_overflow=10)
+        def includeme(config):
+            config.add_subscriber(on_created, ApplicationCreated)
+        """),
     # -- Bottle ---------------------------------------------------------------
+    clean("bottle", "hook-config-and-app_reset", """\
+        import bottle
+        from sqlalchemy import create_engine
+        app = bottle.Bottle()
+        @app.hook("config")
+        def check_database(key, value):
+            if key == "sqlalchemy.url":
+                engine = create_engine(value)
+                try:
+                    with engine.connect():
+                        pass
+                finally:
+                    engine.dispose()
+        def warm_up():
+            engine = create_engine(app.config["sqlalchemy.url"])
+            try:
+                with engine.connect():
+                    pass
+            finally:
+                engine.dispose()
+        app.add_hook("app_reset", warm_up)
+        """),
     clean("bottle", "module-level-client", """\
         import bottle
         import redis
@@ -1929,6 +2093,49 @@ def test_reach_depth_limit(creator):
         )
     else:
         assert positions(source) == []
+
+
+@pytest.mark.parametrize("entry, error", [
+    ({"decorator": [{"what": "R", "names": ["r"], "returned": True}]},
+     "decorator[0]: key 'returned' only applies to [[function]]"),
+    ({"registration": [{"what": "R", "names": ["r"], "class_init": True}]},
+     "registration[0]: key 'class_init' only applies to [[decorator]]"),
+    ({"class": [{"what": "R", "handler_methods": ["__call__"], "arguments": ["a"]}]},
+     "class[0]: key 'arguments' only applies to [[decorator]] and [[registration]]"),
+    ({"decorator": [{"what": "R", "names": ["r"], "class_init": "yes"}]}, "decorator[0].class_init: expected true or false"),
+    ({"function": [{"what": "R", "parameters": ["g"], "returned": 1}]}, "function[0].returned: expected true or false"),
+    ({"decorator": [{"what": "R", "names": ["r"], "arguments": []}]},
+     "decorator[0].arguments: expected at least one qualified name or string"),
+    ({"decorator": [{"what": "R", "names": ["r"], "arguments": [1]}]}, "decorator[0].arguments: expected a list of strings"),
+    ({"registration": [{"what": "R", "names": ["r"], "argument_keyword": "name"}]},
+     "registration[0].argument_keyword: names the keyword of 'arguments', which is missing"),
+    ({"decorator": [{"what": "R", "names": ["r"], "arguments": ["a"], "argument_keyword": 0}]},
+     "decorator[0].argument_keyword: expected a string"),
+    ({"class": [{"what": "R", "init_parameters": ["get_response"]}]},
+     "class[0]: a [[class]] entry needs init_parameters and handler_methods"),
+    ({"class": [{"what": "R", "init_parameters": "get_response", "handler_methods": [1]}]},
+     "class[0].handler_methods: expected a list of strings"),
+    ({"class": {"what": "R"}}, "[[class]]: expected an array of tables"),
+])
+def test_bad_entry_field_names_file_and_key(entry, error):
+    with pytest.raises(CatalogError) as raised:
+        load_frameworks([entry], "pyproject.toml")
+    assert str(raised.value) == f"pyproject.toml: [tool.connlint] frameworks[0]: {error}"
+
+
+def test_new_entry_fields_load():
+    frameworks = load_frameworks([{
+        "framework": {"name": "Acme", "modules": ["acme"]},
+        "decorator": [{"what": "Acme hook", "names": ["acme.hook"], "arguments": ["acme.REQUEST", "before"],
+                       "argument_keyword": "event", "class_init": True}],
+        "class": [{"what": "Acme middleware", "init_parameters": ["app", "config"], "handler_methods": ["__call__"]}],
+        "function": [{"what": "Acme middleware", "parameters": ["app"], "returned": True}],
+    }])
+    hook = next(spec for spec in frameworks.decorators if spec.framework == "Acme")
+    assert (hook.arguments, hook.argument_keyword, hook.class_init) == (("acme.REQUEST", "before"), "event", True)
+    middleware = next(spec for spec in frameworks.classes if spec.framework == "Acme")
+    assert (middleware.init_parameters, middleware.handler_methods) == (("app", "config"), ("__call__",))
+    assert next(spec for spec in frameworks.functions if spec.framework == "Acme").returned
 
 
 def _framework_files():
