@@ -31,7 +31,7 @@ TYPE_KEYS = {
     "kind", "label", "var", "aliases", "release", "release_awaited", "released_by",
     "with", "async_with", "methods", "call", "hint", "verb", "lazy", "async",
 }
-OPENER_KEYS = {"calls", "returns", "unpooled_if", "shared_if"}
+OPENER_KEYS = {"calls", "returns", "unpooled_if", "shared_if", "owned_if", "positions"}
 LIBRARY_KEYS = {"name", "modules", "settings"}
 FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot", "limits", "django_backends"}
 LIMIT_KEYS = {
@@ -44,7 +44,7 @@ BOUND_RULES = ("sum", "largest")
 SERVERS = ("database", "redis", "mongodb", "http")
 ANALYSIS_KEYS = {
     "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
-    "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes",
+    "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes", "holding_calls",
 }
 
 
@@ -102,8 +102,12 @@ class Catalog(Record):
     unpooled_if: dict[str, dict] = field(factory=dict)
     # qualified call -> {keyword: [values]} that make the result share a pool it does not own
     shared_if: dict[str, dict] = field(factory=dict)
+    # qualified call -> {keyword: (position or None, types)}: the result owns
+    # connections only when that argument is of one of these types
+    owned_if: dict[str, dict] = field(factory=dict)
     modules: set[str] = field(factory=set)  # top-level import names
     borrow_calls: set[str] = field(factory=set)
+    holding_calls: set[str] = field(factory=set)  # results that keep a reference to what they are given
     borrow_methods: set[str] = field(factory=set)
     data_methods: set[str] = field(factory=set)
     quiet_calls: set[str] = field(factory=set)
@@ -226,11 +230,19 @@ def _add_file(catalog: Catalog, data: dict, where: str) -> None:
             conditions[key] = _expect(opener.get(key, {}), dict, f"{owhere}.{key}")
             for keyword, values in conditions[key].items():
                 _expect(values, list, f"{owhere}.{key}.{keyword}")
+        positions = _expect(opener.get("positions", {}), dict, f"{owhere}.positions")
+        for keyword, position in positions.items():
+            _expect(position, int, f"{owhere}.positions.{keyword}")
+        owned = {}
+        for keyword, types in _expect(opener.get("owned_if", {}), dict, f"{owhere}.owned_if").items():
+            owned[keyword] = (positions.get(keyword), frozenset(_expect(types, list, f"{owhere}.owned_if.{keyword}")))
         for call in _expect(opener.get("calls", []), list, f"{owhere}.calls"):
             catalog.openers[call] = returns
             for key, table in conditions.items():
                 if table:
                     getattr(catalog, key)[call] = table
+            if owned:
+                catalog.owned_if[call] = owned
     for index, one_shot in enumerate(data.get("one_shot", [])):
         swhere = f"{where}: one_shot[{index}]"
         _unknown(one_shot, {"calls", "client", "var", "async_with"}, swhere)

@@ -180,7 +180,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
                                 statement_of(node, parents), function)
                 )
                 continue
-            if _matches_keywords(node, scope, resolver, catalog.shared_if):
+            if resolver.shares(node, scope):
                 continue  # e.g. a Redis client on a shared connection_pool: it owns no pool
             site = ResourceSite(
                 call=node,
@@ -190,7 +190,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
                 function=function,
                 statement=statement_of(node, parents),
                 in_async=isinstance(function, ast.AsyncFunctionDef),
-                unpooled=_matches_keywords(node, scope, resolver, catalog.unpooled_if),
+                unpooled=resolver.matches_keywords(node, scope, catalog.unpooled_if),
                 loop=_loop_of(node, parents),
                 origin=value.origin,
             )
@@ -217,25 +217,6 @@ def _record_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog) ->
     config = PoolConfig(call, spec, arguments, _source_of(call.func), None)
     if config.applies():
         facts.pool_configs.append(config)
-
-
-def _matches_keywords(call: ast.Call, scope, resolver: Resolver, table: dict) -> bool:
-    """Does the call pass one of the keyword values ``table`` lists for its callee?"""
-    if not table:
-        return False
-    qual = resolver.callee_qual(call, scope)
-    conditions = table.get(qual or "")
-    if not conditions:
-        return False
-    for keyword in call.keywords:
-        if keyword.arg in conditions:
-            accepted = conditions[keyword.arg]
-            if "*" in accepted and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
-                return True  # any value: e.g. a client given a shared connection_pool
-            value = resolver.resolve(keyword.value, scope)
-            if value is not None and value.qual in accepted:
-                return True
-    return False
 
 
 def _source_of(node) -> str:

@@ -263,7 +263,10 @@ class LifetimeAnalysis:
         raises = self._may_raise(parts)
         for atom in states:
             new_atom = self._apply(owner, parts, atom)
-            if raises and not (atom.status == OPEN and new_atom.status == RELEASED):
+            # a statement that releases the resource, or hands it over
+            # (returns it, stores it, gives it to a wrapper), is not judged on
+            # its own failure: precision first
+            if raises and not (atom.status == OPEN and new_atom.status in (RELEASED, ESCAPED)):
                 flow.raises.setdefault(atom, owner.lineno)
             if new_atom is not None:
                 result.add(new_atom)
@@ -598,8 +601,8 @@ class LifetimeAnalysis:
             return "closing"
         if qual in catalog.borrow_calls or (qual is None and isinstance(func, ast.Name) and func.id in catalog.borrow_calls and func.id not in _local_names(scope)):
             return USE
-        if qual is not None and qual in catalog.openers:
-            return "wrap"  # Session(bind=conn), sessionmaker(bind=engine): holds a reference
+        if qual is not None and (qual in catalog.openers or qual in catalog.holding_calls):
+            return "wrap"  # Session(bind=conn), inspect(engine): holds a reference
         local = self._local_function(func)
         if local is not None:
             return self._summarize(local, call, arg, is_resource)

@@ -24,18 +24,22 @@ _LEAVES = frozenset(
 
 
 class Value:
-    """What an expression stands for: a qualified module-level name (``qual``)
-    or an instance of a catalog type (``rtype``).  Immutable by convention."""
+    """What an expression stands for: a qualified module-level name (``qual``),
+    an instance of a catalog type (``rtype``), or an instance of one of the
+    project's classes (``instance``: the class node when it is defined in
+    this module, else its qualified name).  Immutable by convention."""
 
-    __slots__ = ("qual", "rtype", "origin")
+    __slots__ = ("qual", "rtype", "origin", "instance")
 
-    def __init__(self, qual: str | None = None, rtype: ResourceType | None = None, origin: str | None = None):
+    def __init__(self, qual: str | None = None, rtype: ResourceType | None = None, origin: str | None = None,
+                 instance=None):
         self.qual = qual
         self.rtype = rtype
         self.origin = origin  # where a project module defines it: "app/db.py:12"
+        self.instance = instance
 
     def _key(self) -> tuple:
-        return (self.qual, self.rtype, self.origin)
+        return (self.qual, self.rtype, self.origin, id(self.instance) if isinstance(self.instance, ast.AST) else self.instance)
 
     def __eq__(self, other) -> bool:
         return type(other) is Value and self._key() == other._key()
@@ -44,7 +48,7 @@ class Value:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        return f"Value(qual={self.qual!r}, rtype={self.rtype!r}, origin={self.origin!r})"
+        return f"Value(qual={self.qual!r}, rtype={self.rtype!r}, origin={self.origin!r}, instance={self.instance!r})"
 
 
 _FIELDS: dict = {}
@@ -347,6 +351,8 @@ class Resolver:
             base = self.resolve(node.value, scope)
             if base is None:
                 return None
+            if base.instance is not None:
+                return self._instance_attr(base.instance, node.attr)
             if base.qual is not None:
                 return self.qualified(f"{base.qual}.{node.attr}")
             return None
@@ -358,14 +364,33 @@ class Resolver:
 
     def qualified(self, qual: str) -> Value:
         """A qualified name; a module-level name another project module binds
-        to a catalog type resolves to that type."""
+        to a catalog type (or to an instance of one of its classes) resolves
+        to that type."""
         if self.project is not None:
             entry, _ = self.project.entry(qual, "bindings")
             if entry is not None:
+                if "instance" in entry:
+                    return Value(qual=qual, origin=entry["origin"], instance=entry["instance"])
                 rtype = self.catalog.types.get(entry["type"])
                 if rtype is not None:
                     return Value(qual=qual, rtype=rtype, origin=entry["origin"])
         return Value(qual=qual)
+
+    def _instance_attr(self, instance, attr: str) -> Value | None:
+        """``db.engine`` on an instance of a project class: what ``self.engine``
+        holds, as the class assigns it."""
+        if isinstance(instance, ast.ClassDef):
+            return self._class_attr(instance, attr)
+        entry = self._project_class(instance)
+        found = entry.get("attrs", {}).get(attr) if entry else None
+        rtype = self.catalog.types.get(found["type"]) if found else None
+        return Value(rtype=rtype, origin=found["origin"]) if rtype is not None else None
+
+    def _project_class(self, qual: str) -> dict | None:
+        if self.project is None:
+            return None
+        entry, _ = self.project.entry(qual, "classes")
+        return entry
 
     def _self_scope(self, name: str, scope: Scope) -> Scope | None:
         """The method scope whose ``self`` parameter ``name`` is, if any."""
@@ -433,9 +458,9 @@ class Resolver:
                 resolved = self.with_target(value[1], scope)
             else:
                 resolved = self.resolve(value, scope)
-            if resolved is None or resolved.rtype is None:
+            if resolved is None or (resolved.rtype is None and resolved.instance is None):
                 return None
-            if found is not None and found.rtype.name != resolved.rtype.name:
+            if found is not None and _kind_of(found) != _kind_of(resolved):
                 return None
             found = resolved
         return found
@@ -474,9 +499,14 @@ class Resolver:
         return None
 
     def call_result(self, call: ast.Call, scope: Scope) -> Value | None:
-        """The catalog type a call returns, or None."""
+        """The catalog type a call returns (or the project class it makes an
+        instance of), or None."""
         func = call.func
         if isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Name) and scope.cls is not None and self._self_scope(func.value.id, scope):
+                method = _method(scope.cls, func.attr)  # self.connect()
+                if method is not None:
+                    return _not_a_pool(self.function_returns(method))
             receiver = self.resolve(func.value, scope)
             if receiver is not None and receiver.rtype is not None:
                 result = receiver.rtype.methods.get(func.attr)
@@ -484,6 +514,14 @@ class Resolver:
                     return receiver
                 rtype = self.catalog.type_named(result)
                 return Value(rtype=rtype) if rtype else None
+            if receiver is not None and receiver.instance is not None:
+                return self._method_result(receiver.instance, func.attr)
+        elif isinstance(func, ast.Name):
+            local = self._module_definition(func.id, scope)
+            if isinstance(local, ast.ClassDef):
+                return Value(instance=local)
+            if local is not None:
+                return _not_a_pool(self.function_returns(local))
         callee = self.resolve(func, scope)
         if callee is None:
             return None
@@ -501,7 +539,128 @@ class Resolver:
                 rtype = self.catalog.types.get(returns["type"]) if returns else None
                 if rtype is not None:
                     return Value(rtype=rtype, origin=returns["origin"])
+                if self._project_class(callee.qual) is not None:
+                    return Value(instance=callee.qual)  # Database(url), defined in another module
         return None
+
+    def _method_result(self, instance, name: str) -> Value | None:
+        """``db.session()`` on an instance of a project class."""
+        if isinstance(instance, ast.ClassDef):
+            method = _method(instance, name)
+            return _not_a_pool(self.function_returns(method)) if method is not None else None
+        entry = self._project_class(instance)
+        returns = entry.get("methods", {}).get(name, {}).get("returns") if entry else None
+        rtype = self.catalog.types.get(returns["type"]) if returns else None
+        return Value(rtype=rtype, origin=returns["origin"]) if rtype is not None else None
+
+    def _module_definition(self, name: str, scope: Scope):
+        """The module-level function or class ``name`` means in ``scope``,
+        when it is bound only by its definition."""
+        current = scope
+        while current is not None and current is not self.module:
+            if name in current.bindings or name in current.imports or name in current.annotations:
+                return None
+            current = current.parent
+        if name in self.module.imports or self.module.bindings.get(name) != [None]:
+            return None
+        return self.functions.get(name) or self.classes.get(name)
+
+    def function_returns(self, function) -> Value | None:
+        """The resource a function of this module hands out fresh on every
+        call (``def get_conn(): return psycopg2.connect(dsn)``), or None: one
+        it shares (a global, an attribute, a cached getter) is not the
+        caller's to close, and neither is one a ``with`` already closed."""
+        key = ("returns", id(function))
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = None  # while busy: recursion knows nothing
+        result = self._memo[key] = self._function_returns(function)
+        return result
+
+    def _function_returns(self, function) -> Value | None:
+        if not isinstance(function, FUNCTION_NODES) or any(
+            not (isinstance(d, ast.Name) and d.id in TRANSPARENT_DECORATORS) for d in function.decorator_list
+        ):
+            return None  # a decorator may cache the result or wrap the function
+        scope = self.scopes.get(id(function))
+        if scope is None:
+            return None
+        found = None
+        for node in iter_scope(function.body):
+            if isinstance(node, (ast.Yield, ast.YieldFrom)):
+                return None  # a generator: the caller gets the generator
+            if not isinstance(node, ast.Return) or node.value is None:
+                continue
+            value = node.value
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            fresh = self._fresh(value, scope)
+            if fresh is None or (found is not None and found.rtype.name != fresh.rtype.name):
+                return None
+            found = fresh
+        return found
+
+    def _fresh(self, value, scope: Scope) -> Value | None:
+        """A resource made on this call: a creating call, or a local name
+        bound only to creating calls."""
+        while isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call):
+            made = self.call_result(value, scope)
+            if made is None or made.rtype is None or not made.rtype.is_resource or self.returns_receiver(value, scope):
+                return None
+            if self.shares(value, scope):
+                return None
+            return Value(rtype=made.rtype, origin=made.origin)
+        if not isinstance(value, ast.Name) or value.id in scope.declared_global:
+            return None
+        entries = scope.bindings.get(value.id)
+        if not entries or value.id in scope.annotations:
+            return None
+        found = None
+        for entry in entries:
+            if isinstance(entry, ast.Constant) and entry.value is None:
+                continue
+            if not isinstance(entry, (ast.Call, ast.Await)):
+                return None  # a parameter, an alias, a ``with`` target (closed on leaving it)
+            fresh = self._fresh(entry, scope)
+            if fresh is None or (found is not None and found.rtype.name != fresh.rtype.name):
+                return None
+            found = fresh
+        return found
+
+    def matches_keywords(self, call: ast.Call, scope: Scope, table: dict) -> bool:
+        """Does the call pass one of the keyword values ``table`` lists for its callee?"""
+        if not table:
+            return False
+        conditions = table.get(self.callee_qual(call, scope) or "")
+        if not conditions:
+            return False
+        for keyword in call.keywords:
+            if keyword.arg in conditions:
+                accepted = conditions[keyword.arg]
+                if "*" in accepted and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+                    return True  # any value: e.g. a client given a shared connection_pool
+                value = self.resolve(keyword.value, scope)
+                if value is not None and value.qual in accepted:
+                    return True
+        return False
+
+    def shares(self, call: ast.Call, scope: Scope) -> bool:
+        """A catalog call whose result owns no connections of its own: a Redis
+        client given a shared pool, a session bound to the caller's connection
+        (or to something connlint cannot see)."""
+        if self.matches_keywords(call, scope, self.catalog.shared_if):
+            return True
+        owned = self.catalog.owned_if.get(self.callee_qual(call, scope) or "") if self.catalog.owned_if else None
+        for keyword, (position, types) in (owned or {}).items():
+            argument = next((k.value for k in call.keywords if k.arg == keyword), None)
+            if argument is None and position is not None and position < len(call.args):
+                argument = call.args[position]
+            value = self.resolve(argument, scope) if argument is not None else None
+            if value is None or value.rtype is None or value.rtype.name not in types:
+                return True
+        return False
 
     def returns_receiver(self, call: ast.Call, scope: Scope) -> bool:
         """A fluent method (``execution_options``) that returns the object it is called on."""
@@ -514,6 +673,28 @@ class Resolver:
     def callee_qual(self, call: ast.Call, scope: Scope) -> str | None:
         value = self.resolve(call.func, scope)
         return value.qual if value is not None else None
+
+
+#: Decorators that neither cache nor wrap what a function returns.
+TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
+
+
+def _method(cls: ast.ClassDef, name: str):
+    return next((item for item in cls.body if isinstance(item, FUNCTION_NODES) and item.name == name), None)
+
+
+def _not_a_pool(value: Value | None) -> Value | None:
+    """What a call to a function of the same module gives its caller to
+    manage.  A pool such a function creates is judged where it is created
+    (the per-request reach follows calls inside the module), not again at
+    every call."""
+    return None if value is None or value.rtype.kind == "pool" else value
+
+
+def _kind_of(value: Value):
+    return value.rtype.name if value.rtype is not None else (
+        id(value.instance) if isinstance(value.instance, ast.AST) else value.instance
+    )
 
 
 def parent_map(root) -> dict:

@@ -194,7 +194,7 @@ class ProjectIndex:
                 display_path(path), data, project=self, package=package_of(path), force=True, lifetimes=False
             )
             if facts is not None:
-                summary = summarize(facts, self.catalog)
+                summary = summarize(facts, self.catalog, module_name(path)[0])
         self.computed[path] = (stat_result, summary)
         if self.cache is not None:
             self.cache.store_summary(path, stat_result, summary)
@@ -372,17 +372,29 @@ def imported_modules(statements, package: str):
             yield module, imported_names(rest)
 
 
-def summarize(facts, catalog) -> dict:
+def summarize(facts, catalog, module_name: str = "") -> dict:
     """What a module exports, from its facts (computed with the project index)."""
     resolver = facts.resolver
     module = resolver.module
     where = facts.path
+    classes = {}
+    for name, node in resolver.classes.items():
+        entry = _class_summary(node, facts)
+        if entry:
+            classes[name] = entry
     bindings = {}
     for name, entries in module.bindings.items():
         value = resolver._binding_value(name, module) if entries else None
-        if value is not None and value.rtype is not None:
-            line = _binding_line(facts.tree, name)
-            bindings[name] = {"type": value.rtype.name, "origin": value.origin or f"{where}:{line}"}
+        if value is None:
+            continue
+        origin = value.origin or f"{where}:{_binding_line(facts.tree, name)}"
+        if value.rtype is not None:
+            bindings[name] = {"type": value.rtype.name, "origin": origin}
+        elif isinstance(value.instance, str):
+            bindings[name] = {"instance": value.instance, "origin": origin}  # of another module's class
+        elif value.instance is not None and value.instance.name in classes and resolver.classes.get(value.instance.name) is value.instance:
+            qualified = f"{module_name}.{value.instance.name}" if module_name else value.instance.name
+            bindings[name] = {"instance": qualified, "origin": origin}  # db = Database(url)
     imports = dict(module.imports)
     sites_by_function: dict = {}
     for site in facts.sites:
@@ -391,7 +403,6 @@ def summarize(facts, catalog) -> dict:
     functions = {}
     for name, node in resolver.functions.items():
         functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog)
-    classes = {}
     for name, node in resolver.classes.items():
         init = next((item for item in node.body if isinstance(item, FUNCTION_NODES) and item.name == "__init__"), None)
         creates = [
@@ -400,8 +411,35 @@ def summarize(facts, catalog) -> dict:
             if s.rtype.kind == "pool"
         ] if init is not None else []
         if creates:
-            classes[name] = {"init_creates": creates}
+            classes.setdefault(name, {})["init_creates"] = creates
     return {"bindings": bindings, "imports": imports, "functions": functions, "classes": classes}
+
+
+def _class_summary(node, facts) -> dict:
+    """What the instances of a class hold (``self.engine = create_engine(...)``)
+    and which of its methods hand out a fresh resource on every call."""
+    resolver = facts.resolver
+    attrs = {}
+    for attr, assigned in sorted(resolver.class_attrs.get(id(node), {}).items()):
+        value = resolver._class_attr(node, attr)
+        if value is not None and value.rtype is not None:
+            line = min(expr.lineno for _, expr in assigned if isinstance(expr, ast.AST))
+            attrs[attr] = {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}
+    methods = {}
+    for item in node.body:
+        if isinstance(item, FUNCTION_NODES) and item.name != "__init__":
+            value = resolver.function_returns(item)
+            if value is not None:
+                line = next(
+                    (r.lineno for r in ast.walk(item) if isinstance(r, ast.Return) and r.value is not None), item.lineno
+                )
+                methods[item.name] = {"returns": {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}}
+    entry = {}
+    if attrs:
+        entry["attrs"] = attrs
+    if methods:
+        entry["methods"] = methods
+    return entry
 
 
 def _function_summary(node, facts, sites, catalog) -> dict:
@@ -440,10 +478,10 @@ def _returns_fresh(value, scope, sites) -> bool:
     while isinstance(value, ast.Await):
         value = value.value
     if isinstance(value, ast.Call):
+        # a call that makes a resource is a site, unless what it makes owns
+        # nothing (a client on a shared pool)
         site = next((s for s in sites if s.call is value), None)
-        if site is not None:
-            return not site.kept_once
-        return True  # another function's result: judged where it is defined
+        return site is not None and not site.kept_once
     if isinstance(value, ast.Name):
         if value.id in scope.declared_global:
             return False

@@ -25,6 +25,98 @@ CLEAN = {
                 if conn:
                     conn.close()
     """,
+    "a factory in the same module, its result closed by the caller": """
+        import psycopg2
+        def get_conn():
+            conn = psycopg2.connect("dbname=app")
+            conn.autocommit = True
+            return conn
+        def use():
+            conn = get_conn()
+            try:
+                conn.cursor().execute("select 1")
+            finally:
+                conn.close()
+    """,
+    "a cached factory hands out one shared connection": """
+        import functools
+        import psycopg2
+        @functools.lru_cache
+        def get_conn():
+            return psycopg2.connect("dbname=app")
+        def use():
+            get_conn().cursor().execute("select 1")
+    """,
+    "a guarded global getter hands out one shared connection": """
+        import psycopg2
+        _conn = None
+        def get_conn():
+            global _conn
+            if _conn is None:
+                _conn = psycopg2.connect("dbname=app")
+            return _conn
+        def use():
+            get_conn().cursor().execute("select 1")
+    """,
+    "a getter of an attribute, a 'with' target or a generator hands out nothing fresh": """
+        import contextlib
+        import psycopg2
+        class Store:
+            def __init__(self):
+                self.conn = psycopg2.connect("dbname=app")
+            def connection(self):
+                return self.conn
+            def use(self):
+                self.connection().cursor().execute("select 1")
+        def closed_already():
+            with contextlib.closing(psycopg2.connect("dbname=app")) as conn:
+                return conn
+        @contextlib.contextmanager
+        def connection():
+            conn = psycopg2.connect("dbname=app")
+            try:
+                yield conn
+            finally:
+                conn.close()
+        def use():
+            closed_already()
+            with connection() as conn:
+                conn.cursor().execute("select 1")
+    """,
+    "a session bound to the caller's connection borrows it": """
+        from sqlalchemy import orm
+        from alembic import op
+        def upgrade():
+            bind = op.get_bind()
+            session = orm.Session(bind=bind)
+            session.execute("update t set x = 1")
+            session.commit()
+    """,
+    "a Redis client on a shared pool, from a factory in the same module": """
+        import redis
+        pool = redis.ConnectionPool(host="cache", max_connections=10)
+        def client():
+            return redis.Redis(connection_pool=pool)
+        def use(key):
+            return client().get(key)
+    """,
+    "handed to a wrapper that is returned, the wrapper's failure caught": """
+        import logging
+        from redis.asyncio import Redis
+        def create_store(wrapper):
+            try:
+                client = Redis(host="cache", max_connections=10)
+                return wrapper(client=client)
+            except Exception:
+                logging.exception("no store")
+                return None
+    """,
+    "an inspector that keeps the engine leaves with it": """
+        from sqlalchemy import create_engine, inspect
+        def inspector(url):
+            engine = create_engine(url, pool_size=5, max_overflow=0)
+            return inspect(engine)
+    """,
     "with on a method that returns the connection itself": """
         import sqlalchemy
         engine = sqlalchemy.create_engine("postgresql://db/app")
@@ -338,6 +430,45 @@ def test_managed_or_handed_over_is_clean(source):
 
 
 FLAGGED = {
+    "a factory in the same module, its result never closed": (
+        """
+        import psycopg2
+        def get_conn(dsn):
+            if not dsn:
+                return None
+            return psycopg2.connect(dsn)
+        def use(dsn):
+            conn = get_conn(dsn)
+            conn.cursor().execute("select 1")
+        """,
+        [(8, 12, "CNL101")],
+    ),
+    "a method of the same class, or of an instance of a class of this module": (
+        """
+        import psycopg2
+        class Store:
+            def connect(self):
+                conn = psycopg2.connect("dbname=app")
+                return conn
+            def count(self):
+                conn = self.connect()
+                conn.cursor().execute("select count(*) from t")
+        store = Store()
+        def use():
+            conn = store.connect()
+            conn.cursor().execute("select 1")
+        """,
+        [(8, 16, "CNL101"), (12, 12, "CNL101")],
+    ),
+    "an engine only inspected is still never disposed": (
+        """
+        from sqlalchemy import create_engine, inspect
+        def has_servers(url):
+            engine = create_engine(url, pool_size=5, max_overflow=0)
+            return inspect(engine).has_table("server")
+        """,
+        [(4, 14, "CNL101")],
+    ),
     "with on a method of a held connection that returns it: the method can raise first": (
         """
         import sqlalchemy

@@ -128,3 +128,77 @@ def test_shared_engines_from_another_module_are_not_per_request(tmp_path):
         "views.py:14:14: CNL201 SQLAlchemy engine from new_engine() (db.py:13) is created on every request via c() "
         "(Flask route '/c'); create it once at module level (or in the app factory / lifespan) and share 'engine'"
     ]
+
+
+DATABASE_CLASS = '''\
+import redis
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+POOL = redis.ConnectionPool(host="cache", max_connections=10)
+
+
+class Database:
+    def __init__(self, url):
+        self.engine = create_engine(url, pool_size=5, max_overflow=0, pool_timeout=5)
+        self.Session = sessionmaker(bind=self.engine)
+
+    def session(self):
+        return self.Session()
+
+    def connection(self):
+        return self.engine.connect()
+
+    def cache(self):
+        return redis.Redis(connection_pool=POOL)
+
+
+db = Database("postgresql://db/app")
+'''
+
+DATABASE_VIEWS = '''\
+from flask import Flask
+
+from app.db import db
+
+app = Flask(__name__)
+
+
+@app.get("/users")
+def users():
+    conn = db.engine.connect()
+    return str(conn.exec_driver_sql("select 1").scalar())
+
+
+@app.get("/orders")
+def orders():
+    session = db.session()
+    return str(session.execute("select 1").scalar())
+
+
+@app.get("/raw")
+def raw():
+    with db.connection() as conn:
+        return str(conn.exec_driver_sql("select 1").scalar())
+
+
+@app.get("/cached")
+def cached(key):
+    return db.cache().get(key)
+'''
+
+
+@pytest.mark.parametrize("paths", [["app"], ["app/views.py"]], ids=["whole-project", "views-only"])
+def test_instances_of_another_modules_class_know_what_it_holds_and_hands_out(tmp_path, paths):
+    """``db.engine`` holds the engine ``Database.__init__`` creates; ``db.session()``
+    hands out a new session each call; ``db.cache()`` a client on a shared pool."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "db.py").write_text(DATABASE_CLASS)
+    (tmp_path / "app" / "views.py").write_text(DATABASE_VIEWS)
+    assert check(*paths, cwd=tmp_path) == [
+        "app/views.py:10:12: CNL104 SQLAlchemy connection from db.engine.connect() is never returned; "
+        "use 'with db.engine.connect() as conn:'",
+        "app/views.py:16:15: CNL101 SQLAlchemy session from db.session() (app/db.py:14) is never closed; "
+        "use 'with db.session() as session:'",
+    ]
