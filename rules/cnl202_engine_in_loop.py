@@ -1,5 +1,8 @@
 """CNL202 engine-in-loop."""
 
+import ast
+
+from connlint.fixes.intent import names_used
 from connlint.fixes.plan_lifecycle import plan_hoist_from_loop
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifecycle import created_sites
@@ -67,6 +70,7 @@ every iteration, the loop goes into `try:` and one `engine.dispose()` into
         Invalid(
             "import redis\ndef sizes(hosts):\n    return [redis.Redis(host=h).dbsize() for h in hosts]\n",
             ((3, 13),),
+            "Redis client from redis.Redis() is created on every iteration of the loop at line 3; its arguments change with the iteration: keep one per distinct value (e.g. in a dict made before the loop) and reuse it",
         ),
         Invalid(
             "import httpx\nasync def poll(urls):\n    while urls:\n        async with httpx.AsyncClient() as client:\n            await client.get(urls.pop())\n",
@@ -76,8 +80,18 @@ every iteration, the loop goes into `try:` and one `engine.dispose()` into
 
     def check(self, facts):
         for site in created_sites(facts, "loop"):
-            message = (
-                f"{subject(site)} is created on every iteration of the loop at line {site.loop.line}; "
-                f"create it once before the loop and share it"
-            )
+            if _varies(site):
+                remedy = (
+                    "its arguments change with the iteration: keep one per distinct value "
+                    "(e.g. in a dict made before the loop) and reuse it"
+                )
+            else:
+                remedy = "create it once before the loop and share it"
+            message = f"{subject(site)} is created on every iteration of the loop at line {site.loop.line}; {remedy}"
             yield self.finding(facts, site.call, message, site.statement, plan_hoist_from_loop(site, facts))
+
+
+def _varies(site) -> bool:
+    """Do the creating call's arguments use a name the loop rebinds?"""
+    loaded = {node.id for node in ast.walk(site.call) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    return bool(loaded & names_used(site.loop.node, bound_only=True))
