@@ -331,12 +331,15 @@ class LifetimeAnalysis:
         flow = Flow()
         flow.absorb(body_flow, normal=False)
         flow.raises = {}
-        caught = set(body_flow.raises)
         catch_all = False
         for handler in node.handlers:
             catch_all = catch_all or _catches_all(handler)
-            if caught:
-                flow.absorb(self.block(handler.body, caught))
+            for atom, line in body_flow.raises.items():
+                handled = self.block(handler.body, {atom})
+                # what leaves the handler by raising is the body's exception
+                # going on: it started at the body's line
+                handled.raises = {raised: line for raised in handled.raises}
+                flow.absorb(handled)
         if not catch_all:
             for atom, line in body_flow.raises.items():
                 flow.raises.setdefault(atom, line)

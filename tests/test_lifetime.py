@@ -815,3 +815,22 @@ def test_message_names_the_return_line():
         "sqlite3 connection from sqlite3.connect() is not closed on every path (still open at line 6); "
         "use 'with contextlib.closing(sqlite3.connect(...)) as conn:'"
     )
+
+
+def test_message_names_the_line_that_raises_first_through_a_handler_that_raises_again():
+    source = """
+        import sqlite3
+        def f(p, row):
+            try:
+                conn = sqlite3.connect(p)
+                cur = conn.cursor()
+                cur.execute("insert into t values (?)", row)
+                conn.close()
+            except Exception as exc:
+                raise RuntimeError("cannot insert") from exc
+    """
+    [finding] = findings_for(source)
+    assert finding.message == (
+        "sqlite3 connection from sqlite3.connect() is closed only when no exception is raised (line 6 can raise "
+        "first); close it in a 'finally' block or use 'with contextlib.closing(sqlite3.connect(...)) as conn:'"
+    )
