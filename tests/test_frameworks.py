@@ -1003,6 +1003,25 @@ PER_REQUEST = [
                 r = redis.Redis()
                 return r.get(request.name)
         """, (5, 13), REDIS, "Greeter.SayHello() (gRPC method)", "r"),
+    # -- Flask-AppBuilder -----------------------------------------------------
+    entry("flask_appbuilder", "decorator", "api-expose", """\
+        from flask_appbuilder.api import BaseApi, expose
+        from sqlalchemy import create_engine
+        class ReportApi(BaseApi):
+            @expose("/validate", methods=("POST",))
+            def validate(self):
+                engine = create_engine("postgresql://db/reports")
+                return self.response(200, url=str(engine.url))
+        """, (6, 18), ENGINE, "validate() (Flask-AppBuilder view '/validate')", "engine"),
+    entry("flask_appbuilder", "decorator", "view-expose", """\
+        from flask_appbuilder import BaseView, expose
+        import redis
+        class CountView(BaseView):
+            @expose("/count")
+            def count(self):
+                r = redis.Redis()
+                return str(r.incr("views"))
+        """, (6, 13), REDIS, "count() (Flask-AppBuilder view '/count')", "r"),
     # -- AWS Lambda -----------------------------------------------------------
     entry("aws_lambda", "function", "lambda_handler", """\
         import json
@@ -1068,6 +1087,19 @@ PER_REQUEST = [
 # ---------------------------------------------------------------------------
 
 CLEAN = [
+    # -- Flask-AppBuilder -----------------------------------------------------
+    clean("flask_appbuilder", "view-built-once-at-registration", """\
+        from flask_appbuilder import BaseView, expose
+        from sqlalchemy import create_engine
+        class ReportView(BaseView):
+            def __init__(self):
+                super().__init__()
+                self.engine = create_engine("postgresql://db/reports", pool_size=5, max_overflow=0)
+            @expose("/reports")
+            def reports(self):
+                with self.engine.connect() as conn:
+                    return str(conn.exec_driver_sql("select 1").scalar())
+        """),
     # -- Flask ----------------------------------------------------------------
     clean("flask", "create_app-stores-on-config", """\
         from flask import Flask
