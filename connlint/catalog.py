@@ -45,6 +45,7 @@ SERVERS = ("database", "redis", "mongodb", "http")
 ANALYSIS_KEYS = {
     "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
     "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes", "holding_calls",
+    "closed_checks",
 }
 
 
@@ -108,6 +109,7 @@ class Catalog(Record):
     modules: set[str] = field(factory=set)  # top-level import names
     borrow_calls: set[str] = field(factory=set)
     holding_calls: set[str] = field(factory=set)  # results that keep a reference to what they are given
+    closed_checks: set[str] = field(factory=set)  # attributes / methods saying whether it was released
     borrow_methods: set[str] = field(factory=set)
     data_methods: set[str] = field(factory=set)
     quiet_calls: set[str] = field(factory=set)

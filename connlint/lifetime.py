@@ -44,31 +44,35 @@ class Atom:
     the function but cannot release it.  Immutable: atoms are kept in sets.
     """
 
-    __slots__ = ("status", "names", "holders", "_hash")
+    __slots__ = ("status", "names", "holders", "erred", "_hash")
 
-    def __init__(self, status: str, names: frozenset = frozenset(), holders: frozenset = frozenset()):
+    def __init__(self, status: str, names: frozenset = frozenset(), holders: frozenset = frozenset(),
+                 erred: int = 0):
         self.status = status
         self.names = names
         self.holders = holders
-        self._hash = hash((status, names, holders))
+        # the line of the exception a local handler caught on this path: an
+        # error path, even where the handler goes on normally
+        self.erred = erred
+        self._hash = hash((status, names, holders, erred))
 
     def but(self, **changes) -> Atom:
-        values = {"status": self.status, "names": self.names, "holders": self.holders}
+        values = {"status": self.status, "names": self.names, "holders": self.holders, "erred": self.erred}
         values.update(changes)
         return Atom(**values)
 
+    def _key(self) -> tuple:
+        return (self.status, self.names, self.holders, self.erred)
+
     def __eq__(self, other) -> bool:
-        return (
-            type(other) is Atom
-            and self._hash == other._hash
-            and (self.status, self.names, self.holders) == (other.status, other.names, other.holders)
-        )
+        return type(other) is Atom and self._hash == other._hash and self._key() == other._key()
 
     def __hash__(self) -> int:
         return self._hash
 
     def __repr__(self) -> str:
-        return f"Atom({self.status!r}, names={set(self.names)}, holders={set(self.holders)})"
+        erred = f", erred={self.erred}" if self.erred else ""
+        return f"Atom({self.status!r}, names={set(self.names)}, holders={set(self.holders)}{erred})"
 
 
 START = Atom(ABSENT)
@@ -178,6 +182,7 @@ class LifetimeAnalysis:
         self.rtype = rtype
         self.depth = depth
         self.lost: list[tuple[int, str]] = []
+        self.lost_on_error: list[int] = []  # lost on a path a local handler took after an exception
         self.transaction_with = False
         self.misuse: Fate | None = None
         self.var = None
@@ -193,7 +198,7 @@ class LifetimeAnalysis:
             return self.misuse
         end_line = getattr(self.ctx.node, "end_lineno", None) or self.ctx.node.lineno
         exits = [(atom, end_line) for atom in flow.normal] + list(flow.returns.items())
-        open_exits = sorted(line for atom, line in exits if atom.status == OPEN)
+        open_exits = sorted(line for atom, line in exits if atom.status == OPEN and not atom.erred)
         released = any(atom.status == RELEASED for atom, _ in exits)
         verdict = None
         if self.lost:
@@ -206,7 +211,14 @@ class LifetimeAnalysis:
             if self.transaction_with:
                 return Fate(WITH_NO_CLOSE, verdict.line, "with", self.var)
             return verdict
-        raise_lines = sorted(line for atom, line in flow.raises.items() if atom.status == OPEN)
+        # error paths: exceptions that leave the function, and those a local
+        # handler caught before the function went on (reported only when the
+        # function releases the resource itself on its main path)
+        raise_lines = sorted(
+            [line for atom, line in flow.raises.items() if atom.status == OPEN]
+            + [atom.erred for atom, _ in exits if atom.status == OPEN and atom.erred]
+            + self.lost_on_error
+        )
         if raise_lines and released:
             return Fate(LEAK_ON_ERROR, raise_lines[0], "error", self.var)
         if released:
@@ -335,7 +347,8 @@ class LifetimeAnalysis:
         for handler in node.handlers:
             catch_all = catch_all or _catches_all(handler)
             for atom, line in body_flow.raises.items():
-                handled = self.block(handler.body, {atom})
+                caught = atom.but(erred=line) if atom.status == OPEN and not atom.erred else atom
+                handled = self.block(handler.body, {caught})
                 # what leaves the handler by raising is the body's exception
                 # going on: it started at the body's line
                 handled.raises = {raised: line for raised in handled.raises}
@@ -427,7 +440,7 @@ class LifetimeAnalysis:
         if created:
             rebound = {e.name for e in effects if e.kind == BIND and not e.holder}
             if status == OPEN and not (names - rebound) and not holders:
-                self._lose(owner.lineno, "lost")
+                self._lose(owner.lineno, "lost", atom)
             status, names, holders = OPEN, set(), set()
         for effect in effects:
             if effect.kind == "unbind":
@@ -448,9 +461,9 @@ class LifetimeAnalysis:
             status = ESCAPED  # created and dropped unused: it never opened anything
         if status == OPEN and not names and not holders and (created or kinds & {"unbind", DISCARD}):
             if WITH_ITEM not in kinds:
-                self._lose(owner.lineno, "discarded" if created else "lost")
+                self._lose(owner.lineno, "discarded" if created else "lost", None if created else atom)
                 status = ESCAPED  # reported once, as lost
-        return Atom(status, frozenset(names), frozenset(holders))
+        return Atom(status, frozenset(names), frozenset(holders), 0 if created else atom.erred)
 
     def _effects_of(self, owner, parts, atom: Atom) -> list[Effect]:
         key = (id(owner), tuple(id(part) for part in parts), atom.names, atom.holders)
@@ -679,7 +692,7 @@ class LifetimeAnalysis:
         remaining = atom.names - names
         holders = atom.holders - names
         if atom.status == OPEN and not remaining and not holders:
-            self._lose(line, "lost")
+            self._lose(line, "lost", atom)
             return Atom(ESCAPED)
         return atom.but(names=frozenset(remaining), holders=frozenset(holders))
 
@@ -748,12 +761,34 @@ class LifetimeAnalysis:
                     result = True
                 elif isinstance(op, (ast.Is, ast.Eq)):
                     result = False
+        elif self._asks_closed(test, atom):
+            result = False  # conn.closed, conn.is_closed(): not on a path where it is still open
         elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-            if any(self._truth(value, atom) is False for value in test.values):
+            truths = [self._truth(value, atom) for value in test.values]
+            if any(truth is False for truth in truths):
                 result = False
+            elif all(truth is True for truth in truths):
+                result = True
         if result is None:
             return None
         return (not result) if negate else result
+
+    def _asks_closed(self, test, atom: Atom) -> bool:
+        """``conn.closed`` / ``conn.is_closed()`` on the resource itself."""
+        if isinstance(test, ast.Call) and not test.args and not test.keywords:
+            test = test.func
+        elif isinstance(test, ast.Attribute) and test.attr in self.ctx.catalog.closed_checks:
+            parent = self.ctx.parents.get(id(test))
+            if isinstance(parent, ast.Call) and parent.func is test:
+                return False  # conn.is_closed(x): not the check
+        else:
+            return False
+        return (
+            isinstance(test, ast.Attribute)
+            and test.attr in self.ctx.catalog.closed_checks
+            and isinstance(test.value, ast.Name)
+            and test.value.id in atom.names
+        )
 
     def _may_raise(self, parts) -> bool:
         key = tuple(id(part) for part in parts)
@@ -806,8 +841,11 @@ class LifetimeAnalysis:
         ``@contextmanager`` (the consumer's ``with`` never closes it)."""
         return not (self.ctx.is_contextmanager or self.released_somewhere)
 
-    def _lose(self, line: int, detail: str) -> None:
-        self.lost.append((line, detail))
+    def _lose(self, line: int, detail: str, atom: Atom | None = None) -> None:
+        if atom is not None and atom.erred:
+            self.lost_on_error.append(atom.erred)
+        else:
+            self.lost.append((line, detail))
 
     def _misuse(self, node, is_async: bool) -> None:
         if self.misuse is None:

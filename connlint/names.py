@@ -621,7 +621,9 @@ class Resolver:
         for entry in entries:
             if isinstance(entry, ast.Constant) and entry.value is None:
                 continue
-            if not isinstance(entry, (ast.Call, ast.Await)):
+            while isinstance(entry, ast.Await):
+                entry = entry.value
+            if not isinstance(entry, ast.Call):
                 return None  # a parameter, an alias, a ``with`` target (closed on leaving it)
             fresh = self._fresh(entry, scope)
             if fresh is None or (found is not None and found.rtype.name != fresh.rtype.name):

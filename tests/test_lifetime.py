@@ -117,6 +117,50 @@ CLEAN = {
             engine = create_engine(url, pool_size=5, max_overflow=0)
             return inspect(engine)
     """,
+    "returned in a try whose handler gives up on any error": """
+        import logging
+        import asyncpg
+        async def listen_connection(dsn, url):
+            try:
+                conn = await asyncpg.connect(dsn)
+                logging.info(f"connected to {url.query.get('host')}")
+                return conn
+            except Exception:
+                logging.exception("no connection")
+                return None
+    """,
+    "closed in finally when it says it is still open": """
+        import asyncio
+        import asyncpg
+        import psycopg2
+        async def listen(dsn):
+            while True:
+                conn = None
+                try:
+                    conn = await asyncpg.connect(dsn)
+                    await conn.fetchval("select 1")
+                except Exception:
+                    await asyncio.sleep(5)
+                finally:
+                    if conn and not conn.is_closed():
+                        await conn.close()
+        def count(dsn):
+            conn = psycopg2.connect(dsn)
+            try:
+                return conn.cursor().execute("select 1")
+            finally:
+                if not conn.closed:
+                    conn.close()
+    """,
+    "a name that awaits itself": """
+        import httpx
+        async def create(client):
+            run = client.create_run()
+            run = await run
+            return run
+        async def caller(client):
+            return await create(client)
+    """,
     "with on a method that returns the connection itself": """
         import sqlalchemy
         engine = sqlalchemy.create_engine("postgresql://db/app")
@@ -430,6 +474,38 @@ def test_managed_or_handed_over_is_clean(source):
 
 
 FLAGGED = {
+    "closed on the main path, left open by a handler that goes on": (
+        """
+        import logging
+        import psycopg
+        def cancel(dsn, pid):
+            conn = psycopg.connect(dsn)
+            try:
+                conn.execute("select pg_cancel_backend(%s)", (pid,))
+            except psycopg.Error:
+                logging.exception("cannot cancel")
+                return False
+            conn.close()
+            return True
+        """,
+        [(5, 12, "CNL102")],
+    ),
+    "a retry loop that reconnects after an error without closing": (
+        """
+        import sqlalchemy
+        def find_database(urls):
+            for url in urls:
+                engine = sqlalchemy.create_engine(url, pool_size=1, max_overflow=0)
+                try:
+                    with engine.connect() as conn:
+                        conn.exec_driver_sql("select 1")
+                except sqlalchemy.exc.OperationalError:
+                    continue
+                engine.dispose()
+                return url
+        """,
+        [(5, 18, "CNL102")],
+    ),
     "a factory in the same module, its result never closed": (
         """
         import psycopg2
