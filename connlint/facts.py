@@ -166,8 +166,8 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
             if value is None and catalog.one_shot:
                 qual = resolver.callee_qual(node, scope)
                 one_shot = catalog.one_shot.get(qual) if qual else None
-            if one_shot is None and (value is None or value.rtype is None or not value.rtype.is_resource):
-                continue
+            if one_shot is None and (value is None or value.rtype is None or not value.rtype.is_resource or value.shared):
+                continue  # nothing made here, or what a cached getter shares
             if one_shot is None and resolver.returns_receiver(node, scope):
                 continue  # conn.execution_options(): the same resource, not a new one
             root = scope

@@ -29,17 +29,21 @@ class Value:
     project's classes (``instance``: the class node when it is defined in
     this module, else its qualified name).  Immutable by convention."""
 
-    __slots__ = ("qual", "rtype", "origin", "instance")
+    __slots__ = ("qual", "rtype", "origin", "instance", "shared")
 
     def __init__(self, qual: str | None = None, rtype: ResourceType | None = None, origin: str | None = None,
-                 instance=None):
+                 instance=None, shared: bool = False):
         self.qual = qual
         self.rtype = rtype
         self.origin = origin  # where a project module defines it: "app/db.py:12"
         self.instance = instance
+        # a call's result that the callee keeps and shares (a cached getter's
+        # engine): typed, but not the caller's to release
+        self.shared = shared
 
     def _key(self) -> tuple:
-        return (self.qual, self.rtype, self.origin, id(self.instance) if isinstance(self.instance, ast.AST) else self.instance)
+        instance = id(self.instance) if isinstance(self.instance, ast.AST) else self.instance
+        return (self.qual, self.rtype, self.origin, instance, self.shared)
 
     def __eq__(self, other) -> bool:
         return type(other) is Value and self._key() == other._key()
@@ -539,6 +543,10 @@ class Resolver:
                 rtype = self.catalog.types.get(returns["type"]) if returns else None
                 if rtype is not None:
                     return Value(rtype=rtype, origin=returns["origin"])
+                gives = entry.get("gives") if entry else None  # a shared one: get_engine()
+                rtype = self.catalog.types.get(gives["type"]) if gives else None
+                if rtype is not None:
+                    return Value(rtype=rtype, origin=gives["origin"], shared=True)
                 if self._project_class(callee.qual) is not None:
                     return Value(instance=callee.qual)  # Database(url), defined in another module
         return None
@@ -578,10 +586,15 @@ class Resolver:
         return result
 
     def _function_returns(self, function) -> Value | None:
-        if not isinstance(function, FUNCTION_NODES) or any(
-            not (isinstance(d, ast.Name) and d.id in TRANSPARENT_DECORATORS) for d in function.decorator_list
-        ):
-            return None  # a decorator may cache the result or wrap the function
+        if not isinstance(function, FUNCTION_NODES):
+            return None
+        cached = False
+        for decorator in function.decorator_list:
+            if isinstance(decorator, ast.Name) and decorator.id in TRANSPARENT_DECORATORS:
+                continue
+            if not self._caches(decorator, function):
+                return None  # a decorator that may wrap what the function returns
+            cached = True
         scope = self.scopes.get(id(function))
         if scope is None:
             return None
@@ -594,11 +607,39 @@ class Resolver:
             value = node.value
             if isinstance(value, ast.Constant) and value.value is None:
                 continue
-            fresh = self._fresh(value, scope)
-            if fresh is None or (found is not None and found.rtype.name != fresh.rtype.name):
+            returned = self._fresh(value, scope) or self._kept(value, scope)
+            if returned is None or (found is not None and _kind_of(found) != _kind_of(returned)):
                 return None
-            found = fresh
+            if found is not None and found.shared != returned.shared:
+                return None  # fresh on one path, shared on another: the caller cannot tell
+            found = returned
+        if found is not None and cached and not found.shared:
+            found = Value(rtype=found.rtype, origin=found.origin, shared=True)  # made once, then the cached one
         return found
+
+    def _caches(self, decorator, function) -> bool:
+        """``@functools.lru_cache`` and friends: the function runs once per arguments."""
+        frameworks = self.catalog.frameworks
+        if frameworks is None:
+            return False
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        scope = self.scope_of(function)
+        value = self.resolve(target, scope.parent or scope)
+        return value is not None and value.qual in frameworks.one_time_decorators
+
+    def _kept(self, value, scope: Scope) -> Value | None:
+        """A resource the function returns but keeps (a global, a module-level
+        or class attribute): typed, shared."""
+        while isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, (ast.Name, ast.Attribute)):
+            return None
+        if isinstance(value, ast.Name) and value.id in scope.bindings and value.id not in scope.declared_global:
+            return None  # a local or a parameter
+        kept = self.resolve(value, scope)
+        if kept is None or kept.rtype is None or not kept.rtype.is_resource:
+            return None
+        return Value(rtype=kept.rtype, origin=kept.origin, shared=True)
 
     def _fresh(self, value, scope: Scope) -> Value | None:
         """A resource made on this call: a creating call, or a local name
@@ -607,7 +648,9 @@ class Resolver:
             value = value.value
         if isinstance(value, ast.Call):
             made = self.call_result(value, scope)
-            if made is None or made.rtype is None or not made.rtype.is_resource or self.returns_receiver(value, scope):
+            if made is None or made.rtype is None or not made.rtype.is_resource or made.shared:
+                return None
+            if self.returns_receiver(value, scope):
                 return None
             if self.shares(value, scope):
                 return None
@@ -686,11 +729,13 @@ def _method(cls: ast.ClassDef, name: str):
 
 
 def _not_a_pool(value: Value | None) -> Value | None:
-    """What a call to a function of the same module gives its caller to
-    manage.  A pool such a function creates is judged where it is created
-    (the per-request reach follows calls inside the module), not again at
-    every call."""
-    return None if value is None or value.rtype.kind == "pool" else value
+    """What a call to a function of the same module gives its caller.  A pool
+    such a function creates is judged where it is created (the per-request
+    reach follows calls inside the module), not again at every call: the
+    caller sees it as shared."""
+    if value is None or value.shared or value.rtype.kind != "pool":
+        return value
+    return Value(rtype=value.rtype, origin=value.origin, shared=True)
 
 
 def _kind_of(value: Value):

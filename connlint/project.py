@@ -341,7 +341,7 @@ def digest(summary: dict) -> str:
 
 
 def _exports_function(function: dict) -> bool:
-    return bool(function.get("returns") or function.get("creates") or function.get("params"))
+    return bool(function.get("returns") or function.get("gives") or function.get("creates") or function.get("params"))
 
 
 def _exports(summary: dict) -> bool:
@@ -460,11 +460,18 @@ def _function_summary(node, facts, sites, catalog) -> dict:
         for s in sites
         if s.rtype.kind == "pool" and not s.kept_once and not cached
     ]
+    gives = None
+    if returns is None:
+        given = resolver.function_returns(node)
+        if given is not None and given.shared:
+            gives = {"type": given.rtype.name, "origin": given.origin or f"{facts.path}:{node.lineno}"}
     effects = param_effects(node, facts, catalog)
     params = {name: effect for name, effect in effects.items() if effect != "use"}
     result = {"order": list(effects)} if effects else {}
     if returns:
         result["returns"] = returns
+    if gives:
+        result["gives"] = gives
     if creates:
         result["creates"] = creates
     if params:

@@ -474,6 +474,29 @@ def test_managed_or_handed_over_is_clean(source):
 
 
 FLAGGED = {
+    "a checkout from the engine a getter shares": (
+        """
+        import functools
+        from sqlalchemy import create_engine, text
+        engine = create_engine("postgresql://db/app", pool_size=5, max_overflow=0)
+        def get_engine():
+            return engine
+        @functools.lru_cache
+        def cached_engine():
+            return create_engine("postgresql://db/app", pool_size=5, max_overflow=0)
+        def make_engine():
+            return create_engine("postgresql://db/app", pool_size=5, max_overflow=0)
+        def reset():
+            conn = get_engine().connect()
+            conn.execute(text("drop table t"))
+            other = cached_engine().connect()
+            other.execute(text("drop table u"))
+            with make_engine().connect() as third:
+                third.execute(text("drop table v"))
+        """,
+        # the pool make_engine() creates is judged inside it (returned: handed over)
+        [(13, 12, "CNL104"), (15, 13, "CNL104")],
+    ),
     "closed on the main path, left open by a handler that goes on": (
         """
         import logging

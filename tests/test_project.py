@@ -128,6 +128,22 @@ def test_shared_engines_from_another_module_are_not_per_request(tmp_path):
         "views.py:14:14: CNL201 SQLAlchemy engine from new_engine() (db.py:13) is created on every request via c() "
         "(Flask route '/c'); create it once at module level (or in the app factory / lifespan) and share 'engine'"
     ]
+    # what the shared engines hand out is still the caller's to give back
+    (tmp_path / "views.py").write_text(
+        "from db import cached_engine, get_engine\n"
+        "def count():\n"
+        "    conn = get_engine().connect()\n"
+        "    return conn.exec_driver_sql('select 1').scalar()\n"
+        "def total():\n"
+        "    conn = cached_engine().connect()\n"
+        "    return conn.exec_driver_sql('select 1').scalar()\n"
+    )
+    assert check("views.py", cwd=tmp_path) == [
+        "views.py:3:12: CNL104 SQLAlchemy connection from get_engine(...).connect() is never returned; "
+        "use 'with get_engine(...).connect() as conn:'",
+        "views.py:6:12: CNL104 SQLAlchemy connection from cached_engine(...).connect() is never returned; "
+        "use 'with cached_engine(...).connect() as conn:'",
+    ]
 
 
 DATABASE_CLASS = '''\
