@@ -380,12 +380,20 @@ def _remote_pool_calls(facts: FileFacts, project) -> list:
     """Calls, in functions, to other modules' functions or classes that
     create a pool whenever they run: (call, scope, created, in __init__)."""
     resolver, found = facts.resolver, []
+    imported = {
+        name
+        for scope in [resolver.module, *resolver.scopes.values()]
+        for name, qual in scope.imports.items()
+        if project.is_project_name(qual)
+    }
+    if not imported:
+        return found  # nothing of the project's is called here
     sites = {id(site.call) for site in facts.sites}  # a returned pool is reported as a site already
     for scope in resolver.scopes.values():
         if not isinstance(scope.node, FUNCTION_NODES):
             continue
         for call in scope.calls:
-            if id(call) in sites or not resolver.worth_resolving(call):
+            if id(call) in sites or _root_name(call.func) not in imported or not resolver.worth_resolving(call):
                 continue
             qual = resolver.callee_qual(call, scope)
             if qual is None:
@@ -398,3 +406,10 @@ def _remote_pool_calls(facts: FileFacts, project) -> list:
             if entry is not None and entry.get("creates"):
                 found.append((call, scope, entry["creates"][0], False))
     return found
+
+
+def _root_name(node) -> str | None:
+    """``db`` in ``db.make_engine``, ``Reports`` in ``Reports``."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None

@@ -599,13 +599,9 @@ class Resolver:
         if scope is None:
             return None
         found = None
-        for node in iter_scope(function.body):
-            if isinstance(node, (ast.Yield, ast.YieldFrom)):
-                return None  # a generator: the caller gets the generator
-            if not isinstance(node, ast.Return) or node.value is None:
-                continue
+        for node in _returns(function.body):
             value = node.value
-            if isinstance(value, ast.Constant) and value.value is None:
+            if value is None or isinstance(value, ast.Constant) and value.value is None:
                 continue
             returned = self._fresh(value, scope) or self._kept(value, scope)
             if returned is None or (found is not None and _kind_of(found) != _kind_of(returned)):
@@ -613,6 +609,8 @@ class Resolver:
             if found is not None and found.shared != returned.shared:
                 return None  # fresh on one path, shared on another: the caller cannot tell
             found = returned
+        if found is not None and any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in iter_scope(function.body)):
+            return None  # a generator: the caller gets the generator
         if found is not None and cached and not found.shared:
             found = Value(rtype=found.rtype, origin=found.origin, shared=True)  # made once, then the cached one
         return found
@@ -718,6 +716,23 @@ class Resolver:
     def callee_qual(self, call: ast.Call, scope: Scope) -> str | None:
         value = self.resolve(call.func, scope)
         return value.qual if value is not None else None
+
+
+def _returns(body):
+    """The ``return`` statements of a function body, not of the functions and
+    classes nested in it (only statements are walked: cheap)."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            yield node
+        elif not isinstance(node, SCOPE_NODES):
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(node, field, ()) or ())
+            for handler in getattr(node, "handlers", ()) or ():
+                stack.extend(handler.body)
+            for case in getattr(node, "cases", ()) or ():
+                stack.extend(case.body)
 
 
 #: Decorators that neither cache nor wrap what a function returns.

@@ -95,6 +95,11 @@ class ProjectIndex:
     def is_library(self, module: str) -> bool:
         return module.split(".", 1)[0] in self.catalog.modules
 
+    def is_project_name(self, qual: str) -> bool:
+        """Could ``qual`` name something of the project's own modules?"""
+        top = qual.split(".", 1)[0]
+        return top in self._roots_with and top not in self.catalog.modules
+
     def path_of(self, module: str) -> str | None:
         """The file of a project module, looked for first under the import
         root of the module being analysed (two projects checked together may
