@@ -202,10 +202,11 @@ class Resolver:
             self._bound_names = bound
         if name in self.catalog.call_terminals or name in self._bound_names:
             return True
-        # ``db.make_engine()`` on an imported project module
+        # ``db.make_engine()`` on an imported project module, ``db.session()``
+        # on an instance another module defines
         if self.project is not None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             qual = self.module.imports.get(func.value.id)
-            return qual is not None and self.project.path_of(qual) is not None
+            return qual is not None and self.project.is_project_name(qual)
         return False
 
     def scope_of(self, node: ast.AST) -> Scope:
@@ -557,9 +558,13 @@ class Resolver:
             method = _method(instance, name)
             return _not_a_pool(self.function_returns(method)) if method is not None else None
         entry = self._project_class(instance)
-        returns = entry.get("methods", {}).get(name, {}).get("returns") if entry else None
-        rtype = self.catalog.types.get(returns["type"]) if returns else None
-        return Value(rtype=rtype, origin=returns["origin"]) if rtype is not None else None
+        method = entry.get("methods", {}).get(name, {}) if entry else {}
+        for kind in ("returns", "gives"):
+            found = method.get(kind)
+            rtype = self.catalog.types.get(found["type"]) if found else None
+            if rtype is not None:
+                return Value(rtype=rtype, origin=found["origin"], shared=kind == "gives")
+        return None
 
     def _module_definition(self, name: str, scope: Scope):
         """The module-level function or class ``name`` means in ``scope``,
@@ -574,10 +579,11 @@ class Resolver:
         return self.functions.get(name) or self.classes.get(name)
 
     def function_returns(self, function) -> Value | None:
-        """The resource a function of this module hands out fresh on every
-        call (``def get_conn(): return psycopg2.connect(dsn)``), or None: one
-        it shares (a global, an attribute, a cached getter) is not the
-        caller's to close, and neither is one a ``with`` already closed."""
+        """The resource a function of this module hands out: made on every
+        call (``def get_conn(): return psycopg2.connect(dsn)``), or one it
+        shares (a global, an attribute, a cached getter: ``shared``, not the
+        caller's to close); None when it cannot tell, or when a ``with``
+        already closed what it returns."""
         key = ("returns", id(function))
         if key in self._memo:
             return self._memo[key]

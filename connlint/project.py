@@ -438,7 +438,8 @@ def _class_summary(node, facts) -> dict:
                 line = next(
                     (r.lineno for r in ast.walk(item) if isinstance(r, ast.Return) and r.value is not None), item.lineno
                 )
-                methods[item.name] = {"returns": {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}}
+                kind = "gives" if value.shared else "returns"  # shared (self.engine) or made per call
+                methods[item.name] = {kind: {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}}
     entry = {}
     if attrs:
         entry["attrs"] = attrs

@@ -168,6 +168,15 @@ class Database:
     def cache(self):
         return redis.Redis(connection_pool=POOL)
 
+    def shared_connection(self):
+        return self.connection_for_reports
+
+    def new_connection(self):
+        return self.engine.connect()
+
+    def open_reports(self):
+        self.connection_for_reports = self.engine.connect()
+
 
 db = Database("postgresql://db/app")
 '''
@@ -201,6 +210,18 @@ def raw():
 @app.get("/cached")
 def cached(key):
     return db.cache().get(key)
+
+
+@app.get("/shared")
+def shared():
+    conn = db.shared_connection()
+    return str(conn.exec_driver_sql("select 1").scalar())
+
+
+@app.get("/new")
+def new():
+    conn = db.new_connection()
+    return str(conn.exec_driver_sql("select 1").scalar())
 '''
 
 
@@ -217,4 +238,6 @@ def test_instances_of_another_modules_class_know_what_it_holds_and_hands_out(tmp
         "use 'with db.engine.connect() as conn:'",
         "app/views.py:16:15: CNL101 SQLAlchemy session from db.session() (app/db.py:14) is never closed; "
         "use 'with db.session() as session:'",
+        "app/views.py:39:12: CNL104 SQLAlchemy connection from db.new_connection() (app/db.py:26) is never "
+        "returned; use 'with db.new_connection() as conn:'",
     ]
