@@ -237,26 +237,40 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def _loop_of(node, parents) -> Loop | None:
-    """The innermost loop whose every iteration runs ``node``, within its scope."""
+    """The innermost loop whose every iteration runs ``node``, within its
+    scope; past a retry loop (which runs it until it works), the loop around
+    it, if any: ``for f in files: for attempt in range(3): upload(f)``."""
+    retry = None
     child, current = node, parents.get(id(node))
     while current is not None and not isinstance(current, SCOPE_NODES):
         if isinstance(current, LOOP_NODES) and any(child is stmt for stmt in current.body):
-            return Loop(current, _is_retry(current))
-        if isinstance(current, COMPREHENSIONS):
+            if not _is_retry(current):
+                return Loop(current, False)
+            retry = retry or Loop(current, True)
+        elif isinstance(current, COMPREHENSIONS):
             first_iter = current.generators[0].iter
             if child is not first_iter:
                 return Loop(current, False)
         child, current = current, parents.get(id(current))
-    return None
+    return retry
 
 
 def _is_retry(loop) -> bool:
     """A loop that repeats only until the call succeeds: it leaves with
     ``break`` / ``return`` on its main path, or it is a ``while`` or
-    ``for _ in range(n)`` loop with any ``break`` / ``return``."""
+    ``for _ in range(n)`` loop with any ``break`` / ``return``, or a
+    ``while`` whose condition the body updates (``while not done:``)."""
     counting = isinstance(loop, ast.While) or (
         isinstance(loop.iter, ast.Call) and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range"
     )
+    if isinstance(loop, ast.While):
+        tested = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+        assigned = {
+            n.id for statement in loop.body for n in ast.walk(statement)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+        if tested & assigned:
+            return True
     pending = list(loop.body)
     while pending:
         statement = pending.pop()

@@ -187,6 +187,9 @@ class LifetimeAnalysis:
         self.misuse: Fate | None = None
         self.var = None
         self.released_somewhere = call is None or self._releases_anywhere()
+        # a lazy resource (an engine) opens nothing until used: reading its
+        # url or dialect is no use
+        self.opened = not getattr(rtype, "lazy", False)
         self._effects: dict = {}
         self._raising: dict = {}
 
@@ -201,6 +204,8 @@ class LifetimeAnalysis:
         open_exits = sorted(line for atom, line in exits if atom.status == OPEN and not atom.erred)
         released = any(atom.status == RELEASED for atom, _ in exits)
         verdict = None
+        if not self.opened:
+            return Fate(ESCAPED, var=self.var)  # a lazy resource nothing used: it holds no connection
         if self.lost:
             line, detail = min(self.lost)
             verdict = Fate(LEAK, line, detail, self.var)
@@ -382,12 +387,22 @@ class LifetimeAnalysis:
         return result
 
     def _with(self, node, states) -> Flow:
+        return self._with_items(node, node.items, states)
+
+    def _with_items(self, node, items, states) -> Flow:
+        """``with A as a, B as b:`` is ``with A as a: with B as b:`` - if B
+        raises, A's exit still runs: the items are entered one by one."""
         flow = Flow()
         is_async = isinstance(node, ast.AsyncWith)
         covered, plain = set(), set()
-        entered = self.simple(node, [item.context_expr for item in node.items], states, flow)
+        item, rest = items[0], items[1:]
+        entered = self.simple(node, [item.context_expr], states, flow)
+
+        def inside(entered_states):
+            return self._with_items(node, rest, entered_states) if rest else self.block(node.body, entered_states)
+
         for atom in entered:
-            managing = self._managing_item(node, atom)
+            managing = self._managing_item([item], atom)
             if managing is None:
                 plain.add(atom)
                 continue
@@ -404,9 +419,9 @@ class LifetimeAnalysis:
                 plain.add(atom)
             else:  # closes, or unknown: trust the context manager
                 covered.add(atom)
-        flow.absorb(self.block(node.body, plain))
+        flow.absorb(inside(plain))
         if covered:
-            inner = self.block(node.body, covered)
+            inner = inside(covered)
             flow.normal |= {_release(a) for a in inner.normal}
             for atom, line in inner.returns.items():
                 flow.returns.setdefault(_release(atom), line)
@@ -493,6 +508,8 @@ class LifetimeAnalysis:
         resolver, scope, catalog = self.ctx.resolver, self.ctx.scope, self.ctx.catalog
         rtype = self.rtype
         effects: list[Effect] = []
+        if not self.opened and not self._only_looked_at(node, owner):
+            self.opened = True
         for _ in range(64):
             parent = parents.get(id(node))
             if parent is None or parent is owner and not isinstance(owner, ast.expr):
@@ -580,6 +597,17 @@ class LifetimeAnalysis:
             return effects + [Effect(USE)]
         return effects + [Effect(ESCAPE)]
 
+    def _only_looked_at(self, node, owner) -> bool:
+        """The occurrence binds, returns or drops the resource, or reads a
+        data attribute of it (``engine.url``): nothing that opens a connection."""
+        parent = self.ctx.parents.get(id(node))
+        if parent is None or parent is owner and not isinstance(owner, ast.expr):
+            return True
+        if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in self.ctx.catalog.data_attributes:
+            grand = self.ctx.parents.get(id(parent))
+            return not (isinstance(grand, ast.Call) and grand.func is parent)
+        return False
+
     def _at_statement(self, node, owner, is_resource: bool) -> list[Effect]:
         """The value ``node`` reached the statement ``owner`` itself."""
         if isinstance(owner, ast.Return):
@@ -654,9 +682,9 @@ class LifetimeAnalysis:
 
     # -- helpers --------------------------------------------------------
 
-    def _managing_item(self, node, atom: Atom):
-        """The ``with`` item that manages the resource on this path, if any."""
-        for item in node.items:
+    def _managing_item(self, items, atom: Atom):
+        """The ``with`` item (of ``items``) that manages the resource on this path, if any."""
+        for item in items:
             expr = item.context_expr
             inner = self.ctx.resolver.unwrap_closing(expr, self.ctx.scope)
             wrapped = inner is not None

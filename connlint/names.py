@@ -690,10 +690,19 @@ class Resolver:
                 accepted = conditions[keyword.arg]
                 if "*" in accepted and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
                     return True  # any value: e.g. a client given a shared connection_pool
-                value = self.resolve(keyword.value, scope)
+                value = self.resolve(self._maker(keyword.value, scope), scope)
                 if value is not None and value.qual in accepted:
                     return True
         return False
+
+    def _maker(self, expr, scope: Scope):
+        """What ``expr`` is an instance of, when it is a call or a local name
+        bound once to one (``transport=httpx.ASGITransport(app)``); else ``expr``."""
+        if isinstance(expr, ast.Name):
+            entries = scope.bindings.get(expr.id)
+            if entries and len(entries) == 1 and isinstance(entries[0], ast.Call):
+                expr = entries[0]
+        return expr.func if isinstance(expr, ast.Call) else expr
 
     def shares(self, call: ast.Call, scope: Scope) -> bool:
         """A catalog call whose result owns no connections of its own: a Redis

@@ -53,6 +53,7 @@ helper's.
         "import requests\ndef f(urls):\n    with requests.Session() as s:\n        return [s.get(u).json() for u in urls]\n",
         "import time, requests\ndef f(url):\n    for attempt in range(3):\n        try:\n            return requests.get(url, timeout=5)\n        except requests.ConnectionError:\n            time.sleep(2 ** attempt)\n",
         "import httpx\ndef f(url):\n    while True:\n        response = httpx.get(url)\n        if response.status_code == 200:\n            break\n",
+        "import requests\ndef f(url, data):\n    sent, tries = False, 0\n    while not sent and tries < 3:\n        sent = requests.post(url, data=data, timeout=5).ok\n        tries += 1\n",
     )
     invalid = (
         Invalid(
@@ -60,6 +61,12 @@ helper's.
             ((3, 13),),
             "requests.get() builds and discards a whole client on every iteration of the loop at line 3; use one shared 'requests.Session()' created before the loop",
             fixed="import requests\ndef f(urls):\n    with requests.Session() as session:\n        return [session.get(u, timeout=5).json() for u in urls]\n",
+        ),
+        Invalid(
+            "import requests\ndef f(paths, url):\n    for path in paths:\n        sent = False\n        while not sent:\n            sent = requests.post(url, data=path, timeout=5).ok\n",
+            ((6, 20),),
+            "requests.post() builds and discards a whole client on every iteration of the loop at line 3",
+            fixed="import requests\ndef f(paths, url):\n    with requests.Session() as session:\n        for path in paths:\n            sent = False\n            while not sent:\n                sent = session.post(url, data=path, timeout=5).ok\n",
         ),
         Invalid(
             "import httpx\ndef f(items):\n    for item in items:\n        httpx.post('https://api.example.com/items', json=item)\n",

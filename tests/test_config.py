@@ -386,7 +386,8 @@ from sqlalchemy import create_engine
 @route("/report")
 def report():
     engine = create_engine("postgresql://db/app", pool_size=5, max_overflow=0)
-    return engine.url
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql("select 1").scalar())
 '''
 
 

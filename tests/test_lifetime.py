@@ -161,6 +161,36 @@ CLEAN = {
         async def caller(client):
             return await create(client)
     """,
+    "managed by the first item of a 'with', a later item raising": """
+        import psycopg
+        def upload(dsn):
+            connection = psycopg.connect(dsn)
+            with connection as conn, conn.cursor() as cur, open("rows.csv") as rows:
+                cur.copy("copy t from stdin", rows)
+    """,
+    "an engine only asked for its url or dialect opens nothing": """
+        import sqlalchemy as sa
+        def masked(url):
+            try:
+                engine = sa.create_engine(url)
+                return repr(engine.url)
+            except Exception:
+                return url
+        def dialect_name(url):
+            engine = sa.create_engine(url)
+            return engine.dialect.name
+    """,
+    "a client on an in-process transport holds no pool": """
+        import httpx
+        from fastapi import FastAPI, Request
+        app = FastAPI()
+        @app.get("/proxy/{name}")
+        async def proxy(name: str, request: Request):
+            transport = httpx.ASGITransport(app=request.app)
+            async with httpx.AsyncClient(transport=transport, base_url=str(request.base_url)) as client:
+                response = await client.get(f"/ext/{name}")
+            return response.json()
+    """,
     "with on a method that returns the connection itself": """
         import sqlalchemy
         engine = sqlalchemy.create_engine("postgresql://db/app")
