@@ -77,6 +77,7 @@ class ResourceSite:
         self.per_request: Reach | None = None  # how a per-request entry point reaches the call
         self.kept_once = False  # guarded by ``if x is None`` or stored on the app: created once
         self.created_per: str | None = None  # "loop" (CNL202) or "request" (CNL201) for pools made over and over
+        self.from_factory = False  # a pool handed out by a function of this module
 
     @property
     def line(self) -> int:
@@ -141,6 +142,9 @@ def build_facts(
                         RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init,
                                    reach, statement_of(call, resolver.parents_of(scope.node)))
                     )
+    # a pool from a factory of this module, called per request: reported
+    # inside the factory, with the chain that reaches it
+    facts.sites = [site for site in facts.sites if not (site.from_factory and site.per_request is not None)]
     for site in facts.sites:
         if site.rtype.kind != "pool":
             continue
@@ -176,7 +180,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
             parents = resolver.parents_of(root.node)
             if one_shot is not None:
                 facts.one_shot_calls.append(
-                    OneShotCall(node, _source_of(node.func), qual, one_shot, _loop_of(node, parents),
+                    OneShotCall(node, _source_of(node.func), qual, one_shot, _loop_of(node, parents, root),
                                 statement_of(node, parents), function)
                 )
                 continue
@@ -191,9 +195,10 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
                 statement=statement_of(node, parents),
                 in_async=isinstance(function, ast.AsyncFunctionDef),
                 unpooled=resolver.matches_keywords(node, scope, catalog.unpooled_if),
-                loop=_loop_of(node, parents),
+                loop=_loop_of(node, parents, root),
                 origin=value.origin,
             )
+            site.from_factory = value.factory
             if function is not None and lifetimes:
                 if context is None:
                     context = FunctionContext(function, scope, resolver, parents)
@@ -236,23 +241,44 @@ LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def _loop_of(node, parents) -> Loop | None:
+def _loop_of(node, parents, scope=None) -> Loop | None:
     """The innermost loop whose every iteration runs ``node``, within its
     scope; past a retry loop (which runs it until it works), the loop around
-    it, if any: ``for f in files: for attempt in range(3): upload(f)``."""
+    it, if any: ``for f in files: for attempt in range(3): upload(f)``.  A
+    ``for`` over a literal of one item (``for v in ["v3"]``) runs once."""
     retry = None
     child, current = node, parents.get(id(node))
     while current is not None and not isinstance(current, SCOPE_NODES):
         if isinstance(current, LOOP_NODES) and any(child is stmt for stmt in current.body):
-            if not _is_retry(current):
+            if _runs_once(current, scope):
+                pass
+            elif not _is_retry(current):
                 return Loop(current, False)
-            retry = retry or Loop(current, True)
+            else:
+                retry = retry or Loop(current, True)
         elif isinstance(current, COMPREHENSIONS):
             first_iter = current.generators[0].iter
             if child is not first_iter:
                 return Loop(current, False)
         child, current = current, parents.get(id(current))
     return retry
+
+
+def _runs_once(loop, scope) -> bool:
+    """``for v in ["v3"]:`` or over a local name bound once to such a literal."""
+    if not isinstance(loop, (ast.For, ast.AsyncFor)):
+        return False
+    iterated = loop.iter
+    current = scope
+    while isinstance(iterated, ast.Name) and current is not None:
+        if iterated.id in current.bindings:  # the scope that binds the name (module constants too)
+            entries = current.bindings[iterated.id]
+            iterated = entries[0] if len(entries) == 1 else None
+            break
+        current = current.parent
+    return isinstance(iterated, (ast.List, ast.Tuple, ast.Set)) and len(iterated.elts) <= 1 and not any(
+        isinstance(element, ast.Starred) for element in iterated.elts
+    )
 
 
 def _is_retry(loop) -> bool:

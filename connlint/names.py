@@ -29,10 +29,10 @@ class Value:
     project's classes (``instance``: the class node when it is defined in
     this module, else its qualified name).  Immutable by convention."""
 
-    __slots__ = ("qual", "rtype", "origin", "instance", "shared")
+    __slots__ = ("qual", "rtype", "origin", "instance", "shared", "factory")
 
     def __init__(self, qual: str | None = None, rtype: ResourceType | None = None, origin: str | None = None,
-                 instance=None, shared: bool = False):
+                 instance=None, shared: bool = False, factory: bool = False):
         self.qual = qual
         self.rtype = rtype
         self.origin = origin  # where a project module defines it: "app/db.py:12"
@@ -40,10 +40,13 @@ class Value:
         # a call's result that the callee keeps and shares (a cached getter's
         # engine): typed, but not the caller's to release
         self.shared = shared
+        # a pool a function of this module makes on every call: where that
+        # function runs per request, the pool is reported inside it
+        self.factory = factory
 
     def _key(self) -> tuple:
         instance = id(self.instance) if isinstance(self.instance, ast.AST) else self.instance
-        return (self.qual, self.rtype, self.origin, instance, self.shared)
+        return (self.qual, self.rtype, self.origin, instance, self.shared, self.factory)
 
     def __eq__(self, other) -> bool:
         return type(other) is Value and self._key() == other._key()
@@ -511,7 +514,7 @@ class Resolver:
             if isinstance(func.value, ast.Name) and scope.cls is not None and self._self_scope(func.value.id, scope):
                 method = _method(scope.cls, func.attr)  # self.connect()
                 if method is not None:
-                    return _not_a_pool(self.function_returns(method))
+                    return _from_this_module(self.function_returns(method))
             receiver = self.resolve(func.value, scope)
             if receiver is not None and receiver.rtype is not None:
                 result = receiver.rtype.methods.get(func.attr)
@@ -526,7 +529,7 @@ class Resolver:
             if isinstance(local, ast.ClassDef):
                 return Value(instance=local)
             if local is not None:
-                return _not_a_pool(self.function_returns(local))
+                return _from_this_module(self.function_returns(local))
         callee = self.resolve(func, scope)
         if callee is None:
             return None
@@ -556,7 +559,7 @@ class Resolver:
         """``db.session()`` on an instance of a project class."""
         if isinstance(instance, ast.ClassDef):
             method = _method(instance, name)
-            return _not_a_pool(self.function_returns(method)) if method is not None else None
+            return _from_this_module(self.function_returns(method)) if method is not None else None
         entry = self._project_class(instance)
         method = entry.get("methods", {}).get(name, {}) if entry else {}
         for kind in ("returns", "gives"):
@@ -656,8 +659,8 @@ class Resolver:
                 return None
             if self.returns_receiver(value, scope):
                 return None
-            if self.shares(value, scope):
-                return None
+            if self.shares(value, scope) or self.matches_keywords(value, scope, self.catalog.unpooled_if):
+                return None  # owns no connections, or keeps none open (NullPool)
             return Value(rtype=made.rtype, origin=made.origin)
         if not isinstance(value, ast.Name) or value.id in scope.declared_global:
             return None
@@ -685,15 +688,40 @@ class Resolver:
         conditions = table.get(self.callee_qual(call, scope) or "")
         if not conditions:
             return False
+        passed = [(keyword.arg, keyword.value) for keyword in call.keywords if keyword.arg in conditions]
         for keyword in call.keywords:
-            if keyword.arg in conditions:
-                accepted = conditions[keyword.arg]
-                if "*" in accepted and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
-                    return True  # any value: e.g. a client given a shared connection_pool
-                value = self.resolve(self._maker(keyword.value, scope), scope)
-                if value is not None and value.qual in accepted:
-                    return True
+            if keyword.arg is None and isinstance(keyword.value, ast.Name):
+                passed += self._mapping_entries(keyword.value.id, scope, conditions)  # **engine_kwargs
+        for name, given in passed:
+            accepted = conditions[name]
+            if "*" in accepted and not (isinstance(given, ast.Constant) and given.value is None):
+                return True  # any value: e.g. a client given a shared connection_pool
+            value = self.resolve(self._maker(given, scope), scope)
+            if value is not None and value.qual in accepted:
+                return True
         return False
+
+    def _mapping_entries(self, name: str, scope: Scope, keys) -> list:
+        """(key, value) that a local mapping may hold for one of ``keys``: in
+        its literal, or stored into it (``kwargs["poolclass"] = NullPool``,
+        even under a condition: it may be passed)."""
+        found = []
+        for entry in scope.bindings.get(name, ()):
+            if isinstance(entry, ast.Dict):
+                found += [(k.value, v) for k, v in zip(entry.keys, entry.values)
+                          if isinstance(k, ast.Constant) and k.value in keys]
+        for node in ast.walk(scope.node) if scope.bindings.get(name) else ():
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if (
+                        isinstance(target, ast.Subscript)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == name
+                        and isinstance(target.slice, ast.Constant)
+                        and target.slice.value in keys
+                    ):
+                        found.append((target.slice.value, node.value))
+        return found
 
     def _maker(self, expr, scope: Scope):
         """What ``expr`` is an instance of, when it is a call or a local name
@@ -758,14 +786,13 @@ def _method(cls: ast.ClassDef, name: str):
     return next((item for item in cls.body if isinstance(item, FUNCTION_NODES) and item.name == name), None)
 
 
-def _not_a_pool(value: Value | None) -> Value | None:
-    """What a call to a function of the same module gives its caller.  A pool
-    such a function creates is judged where it is created (the per-request
-    reach follows calls inside the module), not again at every call: the
-    caller sees it as shared."""
+def _from_this_module(value: Value | None) -> Value | None:
+    """What a call to a function of the same module gives its caller: a pool
+    it makes is marked, since the per-request reach follows calls inside the
+    module and reports it where it is created."""
     if value is None or value.shared or value.rtype.kind != "pool":
         return value
-    return Value(rtype=value.rtype, origin=value.origin, shared=True)
+    return Value(rtype=value.rtype, origin=value.origin, factory=True)
 
 
 def _kind_of(value: Value):

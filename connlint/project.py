@@ -494,7 +494,7 @@ def _returns_fresh(value, scope, sites) -> bool:
         # a call that makes a resource is a site, unless what it makes owns
         # nothing (a client on a shared pool)
         site = next((s for s in sites if s.call is value), None)
-        return site is not None and not site.kept_once
+        return site is not None and not site.kept_once and not site.unpooled
     if isinstance(value, ast.Name):
         if value.id in scope.declared_global:
             return False

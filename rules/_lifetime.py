@@ -47,7 +47,13 @@ def remedy(site) -> str:
     release = rtype.release[0] if rtype.release else "close"
     awaited = "await " if rtype.release_awaited else ""
     if rtype.kind == "pool":
-        return f"create it once at module level and share it, or call '{awaited}{var}.{release}()' in a 'finally' block"
+        if site.in_async and rtype.async_with_effect == "closes":
+            local = f"use 'async with {site.callee}(...) as {var}:'"
+        elif not site.in_async and rtype.with_effect == "closes":
+            local = f"use 'with {site.callee}(...) as {var}:'"
+        else:
+            local = f"call '{awaited}{var}.{release}()' in a 'finally' block"
+        return f"create it once at module level and share it, or {local}"
     if site.in_async and rtype.async_with_effect == "closes":
         return f"use 'async with {site.callee}(...) as {var}:'"
     if rtype.with_effect == "closes":

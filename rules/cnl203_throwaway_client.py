@@ -54,6 +54,7 @@ helper's.
         "import time, requests\ndef f(url):\n    for attempt in range(3):\n        try:\n            return requests.get(url, timeout=5)\n        except requests.ConnectionError:\n            time.sleep(2 ** attempt)\n",
         "import httpx\ndef f(url):\n    while True:\n        response = httpx.get(url)\n        if response.status_code == 200:\n            break\n",
         "import requests\ndef f(url, data):\n    sent, tries = False, 0\n    while not sent and tries < 3:\n        sent = requests.post(url, data=data, timeout=5).ok\n        tries += 1\n",
+        "import requests\nVERSIONS = ['v3']\ndef f(base):\n    for version in VERSIONS:\n        requests.get(base + version, timeout=5).raise_for_status()\n    for version in ('v2',):\n        requests.get(base + version, timeout=5).raise_for_status()\n",
     )
     invalid = (
         Invalid(

@@ -191,6 +191,19 @@ CLEAN = {
                 response = await client.get(f"/ext/{name}")
             return response.json()
     """,
+    "an engine that may be on NullPool, through a mapping of keywords": """
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+        def make_engine(url, nullpool=True):
+            engine_kwargs = {"echo": False}
+            if nullpool:
+                engine_kwargs["poolclass"] = NullPool
+            return create_engine(url, **engine_kwargs)
+        def count(url):
+            engine = make_engine(url)
+            with engine.connect() as conn:
+                return conn.exec_driver_sql("select 1").scalar()
+    """,
     "with on a method that returns the connection itself": """
         import sqlalchemy
         engine = sqlalchemy.create_engine("postgresql://db/app")
@@ -504,6 +517,19 @@ def test_managed_or_handed_over_is_clean(source):
 
 
 FLAGGED = {
+    "a client from a factory of the same module, never closed": (
+        """
+        import redis
+        def get_client(host):
+            client = redis.Redis(host=host, max_connections=5)
+            client.ping()
+            return client
+        def save(host, key, value):
+            client = get_client(host)
+            client.set(key, value)
+        """,
+        [(8, 14, "CNL101")],
+    ),
     "a checkout from the engine a getter shares": (
         """
         import functools
@@ -524,8 +550,8 @@ FLAGGED = {
             with make_engine().connect() as third:
                 third.execute(text("drop table v"))
         """,
-        # the pool make_engine() creates is judged inside it (returned: handed over)
-        [(13, 12, "CNL104"), (15, 13, "CNL104")],
+        # the engine make_engine() makes on every call is the caller's: never disposed
+        [(13, 12, "CNL104"), (15, 13, "CNL104"), (17, 10, "CNL101")],
     ),
     "closed on the main path, left open by a handler that goes on": (
         """
@@ -962,4 +988,32 @@ def test_message_names_the_line_that_raises_first_through_a_handler_that_raises_
     assert finding.message == (
         "sqlite3 connection from sqlite3.connect() is closed only when no exception is raised (line 6 can raise "
         "first); close it in a 'finally' block or use 'with contextlib.closing(sqlite3.connect(...)) as conn:'"
+    )
+
+
+def test_a_pool_from_a_factory_of_the_module_called_per_request_is_reported_once_inside_it():
+    source = """
+        import redis
+        from celery import shared_task
+        def cache():
+            return redis.Redis(host="cache", max_connections=5)
+        @shared_task
+        def refresh(key):
+            client = cache()
+            client.delete(key)
+    """
+    assert positions(source, codes="CNL") == [(5, 12, "CNL201")]
+
+
+def test_a_pool_that_with_closes_is_offered_with_as_the_local_remedy():
+    source = """
+        import urllib3
+        def fetch(host, path):
+            pool = urllib3.HTTPConnectionPool(host, maxsize=1)
+            return pool.request("GET", path).data
+    """
+    [finding] = findings_for(source)
+    assert finding.message == (
+        "urllib3 connection pool from urllib3.HTTPConnectionPool() is never closed; create it once at module level "
+        "and share it, or use 'with urllib3.HTTPConnectionPool(...) as pool:'"
     )
