@@ -472,7 +472,7 @@ class LifetimeAnalysis:
                 status = ESCAPED
             elif RELEASE in kinds or UNAWAITED in kinds:
                 status = RELEASED
-        if created and kinds == {"create", DISCARD} and self.rtype.lazy:
+        if created and kinds == {"create", DISCARD} and not self.opened:
             status = ESCAPED  # created and dropped unused: it never opened anything
         if status == OPEN and not names and not holders and (created or kinds & {"unbind", DISCARD}):
             if WITH_ITEM not in kinds:

@@ -517,6 +517,14 @@ def test_managed_or_handed_over_is_clean(source):
 
 
 FLAGGED = {
+    "an engine connected and dropped in one expression": (
+        """
+        import sqlalchemy
+        def check(url):
+            sqlalchemy.create_engine(url, pool_size=1, max_overflow=0).connect().close()
+        """,
+        [(4, 5, "CNL101")],
+    ),
     "a client from a factory of the same module, never closed": (
         """
         import redis
