@@ -16,6 +16,7 @@ import warnings
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 NEWER_SYNTAX = re.compile(rb"^[ \t]*(type[ \t]+\w+.*=|(async[ \t]+)?def[ \t]+\w+[ \t]*\[|class[ \t]+\w+[ \t]*\[)", re.M)
+FSTRING_OPENER = re.compile(rb"""(?<![\w'"])[rR]?[fF][rR]?['"]""")
 
 
 class ParseFailure(Exception):
@@ -62,7 +63,19 @@ def _syntax_error(exc: SyntaxError, data: bytes) -> tuple[int, int, str]:
     if "codec can't decode" in message or "encoding problem" in message:
         message = message.replace("(unicode error) ", "")
         return line, 1, f"cannot decode: {message}"
-    if sys.version_info < (3, 12) and (NEWER_SYNTAX.search(data) or message.startswith("f-string")):
+    if sys.version_info < (3, 12) and (
+        NEWER_SYNTAX.search(data) or message.startswith("f-string") or _multiline_fstring(message, data, line)
+    ):
         running = f"{sys.version_info.major}.{sys.version_info.minor}"
         message = f"{message} (the file uses Python 3.12+ syntax; connlint runs on Python {running}: run it with Python 3.12 or later to check this file)"
     return line, max(column, 1), message
+
+
+def _multiline_fstring(message: str, data: bytes, line: int) -> bool:
+    """An f-string whose replacement field goes on to the next line (Python
+    3.12, PEP 701): older parsers see a string left open at the end of it."""
+    if not message.startswith("unterminated string literal"):
+        return False
+    lines = data.splitlines()
+    text = lines[line - 1].rstrip() if 0 < line <= len(lines) else b""
+    return text.endswith(b"{") and FSTRING_OPENER.search(text) is not None

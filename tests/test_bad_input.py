@@ -282,11 +282,26 @@ def test_python_312_nested_fstring_is_cnl900_on_older_python(tmp_path):
         assert " CNL900 cannot parse: " in got[0]
 
 
+MULTILINE_FSTRING = 'import sqlite3\ndef url(hass):\n    return (\n        f"{\n            hass.base\n        }/api"\n    )\n'
+
+
+def test_python_312_multiline_fstring_gets_the_hint_on_older_python(tmp_path):
+    got = scan(tmp_path, "fstring.py", MULTILINE_FSTRING)
+    if PY312:
+        assert got == []
+    else:
+        assert len(got) == 1
+        assert got[0].startswith("fstring.py:4:")
+        assert got[0].endswith(NEWER_HINT)
+
+
 def test_ordinary_syntax_error_has_no_312_hint(tmp_path):
     got = scan(tmp_path, "syn.py", "import sqlite3\nx = = 1\n")
     assert len(got) == 1
     assert got[0].startswith("syn.py:2:")
     assert "3.12" not in got[0]
+    got = scan(tmp_path / "other", "open.py", 'import sqlite3\nx = "abc\n')
+    assert len(got) == 1 and "unterminated string literal" in got[0] and "3.12" not in got[0]
 
 
 # --------------------------------------------------------------------------- empty / odd files
