@@ -53,6 +53,7 @@ class Frameworks(Record):
     classes: list[EntrySpec] = field(factory=list)  # class heuristics (``__init__`` parameters)
     functions: list[EntrySpec] = field(factory=list)
     objects: dict[str, list[str]] = field(factory=dict)  # framework type -> constructor calls
+    prefixes: dict[str, str] = field(factory=dict)  # framework type -> keyword of its route prefix
     one_time_decorators: set[str] = field(factory=set)
     one_time_functions: set[str] = field(factory=set)
     request_scoped: set[str] = field(factory=set)  # objects that live for one request (flask.g)
@@ -109,7 +110,7 @@ KIND_KEYS = {
     "class": {"init_parameters"},
     "function": {"returned"},
 }
-FILE_KEYS = {"framework", "objects", "one_time", *KIND_KEYS}
+FILE_KEYS = {"framework", "objects", "prefixes", "one_time", *KIND_KEYS}
 ONE_TIME_KEYS = {"decorators", "functions", "request_scoped"}
 
 
@@ -158,6 +159,10 @@ def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
         raise CatalogError(f"{where}: [objects]: expected a table of type = [constructor calls]")
     for type_name, constructors in objects.items():
         frameworks.objects[type_name] = list(_strings(constructors, f"{where}: objects.\"{type_name}\""))
+    prefixes = data.get("prefixes", {})
+    if not isinstance(prefixes, dict) or not all(isinstance(v, str) for v in prefixes.values()):
+        raise CatalogError(f"{where}: [prefixes]: expected a table of type = \"keyword of its route prefix\"")
+    frameworks.prefixes.update(prefixes)
     for key, target in (
         ("decorator", frameworks.decorators),
         ("registration", frameworks.registrations),

@@ -132,9 +132,10 @@ class RequestReach:
             for decorator in function.decorator_list:
                 spec = self._decorator_spec(decorator, function)
                 if spec is not None:
-                    self._add(function, spec, _path_of(decorator, spec))
+                    path = self._route(decorator, spec, function)
+                    self._add(function, spec, path)
                     if spec.class_init:
-                        self._add_class_init(function, spec, _path_of(decorator, spec))
+                        self._add_class_init(function, spec, path)
                     break
         if self.imported or any(not spec.modules for spec in self.frameworks.registrations):
             # every call is a candidate: only worth it where a framework is imported
@@ -180,6 +181,26 @@ class RequestReach:
                     if isinstance(item, FUNCTION_NODES) and item.name in CLASS_ENTRY_METHODS:
                         self._add(item, spec, _path_of(decorator, spec), f"{cls.name}.{item.name}")
                 return
+
+    def _route(self, decorator, spec: EntrySpec, function):
+        """The route a decorator names, after the prefix its router was built
+        with (``APIRouter(prefix="/api")`` then ``@router.get("/users")``)."""
+        path = _path_of(decorator, spec)
+        if path is None or not self.frameworks.prefixes or not isinstance(decorator, ast.Call):
+            return path
+        target = decorator.func
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)):
+            return path
+        scope = self._decorator_scope(function)
+        router = self.resolver.resolve(target.value, scope)
+        keyword = self.frameworks.prefixes.get(router.rtype.name) if router is not None and router.rtype else None
+        made = self.resolver.module.bindings.get(target.value.id, ())
+        if keyword is None or len(made) != 1 or not isinstance(made[0], ast.Call):
+            return path
+        prefix = next((k.value for k in made[0].keywords if k.arg == keyword), None)
+        if isinstance(prefix, ast.Constant) and isinstance(prefix.value, str):
+            return prefix.value.rstrip("/") + path
+        return path
 
     def _decorator_spec(self, decorator, function) -> EntrySpec | None:
         name, method = self._decorator_name(decorator, function)

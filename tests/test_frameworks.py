@@ -184,6 +184,15 @@ PER_REQUEST = [
         def read_user(uid: int, cache: Cache = Depends(Cache)):
             return cache.client.get(uid)
         """, (5, 23), REDIS, "Cache.__init__() (FastAPI dependency)", "r"),
+    entry("fastapi", "decorator", "router-prefix", """\
+        from fastapi import APIRouter
+        import httpx
+        router = APIRouter(prefix="/node/api/v1/", tags=["node"])
+        @router.get("/rank")
+        async def rank():
+            client = httpx.AsyncClient()
+            return (await client.get("https://1ml.com/node")).json()
+        """, (6, 14), HTTPX_ASYNC, "rank() (FastAPI route '/node/api/v1/rank')", "client"),
     # -- Starlette ------------------------------------------------------------
     entry("starlette", "registration", "route", """\
         from starlette.applications import Starlette
