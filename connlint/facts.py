@@ -303,9 +303,8 @@ def _is_retry(loop) -> bool:
         if isinstance(statement, (ast.Break, ast.Return)):
             return True
         if isinstance(statement, ast.Try):
+            # leaving from a handler gives up on a failure: no sign of a retry
             pending.extend(statement.body + statement.orelse + statement.finalbody)
-            for handler in statement.handlers:
-                pending.extend(handler.body)
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             pending.extend(statement.body)
         elif counting and isinstance(statement, ast.If):

@@ -778,17 +778,25 @@ class LifetimeAnalysis:
             left, right = test.left, test.comparators[0]
             if isinstance(right, ast.Name) and right.id in atom.names:
                 left, right = right, left
+            op = test.ops[0]
             if (
                 isinstance(left, ast.Name)
                 and left.id in atom.names
                 and isinstance(right, ast.Constant)
                 and right.value is None
             ):
-                op = test.ops[0]
                 if isinstance(op, (ast.IsNot, ast.NotEq)):
                     result = True
                 elif isinstance(op, (ast.Is, ast.Eq)):
                     result = False
+            elif (
+                isinstance(op, (ast.Is, ast.IsNot))
+                and isinstance(left, ast.Name)
+                and left.id in atom.names
+                and not _names_in(right) & (atom.names | atom.holders)
+            ):
+                # still open, it is stored nowhere: no other expression is it
+                result = isinstance(op, ast.IsNot)
         elif self._asks_closed(test, atom):
             result = False  # conn.closed, conn.is_closed(): not on a path where it is still open
         elif isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):

@@ -70,6 +70,11 @@ helper's.
             fixed="import requests\ndef f(paths, url):\n    with requests.Session() as session:\n        for path in paths:\n            sent = False\n            while not sent:\n                sent = session.post(url, data=path, timeout=5).ok\n",
         ),
         Invalid(
+            "import requests\ndef f(files):\n    for name in files:\n        try:\n            requests.post('https://chat.example.com/files', data=name, timeout=5)\n        except requests.RequestException:\n            break\n",
+            ((5, 13),),
+            fixed="import requests\ndef f(files):\n    with requests.Session() as session:\n        for name in files:\n            try:\n                session.post('https://chat.example.com/files', data=name, timeout=5)\n            except requests.RequestException:\n                break\n",
+        ),
+        Invalid(
             "import httpx\ndef f(items):\n    for item in items:\n        httpx.post('https://api.example.com/items', json=item)\n",
             ((4, 9),),
             fixed="import httpx\ndef f(items):\n    with httpx.Client() as client:\n        for item in items:\n            client.post('https://api.example.com/items', json=item)\n",

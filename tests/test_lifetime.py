@@ -204,6 +204,19 @@ CLEAN = {
             with engine.connect() as conn:
                 return conn.exec_driver_sql("select 1").scalar()
     """,
+    "closed when it is not the one the caller lent": """
+        import requests
+        def download(url, shared=None):
+            session = shared if shared is not None else requests.Session()
+            try:
+                response = session.get(url, timeout=10)
+                if response.status_code != 200:
+                    return False
+            finally:
+                if session is not shared:
+                    session.close()
+            return True
+    """,
     "with on a method that returns the connection itself": """
         import sqlalchemy
         engine = sqlalchemy.create_engine("postgresql://db/app")
