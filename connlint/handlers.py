@@ -18,7 +18,7 @@ from collections import deque
 from pathlib import PurePath
 
 from connlint.frameworks import EntrySpec, Frameworks
-from connlint.names import FUNCTION_NODES, Resolver, iter_scope
+from connlint.names import FUNCTION_NODES, Resolver, iter_scope, method_of
 
 MAX_DEPTH = 5
 CLASS_ENTRY_METHODS = ("__init__", "__call__")
@@ -154,7 +154,7 @@ class RequestReach:
         ``cls.__init__`` after self (Django middleware: ``get_response``)."""
         if not self.frameworks.classes:
             return None
-        init = next((i for i in cls.body if isinstance(i, FUNCTION_NODES) and i.name == "__init__"), None)
+        init = method_of(cls, "__init__")
         if init is None:
             return None
         params = tuple(a.arg for a in init.args.posonlyargs + init.args.args)[1:]
@@ -167,7 +167,7 @@ class RequestReach:
         if cls is None or method not in cls.body or id(cls) in self._class_inits:
             return
         self._class_inits.add(id(cls))
-        init = next((i for i in cls.body if isinstance(i, FUNCTION_NODES) and i.name == "__init__"), None)
+        init = method_of(cls, "__init__")
         if init is not None:
             self._add(init, spec, path, f"{cls.name}.__init__")
 
@@ -351,7 +351,7 @@ class RequestReach:
             if isinstance(found, FUNCTION_NODES):
                 yield found, f"{found.name}()"
             elif isinstance(found, ast.ClassDef):
-                init = next((i for i in found.body if isinstance(i, FUNCTION_NODES) and i.name == "__init__"), None)
+                init = method_of(found, "__init__")
                 if init is not None:
                     yield init, f"{found.name}()"
         elif (

@@ -20,7 +20,17 @@ from __future__ import annotations
 import ast
 
 from connlint.catalog import DATA, SELF
-from connlint.names import FUNCTION_NODES, Resolver, Scope, assigned_names, children, parent_map, statement_of, walk
+from connlint.names import (
+    FUNCTION_NODES,
+    Resolver,
+    Scope,
+    assigned_names,
+    children,
+    method_of,
+    parent_map,
+    statement_of,
+    walk,
+)
 
 ABSENT, OPEN, RELEASED, ESCAPED = "absent", "open", "released", "escaped"
 
@@ -668,9 +678,7 @@ class LifetimeAnalysis:
             and self.ctx.scope.self_name == func.value.id
             and self.ctx.scope.cls is not None
         ):
-            for item in self.ctx.scope.cls.body:
-                if isinstance(item, FUNCTION_NODES) and item.name == func.attr:
-                    return item
+            return method_of(self.ctx.scope.cls, func.attr)
         return None
 
     def _summarize(self, function, call: ast.Call, arg, is_resource: bool) -> str:

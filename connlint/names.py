@@ -512,7 +512,7 @@ class Resolver:
         func = call.func
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and scope.cls is not None and self._self_scope(func.value.id, scope):
-                method = _method(scope.cls, func.attr)  # self.connect()
+                method = method_of(scope.cls, func.attr)  # self.connect()
                 if method is not None:
                     return _from_this_module(self.function_returns(method))
             receiver = self.resolve(func.value, scope)
@@ -558,7 +558,7 @@ class Resolver:
     def _method_result(self, instance, name: str) -> Value | None:
         """``db.session()`` on an instance of a project class."""
         if isinstance(instance, ast.ClassDef):
-            method = _method(instance, name)
+            method = method_of(instance, name)
             return _from_this_module(self.function_returns(method)) if method is not None else None
         entry = self._project_class(instance)
         method = entry.get("methods", {}).get(name, {}) if entry else {}
@@ -782,7 +782,8 @@ def _returns(body):
 TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 
-def _method(cls: ast.ClassDef, name: str):
+def method_of(cls: ast.ClassDef, name: str):
+    """The method ``name`` defined in ``cls``'s body (the first, if several)."""
     return next((item for item in cls.body if isinstance(item, FUNCTION_NODES) and item.name == name), None)
 
 

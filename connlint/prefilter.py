@@ -82,11 +82,11 @@ class Prefilter:
 
     def __init__(self, modules, settings_names=(), everything: bool = False):
         self.tops = frozenset(m.split(".", 1)[0] for m in modules)
-        self.settings_names = tuple(sorted(settings_names))
+        self.settings_names = tuple(sorted(n.encode() for n in settings_names))
         self.everything = everything  # the benchmark measures what the prefilter saves
         self._settings = None
         if self.settings_names:
-            words = b"|".join(re.escape(n.encode()) for n in self.settings_names)
+            words = b"|".join(re.escape(n) for n in self.settings_names)
             self._settings = re.compile(rb"^(?:" + words + rb")[ \t]*(?::[^=\n]*)?=", re.M)
 
     def matches(self, data: bytes, statements=None) -> bool:
@@ -101,7 +101,7 @@ class Prefilter:
             elif any(self._imports_catalog(name) for name in imported_names(rest)):
                 return True
         # the settings pattern is anchored per line: only worth running when a name occurs at all
-        return self._settings is not None and any(n.encode() in data for n in self.settings_names) and (
+        return self._settings is not None and any(n in data for n in self.settings_names) and (
             self._settings.search(data) is not None
         )
 

@@ -20,7 +20,7 @@ import ast
 import functools
 import os
 
-from connlint.names import FUNCTION_NODES
+from connlint.names import FUNCTION_NODES, method_of
 from connlint.prefilter import import_statements, imported_names
 
 MAX_REEXPORTS = 4
@@ -270,7 +270,7 @@ class ProjectIndex:
         return [
             (module, names)
             for module, names in self._scan(data, path)[1]
-            if module.split(".", 1)[0] in self._roots_with and not self.is_library(module)
+            if self.is_project_name(module)
         ]
 
     def _imports_exporter(self, data: bytes, path: str) -> bool:
@@ -310,8 +310,8 @@ class ProjectIndex:
 
     def split(self, qual: str):
         """(module, name) for a qualified name inside a project module."""
-        if qual.split(".", 1)[0] not in self._roots_with:
-            return None, None  # most names: the stdlib, third-party packages
+        if not self.is_project_name(qual):
+            return None, None  # most names: the stdlib, third-party packages, the catalog's libraries
         module, _, name = qual.rpartition(".")
         while module:
             if self.path_of(module) is not None:
@@ -409,7 +409,7 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
     for name, node in resolver.functions.items():
         functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog)
     for name, node in resolver.classes.items():
-        init = next((item for item in node.body if isinstance(item, FUNCTION_NODES) and item.name == "__init__"), None)
+        init = method_of(node, "__init__")
         creates = [
             {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{where}:{s.line}"}
             for s in sites_by_function.get(id(init), [])
