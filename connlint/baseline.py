@@ -24,20 +24,44 @@ def baseline_document(findings, sources: dict) -> str:
 
 
 def load_baseline(path: str) -> Counter:
+    """The recorded (path, code, fingerprint) counts; every problem with the
+    file is a one-line ``BaselineError`` naming the file (and the entry)."""
+    from connlint.config import one_line
+
+    shown = one_line(str(path))
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise BaselineError(f"{path}: baseline file not found (create it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
+        raise BaselineError(f"{shown}: baseline file not found (create it with --write-baseline)") from None
+    except IsADirectoryError:
+        raise BaselineError(f"{shown}: cannot read baseline: is a directory, not a baseline file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise BaselineError(f"{shown}: cannot read baseline: {one_line(getattr(exc, 'strerror', None) or str(exc))}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise BaselineError(
+            f"{shown}: not a connlint baseline: not UTF-8 (byte 0x{raw[exc.start]:02x} on line {line})"
+        ) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}: not a connlint baseline: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise BaselineError(f"{shown}: not a connlint baseline: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise BaselineError(f"{shown}: not a connlint baseline: invalid JSON (arrays or objects nested too deeply)") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        reason = str(exc).split(";")[0].split(":")[0]
+        raise BaselineError(f"{shown}: not a connlint baseline: invalid JSON ({reason[:1].lower()}{reason[1:]})") from None
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
-        raise BaselineError(f"{path}: not a connlint baseline (expected version {VERSION} with a findings list)")
+        raise BaselineError(f"{shown}: not a connlint baseline (expected version {VERSION} with a findings list)")
     known = Counter()
-    for entry in data["findings"]:
+    for index, entry in enumerate(data["findings"]):
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("path", "code", "fingerprint")):
-            raise BaselineError(f"{path}: malformed baseline entry {entry!r}")
+            raise BaselineError(
+                f"{shown}: findings[{index}]: malformed baseline entry "
+                "(expected an object with string 'path', 'code' and 'fingerprint')"
+            )
         known[(entry["path"], entry["code"], entry["fingerprint"])] += 1
     return known
 

@@ -175,7 +175,16 @@ def load_catalog(
     user_openers: list | None = None, user_source: str = "pyproject.toml", user_frameworks: list | None = None
 ) -> Catalog:
     """Read every catalog and framework file, then the user's own openers and
-    frameworks (config)."""
+    frameworks (config).  Every error is a one-line ``CatalogError``."""
+    try:
+        return _load_catalog(user_openers, user_source, user_frameworks)
+    except CatalogError as exc:
+        from connlint.config import one_line
+
+        raise CatalogError(one_line(str(exc))) from None
+
+
+def _load_catalog(user_openers, user_source, user_frameworks) -> Catalog:
     from connlint.frameworks import load_frameworks
 
     catalog = Catalog()
@@ -339,9 +348,9 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
         with_effect=spec.get("with"),
         async_with_effect=spec.get("async_with"),
         methods=dict(methods),
-        call=spec.get("call"),
-        hint=spec.get("hint"),
-        verb=spec.get("verb"),
+        call=_optional_string(spec, "call", where),
+        hint=_optional_string(spec, "hint", where),
+        verb=_optional_string(spec, "verb", where),
         lazy=_expect(spec.get("lazy", False), bool, f"{where}.lazy"),
         asynchronous=_expect(spec.get("async", False), bool, f"{where}.async"),
     )
@@ -354,15 +363,45 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
     return rtype
 
 
+def _optional_string(spec: dict, key: str, where: str) -> str | None:
+    value = spec.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise CatalogError(f"{where}.{key}: expected a non-empty string, got {_shown(value)}")
+    return value
+
+
+def _shown(value) -> str:
+    """A value for a message: short, on one line."""
+    text = repr(value) if isinstance(value, str) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_qualified(name: str) -> bool:
+    """A dotted name such as ``myapp.db.get_conn``."""
+    return bool(name) and all(part.isidentifier() for part in name.split("."))
+
+
 def _add_user_opener(catalog: Catalog, entry, where: str) -> None:
     if not isinstance(entry, dict):
         raise CatalogError(f"{where}: expected a table such as {{call = \"myapp.db.get_conn\", kind = \"connection\"}}")
     allowed = TYPE_KEYS | {"call", "calls", "returns"}
     _unknown(entry, allowed, where)
-    calls = entry.get("calls") or ([entry["call"]] if "call" in entry else [])
-    calls = _expect(calls, list, f"{where}.call")
-    if not calls:
+    if "call" in entry and "calls" in entry:
+        raise CatalogError(f"{where}: give either 'call' or 'calls', not both")
+    key = "calls" if "calls" in entry else "call"
+    if key not in entry:
         raise CatalogError(f"{where}: missing 'call' (the qualified name, e.g. \"myapp.db.get_conn\")")
+    if key == "call":
+        calls = [_expect(entry["call"], str, f"{where}.call")]
+    else:
+        calls = _expect(entry["calls"], list, f"{where}.calls")
+        if not calls:
+            raise CatalogError(f"{where}.calls: expected at least one qualified name such as \"myapp.db.get_conn\"")
+    for call in calls:
+        if not _is_qualified(call):
+            raise CatalogError(
+                f"{where}.{key}: expected a qualified name such as \"myapp.db.get_conn\", got {_shown(call)}"
+            )
     returns = entry.get("returns")
     # ``call`` names the opener here; it is not the factory field of a type.
     type_fields = {k: v for k, v in entry.items() if k in TYPE_KEYS and k != "call"}

@@ -152,6 +152,8 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
             _fail(f"unknown rule code '{explain}' (see 'connlint --list-rules')")
         write_output(rule.explain(), output_file)
         return EXIT_CLEAN
+    if stdin_filename is not None and "-" not in paths:
+        _fail("--stdin-filename: names the source read from standard input; pass '-' as the path to read it")
 
     try:
         settings = load_settings(config_file, isolated)

@@ -21,7 +21,19 @@ KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "openers", "frameworks", "bas
 
 
 class ConfigError(Exception):
-    pass
+    """``file: key: reason``, always on one line (control characters escaped)."""
+
+    def __init__(self, message: str):
+        super().__init__(one_line(message))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that could break or hide a terminal line
+    escaped as in a Python literal (``\\n``, ``\\x00``)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class Settings(Record):
@@ -47,12 +59,27 @@ class Settings(Record):
 
 
 def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``.  Something of that
+    name that is not a regular file (a directory, a dangling link) is an
+    error rather than skipped: skipping it would silently apply the settings
+    of a project further up."""
     current = start.resolve()
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             return candidate
+        if os.path.lexists(candidate):
+            raise ConfigError(f"{candidate}: {_not_a_file(candidate)}")
     return None
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path``, which exists in some form, cannot be read as a config file."""
+    if path.is_dir():
+        return "is a directory, not a configuration file"
+    if path.is_symlink() and not path.exists():
+        return "is a dangling symbolic link"
+    return "is not a regular file"
 
 
 def load_settings(config_file: str | None, isolated: bool, cwd: Path | None = None) -> Settings:
@@ -62,6 +89,8 @@ def load_settings(config_file: str | None, isolated: bool, cwd: Path | None = No
     if config_file:
         path = Path(config_file)
         if not path.is_file():
+            if os.path.lexists(path):
+                raise ConfigError(f"{config_file}: {_not_a_file(path)}")
             raise ConfigError(f"{config_file}: config file not found")
         table = _read_table(path, require_tool_table=False)
     else:
@@ -82,6 +111,16 @@ def _read_table(path: Path, require_tool_table: bool) -> dict:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: invalid TOML: not UTF-8 (byte 0x{exc.object[exc.start]:02x} on line {line})"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        reason = str(exc).split(";")[0].split(":")[0]
+        raise ConfigError(f"{path}: invalid TOML: {reason[:1].lower()}{reason[1:]}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     tool = data.get("tool", {})
@@ -104,12 +143,16 @@ def _apply_table(settings: Settings, table: dict, where: str) -> None:
             values = _string_list(value, where, key)
             if key in ("select", "ignore", "extend-select"):
                 check_codes(values, f"{where}: [tool.connlint] {key}")
+            else:
+                for pattern in values:
+                    _check_glob(pattern, f"{where}: [tool.connlint] {key}: '{pattern}'")
             setattr(settings, key.replace("-", "_"), values)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: [tool.connlint] per-file-ignores: expected a table of glob = [codes]")
             parsed = {}
             for pattern, codes in value.items():
+                _check_glob(pattern, f"{where}: [tool.connlint] per-file-ignores.\"{pattern}\"")
                 codes = _string_list(codes, where, f"per-file-ignores.\"{pattern}\"")
                 check_codes(codes, f"{where}: [tool.connlint] per-file-ignores.\"{pattern}\"")
                 parsed[pattern] = codes
@@ -117,6 +160,8 @@ def _apply_table(settings: Settings, table: dict, where: str) -> None:
         elif key == "baseline":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: [tool.connlint] baseline: expected a file path string, got {type(value).__name__}")
+            if not value.strip() or "\0" in value:
+                raise ConfigError(f"{where}: [tool.connlint] baseline: expected a file path, got {value!r}")
             settings.baseline = value
         elif key in ("openers", "frameworks"):
             if not isinstance(value, list):
@@ -133,6 +178,52 @@ def _string_list(value, where: str, key: str) -> list[str]:
         if not isinstance(item, str):
             raise ConfigError(f"{where}: [tool.connlint] {key}: expected a list of strings, got {type(item).__name__} {item!r}")
     return value
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is no usable exclude / per-file-ignores glob, or None.
+
+    Globs are matched with ``fnmatch`` (and ``PurePath.match`` for
+    per-file-ignores), which never reject a pattern: an unclosed ``[`` is
+    taken literally and a reversed range matches nothing, both surely typos.
+    """
+    if not pattern:
+        return "empty glob"
+    if all(part in ("", ".") for part in pattern.split("/")):
+        return "names no file or directory"
+    i, n = 0, len(pattern)
+    while i < n:
+        if pattern[i] != "[":
+            i += 1
+            continue
+        # fnmatch.translate: '!' negates, a ']' right after '[' or '[!' is literal
+        start = i + 1
+        j = start + 1 if start < n and pattern[start] == "!" else start
+        first = j
+        if j < n and pattern[j] == "]":
+            j += 1
+        while j < n and pattern[j] != "]":
+            j += 1
+        if j >= n:
+            return "unclosed '[' (write '[[]' to match a literal '[')"
+        body = pattern[first:j]
+        k = 0
+        while k < len(body):
+            if k + 2 < len(body) and body[k + 1] == "-":
+                low, high = body[k], body[k + 2]
+                if low > high:
+                    return f"reversed range '{low}-{high}' (it matches nothing)"
+                k += 3
+            else:
+                k += 1
+        i = j + 1
+    return None
+
+
+def _check_glob(pattern: str, where: str) -> None:
+    problem = glob_problem(pattern)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
 
 
 def check_codes(codes, where: str) -> None:

@@ -96,11 +96,14 @@ class Checker:
 
 
 def display_path(path: Path) -> str:
-    """Paths are reported relative to the current directory when below it."""
+    """Paths are reported relative to the current directory when below it; a
+    file named ``-`` is ``./-``, since ``-`` stands for standard input."""
     text = str(path)
     if os.path.isabs(text):
         try:
-            return Path(text).relative_to(Path.cwd()).as_posix()
+            shown = Path(text).relative_to(Path.cwd()).as_posix()
         except ValueError:
             return Path(text).as_posix()
-    return Path(os.path.normpath(text)).as_posix()
+    else:
+        shown = Path(os.path.normpath(text)).as_posix()
+    return "./-" if shown == "-" else shown

@@ -139,21 +139,36 @@ def _unknown(keys, allowed, where):
 
 
 def _strings(value, where) -> tuple:
+    """A list of non-empty strings; a bare string is an error (``names = "x.route"``
+    is a typo for ``names = ["x.route"]``, not a list of one)."""
     if isinstance(value, str):
-        value = [value]
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise CatalogError(f"{where}: expected a list of strings, got a string (write [\"{shown}\"])")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CatalogError(f"{where}: expected a list of strings")
+    if "" in value:
+        raise CatalogError(f"{where}: expected a list of strings, got an empty string")
     return tuple(value)
+
+
+def _table(value, where, expected) -> dict:
+    if not isinstance(value, dict):
+        raise CatalogError(f"{where}: expected {expected}")
+    return value
 
 
 def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
     _unknown(data, FILE_KEYS, where)
-    header = data.get("framework", {})
+    header = _table(data.get("framework", {}), f"{where}: [framework]", 'a table such as { name = "Acme web" }')
     _unknown(header, {"name", "modules", "unit"}, f"{where}: [framework]")
-    name = header.get("name", where)
+    name = header.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise CatalogError(f"{where}: framework.name: expected a non-empty string such as \"Acme web\"")
     modules = _strings(header.get("modules", []), f"{where}: framework.modules")
     frameworks.modules.update(modules)
     default_unit = header.get("unit", "request")
+    if default_unit not in UNITS:
+        raise CatalogError(f"{where}: framework.unit: expected one of {', '.join(UNITS)}, got {_shown(default_unit)}")
     objects = data.get("objects", {})
     if not isinstance(objects, dict):
         raise CatalogError(f"{where}: [objects]: expected a table of type = [constructor calls]")
@@ -174,13 +189,24 @@ def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
         if not isinstance(entries, list):
             raise CatalogError(f"{where}: [[{key}]]: expected an array of tables")
         for index, spec in enumerate(entries):
-            target.append(_spec(spec, key, name, default_unit, modules, f"{where}: {key}[{index}]"))
-    one_time = data.get("one_time", {})
+            target.append(_spec(spec, key, name or where, default_unit, modules, f"{where}: {key}[{index}]"))
+    one_time = _table(data.get("one_time", {}), f"{where}: [one_time]", "a table of decorators, functions, request_scoped")
     _unknown(one_time, ONE_TIME_KEYS, f"{where}: [one_time]")
     for key, values in one_time.items():
         getattr(frameworks, f"one_time_{key}" if key in ("decorators", "functions") else key).update(
             _strings(values, f"{where}: one_time.{key}")
         )
+    if name is None:  # checked last: an entry's own error is the more useful message
+        raise CatalogError(
+            f"{where}: framework.name: missing (the name shown in messages, "
+            "as framework = { name = \"Acme web\", modules = [\"acme\"] })"
+        )
+
+
+def _shown(value) -> str:
+    """A value for a message: short, on one line."""
+    text = repr(value) if isinstance(value, str) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, where: str) -> EntrySpec:
@@ -199,8 +225,11 @@ def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, wh
     if not isinstance(what, str):
         raise CatalogError(f"{where}.what: expected a string such as \"Flask route\"")
     for key in ("position", "path_argument"):
-        if key in spec and not isinstance(spec[key], int):
-            raise CatalogError(f"{where}.{key}: expected an integer")
+        if key in spec and (not isinstance(spec[key], int) or isinstance(spec[key], bool) or spec[key] < 0):
+            raise CatalogError(f"{where}.{key}: expected an integer (0 for the first argument)")
+    for key in ("keyword", "first_parameter"):
+        if key in spec and (not isinstance(spec[key], str) or not spec[key].isidentifier()):
+            raise CatalogError(f"{where}.{key}: expected a parameter name, got {_shown(spec[key])}")
     for key in ("class_init", "returned"):
         if key in spec and not isinstance(spec[key], bool):
             raise CatalogError(f"{where}.{key}: expected true or false")
@@ -212,17 +241,29 @@ def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, wh
             raise CatalogError(f"{where}.argument_keyword: expected a string")
         if not arguments:
             raise CatalogError(f"{where}.argument_keyword: names the keyword of 'arguments', which is missing")
-    init_parameters = _strings(spec.get("init_parameters", []), f"{where}.init_parameters")
     handler_methods = _strings(spec.get("handler_methods", []), f"{where}.handler_methods")
+    init_parameters = _strings(spec.get("init_parameters", []), f"{where}.init_parameters")
     if kind == "class" and not (init_parameters and handler_methods):
         # without both, the heuristic would match every class, or find nothing
         raise CatalogError(f"{where}: a [[class]] entry needs init_parameters and handler_methods")
+    names = _strings(spec.get("names", []), f"{where}.names")
+    methods = _strings(spec.get("methods", []), f"{where}.methods")
+    parameters = _strings(spec.get("parameters", []), f"{where}.parameters")
+    function_names = _strings(spec.get("function_names", []), f"{where}.function_names")
+    module_names = _strings(spec.get("module_names", []), f"{where}.module_names")
+    # an entry that could match nothing is a mistake, not a no-op
+    if kind in ("decorator", "registration") and not (names or methods):
+        raise CatalogError(f"{where}: a [[{kind}]] entry needs 'names' or 'methods'")
+    if kind == "base" and not names:
+        raise CatalogError(f"{where}: a [[base]] entry needs 'names'")
+    if kind == "function" and not (parameters or function_names or module_names):
+        raise CatalogError(f"{where}: a [[function]] entry needs parameters, function_names or module_names")
     return EntrySpec(
         framework=framework,
         what=what,
         unit=unit,
-        names=_strings(spec.get("names", []), f"{where}.names"),
-        methods=_strings(spec.get("methods", []), f"{where}.methods"),
+        names=names,
+        methods=methods,
         position=spec.get("position"),
         keyword=spec.get("keyword"),
         path_argument=spec.get("path_argument"),
@@ -231,9 +272,9 @@ def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, wh
         class_init=spec.get("class_init", False),
         handler_methods=handler_methods,
         init_parameters=init_parameters,
-        parameters=_strings(spec.get("parameters", []), f"{where}.parameters"),
-        function_names=_strings(spec.get("function_names", []), f"{where}.function_names"),
-        module_names=_strings(spec.get("module_names", []), f"{where}.module_names"),
+        parameters=parameters,
+        function_names=function_names,
+        module_names=module_names,
         first_parameter=spec.get("first_parameter"),
         returned=spec.get("returned", False),
         modules=modules,
