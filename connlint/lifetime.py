@@ -954,20 +954,36 @@ def _parameter_for(function, call: ast.Call, arg, scope) -> str | None:
 def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = True, depth: int = 1) -> str:
     """What ``function`` does with the resource it receives as ``param``:
     RELEASE, ESCAPE (keeps it, or connlint cannot tell) or USE (borrows it)."""
-    scope = resolver.scope_of(function)
-    parents = resolver.parents_of(function)
-    analysis = LifetimeAnalysis(FunctionContext(function, scope, resolver, parents), None, rtype, depth)
-    outcome = USE
+    return _parameter_effects(function, (param,), resolver, rtype, is_resource, depth)[param]
+
+
+def _parameter_effects(function, params, resolver, rtype, is_resource: bool = True, depth: int = 1) -> dict:
+    """``parameter_effect`` of each of ``params``, from one walk of the function."""
+    uses: dict = {param: [] for param in params}
     for node in walk(function):
-        if isinstance(node, ast.Name) and node.id == param:
-            if not isinstance(node.ctx, ast.Load):
-                return ESCAPE
-            for effect in analysis._use(node, is_resource, statement_of(node, parents)):
-                if effect.kind == ESCAPE:
-                    return ESCAPE
-                if effect.kind in (RELEASE, UNAWAITED):
+        if isinstance(node, ast.Name) and node.id in uses:
+            uses[node.id].append(node)
+    effects = {}
+    scope = parents = None
+    for param, nodes in uses.items():
+        outcome = USE
+        if nodes:
+            if scope is None:
+                scope = resolver.scope_of(function)
+                parents = resolver.parents_of(function)
+            analysis = LifetimeAnalysis(FunctionContext(function, scope, resolver, parents), None, rtype, depth)
+            for node in nodes:
+                if not isinstance(node.ctx, ast.Load):
+                    outcome = ESCAPE
+                    break
+                kinds = {effect.kind for effect in analysis._use(node, is_resource, statement_of(node, parents))}
+                if ESCAPE in kinds:
+                    outcome = ESCAPE
+                    break
+                if kinds & {RELEASE, UNAWAITED}:
                     outcome = RELEASE
-    return outcome
+        effects[param] = outcome
+    return effects
 
 
 def param_effects(function, facts, catalog) -> dict:
@@ -978,7 +994,7 @@ def param_effects(function, facts, catalog) -> dict:
     scope = facts.resolver.scope_of(function)
     if names and scope.self_name == names[0]:
         names = names[1:]
-    return {name: parameter_effect(function, name, facts.resolver, rtype) for name in names}
+    return _parameter_effects(function, names, facts.resolver, rtype)
 
 
 def _project_parameter_effect(project, qual: str, call: ast.Call, arg):

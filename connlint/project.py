@@ -24,6 +24,9 @@ from connlint.names import FUNCTION_NODES, method_of
 from connlint.prefilter import import_statements, imported_names
 
 MAX_REEXPORTS = 4
+#: Passes over an import cycle's modules before its summaries are taken as
+#: they stand (a fixed point is usually reached in two).
+MAX_CYCLE_PASSES = 6
 EMPTY: dict = {"bindings": {}, "imports": {}, "functions": {}, "classes": {}}
 
 
@@ -66,12 +69,18 @@ class ProjectIndex:
         self._paths: dict[tuple, str | None] = {}  # (current root, module) -> its file
         for root in roots:
             self.add_root(root)
-        self._summaries: dict[str, dict] = {}
-        self._busy: set[str] = set()
+        self._summaries: dict[str, tuple] = {}  # path -> (summary, digest)
+        self._busy: set[str] = set()  # modules whose summaries are being computed
+        self._stack: list[str] = []  # the same, in the order they were asked for
+        self._frames: list[dict] = []  # per module being computed: the summaries it read
+        self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
+        self._components: dict[str, tuple] = {}  # path -> its component of the static import graph
+        self._edge_lists: dict[str, list] = {}
+        self._could_export: dict[str, bool] = {}
+        self._stats: dict[str, list | None] = {}
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary) computed here, for the cache
-        self._current: dict[str, str] = {}  # path -> digest of its summary in this run (cache checks)
 
     def add_root(self, root) -> None:
         root = os.path.abspath(root)
@@ -126,51 +135,213 @@ class ProjectIndex:
         return found
 
     # -- summaries ------------------------------------------------------------
+    #
+    # A module's summary depends on the summaries of the modules it imports.
+    # Modules in an import cycle depend on each other: their summaries are
+    # solved together, as one component of the static import graph, to a
+    # fixed point that starts from the member with the first path and follows
+    # what each member asks for.  So a summary never depends on which module
+    # was asked for first, nor on which other files the run checks.
 
     def summary(self, module: str) -> dict:
         key = self.path_of(module)
         if key is None:
             return EMPTY  # not a project module
-        if key in self._summaries:
-            summary, summary_digest = self._summaries[key]
-        elif key in self._busy:
-            return EMPTY  # an import cycle
-        else:
-            self._busy.add(key)
-            outer, self.current_root = self.current_root, module_name(key)[1]
-            try:
-                summary = self._compute(key)
-            finally:
-                self._busy.discard(key)
-                self.current_root = outer
-            summary_digest = digest(summary)
-            self._summaries[key] = (summary, summary_digest)
+        return self._summary_at(key)
+
+    def _summary_at(self, key: str, item: tuple | None = None) -> dict:
+        """The summary of the module at ``key``; ``item`` (kind, name) is the
+        one entry the caller reads, should it be a member of a cycle being
+        solved (the caller is then solved again only if that entry changes)."""
+        found = self._summaries.get(key)
+        if found is None:
+            cycle = self._solving.get(key)
+            if cycle is not None:  # a member of the import cycle being solved: its value so far
+                if cycle.values[key] is None and key not in cycle.active:
+                    self._solve_member(cycle, key)
+                value = cycle.values[key] or EMPTY
+                if self._frames:
+                    if item is None:
+                        self._frames[-1][key] = cycle.versions[key]
+                    else:
+                        self._frames[-1][(key, *item)] = _item(value, item)
+                return value
+            if key in self._busy:  # an import cycle closes here
+                self._solve_cycle(key)
+                found = self._summaries[key]
+            else:
+                found = self._compute_once(key)
+        summary, summary_digest = found
         self.consulted[key] = summary_digest
+        if self._frames:
+            self._frames[-1][key] = summary_digest
         return summary
 
-    def summary_of_path(self, path: str) -> dict:
-        name, root = module_name(path)
-        self.add_root(root)
-        outer, self.current_root = self.current_root, root
+    def _compute_once(self, key: str) -> tuple:
+        """(summary, digest) of a module not known to be in a cycle."""
+        summary, stat_result, reads = self._computed_in_frame(key, cached=True)
+        solved = self._summaries.get(key)
+        if solved is not None:  # solved meanwhile, with the import cycle it turned out to be in
+            return solved
+        entry = self._summaries[key] = (summary, digest(summary))
+        self._remember(key, stat_result, summary, reads)
+        return entry
+
+    def _computed_in_frame(self, key: str, cached: bool) -> tuple:
+        """(summary, stat, summaries read) of the module at ``key``, computed
+        with the summaries available now.  What was read maps each module to
+        the digest of its summary, or to the version of a cycle member's."""
+        was_busy = key in self._busy  # a cycle member being solved is still on the stack
+        self._busy.add(key)
+        self._stack.append(key)
+        self._frames.append({})
+        outer, self.current_root = self.current_root, module_name(key)[1]
         try:
-            return self.summary(name)
+            summary, stat_result = self._compute(key, cached)
+        finally:
+            reads = self._frames.pop()
+            self._stack.pop()
+            if not was_busy:
+                self._busy.discard(key)
+            self.current_root = outer
+        reads.pop(key, None)
+        return summary, stat_result, reads
+
+    def _solve_cycle(self, key: str) -> None:
+        """Summaries of the import cycle through ``key``, solved together."""
+        members = set(self._component(key))
+        members.update(self._stack[self._stack.index(key):])  # the cycle as met, should the import graph miss it
+        # Members whose summaries are known already read no other member's:
+        # computed again, they would come out the same.
+        cycle = _Cycle(sorted(member for member in members if member not in self._summaries))
+        for member in cycle.members:
+            self._solving[member] = cycle
+        try:
+            for _ in range(MAX_CYCLE_PASSES):
+                stale = [m for m in cycle.members if cycle.stale(m)]
+                if not stale:
+                    break
+                for member in stale:
+                    if cycle.stale(member):
+                        self._solve_member(cycle, member)
+        finally:
+            for member in cycle.members:
+                del self._solving[member]
+        # A member's summary stays valid while no member's file changes and
+        # what the members read outside the cycle stays the same.
+        stamps = {member: self._stat(member) for member in cycle.members}
+        for member in cycle.members:
+            summary = cycle.values[member] or EMPTY
+            self._summaries[member] = (summary, digest(summary))
+            self._remember(member, cycle.stats.get(member), summary, {**cycle.outside, **stamps})
+
+    def _solve_member(self, cycle, member: str) -> None:
+        cycle.active.add(member)
+        try:
+            summary, stat_result, reads = self._computed_in_frame(member, cached=False)
+        finally:
+            cycle.active.discard(member)
+        cycle.stats[member] = stat_result
+        cycle.read[member] = {read: seen for read, seen in reads.items() if _path(read) in cycle.values}
+        cycle.outside.update((read, seen) for read, seen in reads.items() if _path(read) not in cycle.values)
+        if summary != (cycle.values[member] or EMPTY):
+            cycle.versions[member] += 1
+        cycle.values[member] = summary
+
+    def _component(self, start: str) -> tuple:
+        """The strongly connected component of ``start`` in the static import
+        graph of the modules that get summaries (Tarjan's algorithm, without
+        recursion); every component met on the way is remembered."""
+        known = self._components.get(start)
+        if known is not None:
+            return known
+        index: dict = {}
+        low: dict = {}
+        on_stack: set = set()
+        stack: list = []
+        work = [(start, iter(self._edges(start)))]
+        index[start] = low[start] = 0
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            advanced = False
+            for target in edges:
+                if target in self._components:
+                    continue  # a finished component: not part of this one
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(self._edges(target))))
+                    advanced = True
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                component = tuple(sorted(component))
+                for member in component:
+                    self._components[member] = component
+        return self._components[start]
+
+    def _edges(self, path: str) -> list:
+        """The project modules that get summaries, imported by the one at ``path``."""
+        found = self._edge_lists.get(path)
+        if found is not None:
+            return found
+        found = []
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b""
+        outer, self.current_root = self.current_root, module_name(path)[1]
+        try:
+            if data and self.could_export(data, path):
+                for module, names in self._imports_of(data, path):
+                    for candidate in (module, *(f"{module}.{name}" for name in names)):
+                        target = self.path_of(candidate)
+                        if target is not None and target not in found and self._path_could_export(target):
+                            found.append(target)
+        finally:
+            self.current_root = outer
+        self._edge_lists[path] = found
+        return found
+
+    def _path_could_export(self, path: str) -> bool:
+        found = self._could_export.get(path)
+        if found is None:
+            found = self._could_export[path] = self._read_could_export(path)
+        return found
+
+    def _read_could_export(self, path: str) -> bool:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return False
+        outer, self.current_root = self.current_root, module_name(path)[1]
+        try:
+            return self.could_export(data, path)
         finally:
             self.current_root = outer
 
     def unchanged(self, deps: dict) -> bool:
         """Do these modules still export what a cached result relied on?"""
-        for path, old in deps.items():
-            current = self._current.get(path)
-            if current is None:
-                if os.path.isfile(path):
-                    self.summary_of_path(path)
-                    current = self.consulted.get(path, "")
-                else:
-                    current = ""
-                self._current[path] = current
-            if current != old:
-                return False
-        return True
+        return all(self.path_digest(path) == old for path, old in deps.items())
 
     def begin_file(self, path) -> None:
         """Start recording which summaries the analysis of ``path`` reads;
@@ -180,17 +351,18 @@ class ProjectIndex:
         self.add_root(root)
         self.current_root = root
 
-    def _compute(self, path: str) -> dict:
+    def _compute(self, path: str, cached: bool) -> tuple:
+        """(summary, stat) of the module at ``path``."""
         try:
             with open(path, "rb") as handle:
                 stat_result = os.fstat(handle.fileno())
                 data = handle.read()
         except OSError:
-            return EMPTY
-        if self.cache is not None:
-            cached = self.cache.lookup_summary(path, stat_result)
-            if cached is not None:
-                return cached
+            return EMPTY, None
+        if cached and self.cache is not None:
+            found = self.cache.lookup_summary(path, stat_result)
+            if found is not None and self._still_valid(found[1]):
+                return found[0], stat_result
         summary = EMPTY
         if self.could_export(data, path):
             from connlint.engine import display_path
@@ -200,10 +372,58 @@ class ProjectIndex:
             )
             if facts is not None:
                 summary = summarize(facts, self.catalog, module_name(path)[0])
-        self.computed[path] = (stat_result, summary)
+        return summary, stat_result
+
+    def _stat(self, path: str):
+        found = self._stats.get(path, False)
+        if found is False:
+            try:
+                result = os.stat(path)
+                found = [result.st_size, result.st_mtime_ns, result.st_ctime_ns]
+            except OSError:
+                found = None
+            self._stats[path] = found
+        return found
+
+    def _still_valid(self, deps: dict) -> bool:
+        """Do the summaries a cached summary read still say the same?  Each is
+        named with its digest, or, for members of its import cycle, with the
+        size and mtime of their files."""
+        for path, seen in deps.items():
+            if isinstance(seen, str):
+                if self.path_digest(path) != seen:
+                    return False
+            elif self._stat(path) != seen:
+                return False
+        return True
+
+    def path_digest(self, path: str) -> str:
+        """The digest of the summary of the module at ``path`` ("" if none)."""
+        if not os.path.isfile(path):
+            return ""
+        root = module_name(path)[1]
+        self.add_root(root)
+        outer, self.current_root = self.current_root, root
+        try:
+            self._summary_at(path)
+        finally:
+            self.current_root = outer
+        return self._summaries[path][1] if path in self._summaries else ""
+
+    def _remember(self, path: str, stat_result, summary: dict, reads: dict) -> None:
+        """Keep a computed summary for the cache, with what it read."""
+        if stat_result is None:
+            return
+        # a cycle member read while its cycle was solved is known by its file
+        deps = {}
+        for read, seen in reads.items():
+            module = _path(read)
+            if module not in deps or isinstance(deps[module], str):
+                deps[module] = seen if isinstance(seen, str) and read == module else self._stat(module)
+        deps = dict(sorted(deps.items()))
+        self.computed[path] = (stat_result, summary, deps)
         if self.cache is not None:
-            self.cache.store_summary(path, stat_result, summary)
-        return summary
+            self.cache.store_summary(path, stat_result, summary, deps)
 
     def could_export(self, data: bytes, path: str) -> bool:
         """Worth parsing for a summary: it imports a catalog library, or a
@@ -326,7 +546,8 @@ class ProjectIndex:
         module, name = self.split(qual)
         if module is None or "." in name:
             return None, None
-        summary = self.summary(module)
+        key = self.path_of(module)
+        summary = self._summary_at(key, (kind, name))
         found = summary[kind].get(name)
         if found is not None and (kind != "functions" or _exports_function(found)):
             return found, module
@@ -334,6 +555,41 @@ class ProjectIndex:
         if target is not None and depth < MAX_REEXPORTS:
             return self.entry(target, kind, depth + 1)
         return None, None
+
+
+class _Cycle:
+    """An import cycle being solved: its members' summaries so far."""
+
+    def __init__(self, members: list):
+        self.members = members  # sorted by path
+        self.values: dict = dict.fromkeys(members)  # None until first computed
+        self.versions: dict = dict.fromkeys(members, 0)  # bumped whenever a value changes
+        self.read: dict = {}  # member -> {member it read: the version it saw}
+        self.outside: dict = {}  # summaries outside the cycle the members read -> digest
+        self.active: set = set()  # members being computed
+        self.stats: dict = {}
+
+    def stale(self, member: str) -> bool:
+        if self.values[member] is None:
+            return True
+        for read, seen in self.read.get(member, {}).items():
+            if isinstance(read, str):
+                if self.versions[read] != seen:
+                    return True
+            elif _item(self.values[read[0]] or EMPTY, read[1:]) != seen:
+                return True
+        return False
+
+
+def _item(summary: dict, item: tuple) -> tuple:
+    """What ``ProjectIndex.entry`` reads of a summary for (kind, name)."""
+    kind, name = item
+    return summary[kind].get(name), summary["imports"].get(name)
+
+
+def _path(read) -> str:
+    """The module a read summary belongs to: a path, or (path, kind, name)."""
+    return read if isinstance(read, str) else read[0]
 
 
 def digest(summary: dict) -> str:
@@ -417,7 +673,26 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
         ] if init is not None else []
         if creates:
             classes.setdefault(name, {})["init_creates"] = creates
-    return {"bindings": bindings, "imports": imports, "functions": functions, "classes": classes}
+    return _absolute_origins({"bindings": bindings, "imports": imports, "functions": functions, "classes": classes})
+
+
+def _absolute_origins(value):
+    """``value`` with each ``origin`` (``path:line``) made absolute: a summary
+    is kept in the cache and read from any directory; messages show the
+    origin relative to where connlint runs (``engine.shown_origin``)."""
+    if isinstance(value, dict):
+        return {
+            key: absolute_origin(item) if key == "origin" and isinstance(item, str) else _absolute_origins(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_absolute_origins(item) for item in value]
+    return value
+
+
+def absolute_origin(origin: str) -> str:
+    path, _, line = origin.rpartition(":")
+    return f"{os.path.abspath(path)}:{line}" if path else origin
 
 
 def _class_summary(node, facts) -> dict:

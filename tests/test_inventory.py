@@ -29,6 +29,8 @@ def test_fixture_apps_budget():
         "mongodb://catalog": (1, "unbounded", "unbounded"),
         "mongodb://events": (1, 50, 50),
         "postgresql+asyncpg://db/analytics": (1, "unbounded", "unbounded"),
+        # project_cycles: q.make_engine() (10) and db.engine's engine (10)
+        "postgresql://db/app": (2, 20, 20),
         "postgresql://db/orders": (2, 25, 25),
         "postgresql://db/blog": (1, 10, 10),
         "postgresql://db/reports": (3, "unbounded", "unbounded"),
@@ -40,7 +42,7 @@ def test_fixture_apps_budget():
         "redis://sessions": (1, 20, 20),
     }
     pools = {(p["path"], p["line"]): p for p in document["pools"]}
-    assert len(pools) == 19
+    assert len(pools) == 21
     assert pools[("fixtures/project_src/src/shop/helpers.py", 20)]["created"] == (
         "per request via report() (Flask route '/reports') -> Reports()"
     )

@@ -1,0 +1,98 @@
+"""The same answer every time: the findings of a project with import cycles
+do not depend on the order its files are checked in, on ``--jobs``, or on
+which other files the run checks."""
+
+import itertools
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from connlint import runner
+from connlint.config import Selection, load_settings
+from connlint.engine import Checker
+from connlint.project import ProjectIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+CYCLES = ROOT / "fixtures" / "project_cycles"
+APP = "fixtures/project_cycles/app"
+EXPECTED = [
+    f"{APP}/web/views.py:11:14: CNL201 SQLAlchemy engine from get_engine() ({APP}/pkg/p.py:5) is created on every "
+    "request via items() (Flask route '/items'); create it once at module level (or in the app factory / lifespan) "
+    "and share 'engine'",
+    f"{APP}/web/views.py:18:15: CNL101 SQLAlchemy session from new_session() ({APP}/db/sessions.py:5) is never "
+    "closed; use 'with new_session() as session:'",
+]
+#: The files whose analysis first asks for a summary of a module in a cycle,
+#: each from a different side of it.
+ENTRIES = ["pkg/aaa.py", "pkg/q.py", "web/health.py", "web/views.py"]
+
+
+def in_process(paths, cwd=ROOT):
+    """Findings of one run over ``paths`` in this order, with a fresh project index."""
+    settings = load_settings(None, True, cwd=cwd)
+    checker = Checker(settings, Selection(["CNL1", "CNL2"], []))
+    project = ProjectIndex(checker, (settings.root, settings.root / "src"))
+    findings = runner.check_files(checker, [Path(p) for p in paths], None, 1, project=project)
+    return sorted(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings)
+
+
+def cli(*args, cwd=ROOT):
+    result = subprocess.run(
+        [sys.executable, "-m", "connlint", "--isolated", "-q", "--no-cache", "--select", "CNL1,CNL2", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+    )
+    assert result.stderr == ""
+    return result.stdout
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(ENTRIES)), ids="-".join)
+def test_every_order_of_the_files_gives_the_same_findings(order, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert in_process([f"{APP}/{name}" for name in order]) == EXPECTED
+
+
+def test_each_file_alone_gives_what_the_whole_project_gives(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    files = sorted(str(path.relative_to(ROOT)) for path in CYCLES.rglob("*.py"))
+    alone = sorted(line for path in files for line in in_process([path]))
+    assert alone == in_process(files) == EXPECTED
+
+
+def test_the_cli_agrees_on_the_directory_and_on_one_file():
+    assert cli(APP).splitlines() == EXPECTED
+    assert cli(f"{APP}/web/health.py", f"{APP}/web/views.py").splitlines() == EXPECTED
+    assert cli(f"{APP}/pkg/aaa.py", f"{APP}/web/views.py").splitlines() == EXPECTED
+
+
+def _padded_project(tmp_path):
+    """The cycles fixture plus enough source in other packages (each asking for
+    the cycle from another side) that ``-j`` runs worker processes."""
+    shutil.copytree(CYCLES, tmp_path / "project_cycles")
+    app = tmp_path / "project_cycles" / "app"
+    body = "".join(
+        f"def job_{n}(path):\n    with contextlib.closing(sqlite3.connect(path)) as conn:\n"
+        f"        return conn.execute('select {n}').fetchall()\n\n\n"
+        for n in range(2500)
+    )
+    entry = ["from app.pkg.q import ping", "from app.db.engine import healthcheck", "import app.pkg.p"]
+    for index in range(12):
+        package = app / f"pad{index:02d}"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        (package / "jobs.py").write_text(
+            f"import contextlib\nimport sqlite3\n\n{entry[index % 3]}\n\n\n{body}", encoding="utf-8"
+        )
+    return tmp_path
+
+
+def test_jobs_give_byte_identical_json(tmp_path):
+    project = _padded_project(tmp_path)
+    size = sum(path.stat().st_size for path in project.rglob("*.py"))
+    assert size > runner.PARALLEL_MIN_BYTES  # so that -j runs worker processes
+    outputs = {jobs: cli("--format", "json", "-j", str(jobs), "project_cycles", cwd=project) for jobs in (1, 2, 4)}
+    assert outputs[1] == outputs[2] == outputs[4]
+    expected = [line.replace("fixtures/", "") for line in EXPECTED]
+    assert cli("-j", "2", "project_cycles", cwd=project).splitlines() == expected
