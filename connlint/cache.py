@@ -2,20 +2,26 @@
 changed.
 
 One JSON file per configuration under ``.connlint_cache/``: its name hashes
-connlint's version, every catalog and framework file, the settings that
-change results, and the selected rules, so a change to any of them starts a
-fresh cache (never stale).  Entries are keyed by path and checked by size,
-modification time and content hash.  Writes are atomic (temp file + rename),
-so concurrent runs never see half a file; a cache that cannot be read is
-ignored and rewritten.
+connlint's version and code (the bytes of its own ``.py`` files and of its
+rules), every catalog and framework file, the settings that change results,
+and the selected rules, so a change to any of them starts a fresh cache
+(never stale).  Entries are keyed by path and checked by size, modification
+time (``st_mtime_ns``) and inode change time (``st_ctime_ns``, which moves on
+every write, even when the modification time is put back); when one of them
+moved, by content hash.  Writes are atomic (temp file + rename), so concurrent
+runs never see half a file.  The cache can only make a run faster: a file
+that cannot be read or parsed, or an entry of an unexpected shape, is a miss
+(the entry is computed again and rewritten), never an error.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
-import tempfile
+import sys
+import stat
 from pathlib import Path
 
 from connlint import __version__
@@ -24,9 +30,42 @@ from connlint.finding import Finding, Fix
 FORMAT = 1
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of connlint's own code: every ``.py`` file of the ``connlint``
+    package and of its rules (``connlint.rules``), so that an edited checkout
+    or an upgrade with an unchanged version string never reads results of
+    other code.  Read once per run: about 60 files, 0.5 MB, 2 ms."""
+    import connlint
+    import connlint.rules
+
+    digest = hashlib.blake2b(digest_size=16)
+    seen = set()
+    for package in (connlint, connlint.rules):
+        top = os.path.dirname(os.path.abspath(package.__file__))
+        for directory, subdirectories, names in os.walk(top):
+            subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+            for name in sorted(names):
+                path = os.path.join(directory, name)
+                if not name.endswith(".py") or path in seen:
+                    continue  # connlint/rules/ of an installed package is walked once
+                seen.add(path)
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = b"\0unreadable"
+                relative = os.path.relpath(path, top).replace(os.sep, "/")
+                digest.update(f"{package.__name__}/{relative}\0{len(data)}\0".encode())
+                digest.update(data)
+    return digest.hexdigest()
+
+
 def configuration_key(settings, rules, catalog_dirs) -> str:
     digest = hashlib.sha256()
-    digest.update(f"connlint {__version__} cache {FORMAT}\0".encode())
+    # the Python version too: what parses (and so what is found) depends on it
+    python = "%d.%d" % sys.version_info[:2]
+    digest.update(f"connlint {__version__} code {code_digest()} cache {FORMAT} python {python}\0".encode())
     for directory in catalog_dirs:
         for path in sorted(Path(directory).glob("*.toml")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -50,51 +89,49 @@ class ResultCache:
         self.directory = Path(directory)
         self.path = self.directory / f"results-{key}.json"
         self.entries: dict = {}
-        self.summaries: dict = {}  # absolute path -> {size, mtime, summary}
+        self.summaries: dict = {}  # absolute path -> {size, mtime, ctime, summary, deps}
         self.dirty = False
         self._load()
 
     def _load(self) -> None:
+        """Entries of the cache file; none when it is missing or unreadable
+        (a directory, a pipe, truncated, not JSON, nested too deep, ...).
+        Entries are checked one by one when looked up."""
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("files"), dict):
-                self.entries = data["files"]
-                summaries = data.get("summaries")
-                self.summaries = summaries if isinstance(summaries, dict) else {}
-        except (OSError, ValueError):
-            self.entries = {}  # missing or corrupt: start afresh, rewritten on save
+            data = json.loads(_read_regular_file(self.path))
+        except Exception:  # whatever the reason, a cache that cannot be read is a miss, rewritten on save
+            return
+        if type(data) is dict and data.get("format") == FORMAT:
+            files, summaries = data.get("files"), data.get("summaries")
+            self.entries = files if type(files) is dict else {}
+            self.summaries = summaries if type(summaries) is dict else {}
 
     def lookup(self, display: str, stat_result, deps_unchanged=None) -> list[Finding] | None:
-        """Findings for a file whose size and mtime are unchanged, and whose
-        imported project modules still export the same (``deps_unchanged``)."""
+        """Findings for a file whose size, mtime and ctime are unchanged, and
+        whose imported project modules still export the same (``deps_unchanged``)."""
         entry = self.entries.get(display)
-        if not isinstance(entry, dict):
+        if type(entry) is not dict or not _same_stat(entry, stat_result):
             return None
-        if entry.get("size") != stat_result.st_size or entry.get("mtime") != stat_result.st_mtime_ns:
+        deps = entry.get("deps")
+        if type(deps) is not dict or not all(type(value) is str for value in deps.values()):
             return None
-        deps = entry.get("deps") or {}
-        if deps and (deps_unchanged is None or not deps_unchanged(deps)):
+        findings = _findings(entry.get("findings"))
+        if findings is None or (deps and (deps_unchanged is None or not deps_unchanged(deps))):
             return None
-        try:
-            return [_finding(item) for item in entry["findings"]]
-        except (KeyError, TypeError, ValueError):
-            return None
+        return findings
 
     def lookup_content(self, display: str, digest: str) -> list[Finding] | None:
-        """Findings for unchanged content whose mtime moved (a checkout, a touch)."""
+        """Findings for unchanged content whose mtime or ctime moved (a checkout, a touch, a chmod)."""
         entry = self.entries.get(display)
-        if not isinstance(entry, dict) or entry.get("hash") != digest or entry.get("deps"):
+        if type(entry) is not dict or entry.get("hash") != digest or entry.get("deps") != {}:
             return None
-        try:
-            return [_finding(item) for item in entry["findings"]]
-        except (KeyError, TypeError, ValueError):
-            return None
+        return _findings(entry.get("findings"))
 
     def store(self, display: str, stat_result, digest: str, findings, deps=None) -> None:
         self.entries[display] = {
             "size": stat_result.st_size,
             "mtime": stat_result.st_mtime_ns,
+            "ctime": stat_result.st_ctime_ns,
             "hash": digest,
             "findings": [_plain(f) for f in findings],
             "deps": deps or {},
@@ -102,36 +139,61 @@ class ResultCache:
         self.dirty = True
 
     def lookup_summary(self, path: str, stat_result):
+        """(summary, {module it depends on: the digest of its summary, or
+        [size, mtime_ns] of its file, or None}) stored for an unchanged
+        module (size, mtime and ctime); the caller checks those modules."""
         entry = self.summaries.get(path)
-        if isinstance(entry, dict) and entry.get("size") == stat_result.st_size and entry.get("mtime") == stat_result.st_mtime_ns:
+        if type(entry) is dict and _same_stat(entry, stat_result):
             summary = entry.get("summary")
-            if isinstance(summary, dict):
-                return summary
+            deps = entry.get("deps")
+            if valid_summary(summary) and type(deps) is dict and all(
+                stamp is None or type(stamp) in (str, list) for stamp in deps.values()  # a digest, [size, mtime]
+            ):
+                return summary, deps
         return None
 
-    def store_summary(self, path: str, stat_result, summary: dict) -> None:
-        self.summaries[path] = {"size": stat_result.st_size, "mtime": stat_result.st_mtime_ns, "summary": summary}
+    def store_summary(self, path: str, stat_result, summary: dict, deps: dict) -> None:
+        self.summaries[path] = {
+            "size": stat_result.st_size, "mtime": stat_result.st_mtime_ns, "ctime": stat_result.st_ctime_ns,
+            "summary": summary, "deps": deps,
+        }
         self.dirty = True
 
     def save(self) -> None:
         if not self.dirty:
             return
+        from connlint.atomic import replace_file
+
         try:
+            text = json.dumps({"format": FORMAT, "files": self.entries, "summaries": self.summaries},
+                              separators=(",", ":"))
             self.directory.mkdir(parents=True, exist_ok=True)
             gitignore = self.directory / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# created by connlint\n*\n", encoding="utf-8")
-            handle, temp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"format": FORMAT, "files": self.entries, "summaries": self.summaries}, stream,
-                              separators=(",", ":"))
-                os.replace(temp, self.path)
-            except BaseException:
-                os.unlink(temp)
-                raise
-        except OSError:
+            replace_file(self.path, text.encode("utf-8"))  # fails on a directory in its place: not written
+        except (OSError, ValueError, TypeError, RecursionError):
             pass  # a cache that cannot be written only costs time
+
+
+def _read_regular_file(path) -> bytes:
+    """The bytes of a regular file (a pipe in its place would block the run)."""
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return stream.read()
+
+
+def _same_stat(entry: dict, stat_result) -> bool:
+    """Size, modification time and inode change time as recorded.  The ctime
+    moves on every write, even one whose mtime is put back afterwards
+    (``touch -r``, ``os.utime``): a same-size edit is not served stale."""
+    return (
+        entry.get("size") == stat_result.st_size
+        and entry.get("mtime") == stat_result.st_mtime_ns
+        and entry.get("ctime") == stat_result.st_ctime_ns
+    )
 
 
 def _plain(finding: Finding) -> dict:
@@ -150,12 +212,142 @@ def _plain(finding: Finding) -> dict:
     return data
 
 
-def _finding(item: dict) -> Finding:
-    fix = item.get("fix")
+# -- the shapes of entries ----------------------------------------------------------
+#
+# A cache file is data from outside: an entry of another shape than the one
+# this code writes is a miss, never an error further on.  The checks are by
+# exact type (``True`` is no line number) and exact keys.
+
+_FINDING_KEYS = frozenset(("path", "line", "column", "end_line", "end_column", "code", "name", "message",
+                           "severity", "statement_line", "fix"))
+_FIX_KEYS = frozenset(("applicability", "description", "edits"))
+_EDIT_TYPES = {"line": int, "column": int, "end_line": int, "end_column": int, "content": str}
+
+
+def _findings(items) -> list[Finding] | None:
+    """The findings of an entry, or None when any is malformed."""
+    if type(items) is not list:
+        return None
+    findings = []
+    for item in items:
+        finding = _finding(item)
+        if finding is None:
+            return None
+        findings.append(finding)
+    return findings
+
+
+def _finding(item) -> Finding | None:
+    # straight-line checks: a warm run reads every finding of the project
+    if type(item) is not dict or len(item) != len(_FINDING_KEYS):
+        return None
+    try:
+        path, line, column, end_line, end_column = (
+            item["path"], item["line"], item["column"], item["end_line"], item["end_column"])
+        code, name, message, severity = item["code"], item["name"], item["message"], item["severity"]
+        statement_line, fix = item["statement_line"], item["fix"]
+    except KeyError:
+        return None
+    if not (
+        type(path) is str and type(line) is int and type(column) is int and type(end_line) is int
+        and type(end_column) is int and type(code) is str and type(name) is str and type(message) is str
+        and type(severity) is str and (statement_line is None or type(statement_line) is int)
+    ):
+        return None
     if fix is not None:
-        fix = Fix(fix["applicability"], fix["description"], tuple(fix["edits"]))
+        if type(fix) is not dict or len(fix) != len(_FIX_KEYS):
+            return None
+        try:
+            applicability, description, edits = fix["applicability"], fix["description"], fix["edits"]
+        except KeyError:
+            return None
+        if type(applicability) is not str or type(description) is not str or not _edits(edits):
+            return None
+        fix = Fix(applicability, description, tuple(edits))
     return Finding(
-        path=item["path"], line=item["line"], column=item["column"], end_line=item["end_line"],
-        end_column=item["end_column"], code=item["code"], name=item["name"], message=item["message"],
-        severity=item["severity"], fix=fix, statement_line=item.get("statement_line"),
+        path=path, line=line, column=column, end_line=end_line, end_column=end_column, code=code, name=name,
+        message=message, severity=severity, fix=fix, statement_line=statement_line,
     )
+
+
+def _edits(edits) -> bool:
+    if type(edits) is not list:
+        return False
+    return not edits or all(
+        type(edit) is dict and edit.keys() == _EDIT_TYPES.keys()
+        and all(type(edit[key]) is kind for key, kind in _EDIT_TYPES.items())
+        for edit in edits
+    )
+
+
+# A module summary (connlint.project.summarize), as its readers use it: the
+# project index (project.py), the name resolver (names.py), the facts
+# (facts.py: what a callee creates) and the lifetimes (lifetime.py: what a
+# callee does with its parameters).
+SUMMARY_KEYS = frozenset(("bindings", "imports", "functions", "classes"))
+_TYPED = frozenset(("type", "origin"))  # a value of a catalog type, and where it comes from
+_INSTANCE = frozenset(("instance", "origin"))  # an instance of a project class
+_CREATED = frozenset(("type", "label", "origin"))  # a pool created on each call
+
+
+def valid_summary(summary) -> bool:
+    """Is ``summary`` of the shape ``summarize`` gives (keys and types)?"""
+    if type(summary) is not dict or summary.keys() != SUMMARY_KEYS:
+        return False
+    bindings, imports, functions, classes = (summary[key] for key in ("bindings", "imports", "functions", "classes"))
+    return (
+        type(bindings) is dict
+        and all(_strings(value, _TYPED) or _strings(value, _INSTANCE) for value in bindings.values())
+        and type(imports) is dict and all(type(value) is str for value in imports.values())
+        and type(functions) is dict and all(_function(value) for value in functions.values())
+        and type(classes) is dict and all(_class(value) for value in classes.values())
+    )
+
+
+def _strings(value, keys) -> bool:
+    """A dict with exactly ``keys``, every value a string."""
+    return type(value) is dict and value.keys() == keys and all(type(item) is str for item in value.values())
+
+
+def _created(value) -> bool:
+    return type(value) is list and all(_strings(item, _CREATED) for item in value)
+
+
+def _function(entry) -> bool:
+    if type(entry) is not dict:
+        return False
+    for key, value in entry.items():
+        if key == "order":
+            valid = type(value) is list and all(type(name) is str for name in value)
+        elif key in ("returns", "gives"):
+            valid = _strings(value, _TYPED)
+        elif key == "creates":
+            valid = _created(value)
+        elif key == "params":
+            valid = type(value) is dict and all(type(effect) is str for effect in value.values())
+        else:
+            valid = False
+        if not valid:
+            return False
+    return True
+
+
+def _class(entry) -> bool:
+    if type(entry) is not dict:
+        return False
+    for key, value in entry.items():
+        if key == "attrs":
+            valid = type(value) is dict and all(_strings(attr, _TYPED) for attr in value.values())
+        elif key == "methods":
+            valid = type(value) is dict and all(
+                type(method) is dict and method.keys() <= {"returns", "gives"}
+                and all(_strings(given, _TYPED) for given in method.values())
+                for method in value.values()
+            )
+        elif key == "init_creates":
+            valid = _created(value)
+        else:
+            valid = False
+        if not valid:
+            return False
+    return True

@@ -46,7 +46,7 @@ def load_toml_files(directory: Path) -> list[tuple[str, dict]]:
             data = json.load(handle)
         if isinstance(data, list) and len(data) == len(paths):
             return [(name, content) for name, content in data]
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, RecursionError):
         pass
     result = []
     tomllib = toml_module()
@@ -57,17 +57,30 @@ def load_toml_files(directory: Path) -> list[tuple[str, dict]]:
         except tomllib.TOMLDecodeError as exc:
             raise CatalogError(f"{path.name}: invalid TOML: {exc}") from None
     _write(cached, result)
+    _prune(cached.parent, f"data-{directory.name}-")
     return result
 
 
+#: Parsed copies kept per data folder: a few, so that two installed versions
+#: of connlint do not keep rebuilding each other's, and never one per edit.
+KEEP = 3
+
+
+def _prune(folder: Path, prefix: str) -> None:
+    """Delete all but the newest ``KEEP`` parsed copies of one data folder."""
+    try:
+        found = sorted(folder.glob(f"{prefix}*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for stale in found[KEEP:]:
+            stale.unlink()
+    except OSError:
+        pass
+
+
 def _write(target: Path, data) -> None:
-    import tempfile
+    from connlint.atomic import replace_file
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".data-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream)
-        os.replace(temp, target)
+        replace_file(target, json.dumps(data).encode("utf-8"))
     except (OSError, TypeError, ValueError):
         pass

@@ -63,8 +63,8 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     for (path, display, stat_result), (digest, file_findings, deps, summaries) in zip(pending, results):
         findings.extend(file_findings)
         if cache is not None:
-            for summary_path, (summary_stat, summary) in summaries.items():
-                cache.store_summary(summary_path, summary_stat, summary)
+            for summary_path, (summary_stat, summary, summary_deps) in summaries.items():
+                cache.store_summary(summary_path, summary_stat, summary, summary_deps)
             if stat_result is not None and digest is not None:
                 cache.store(display, stat_result, digest, file_findings, deps)
     if reporter is not None:
@@ -122,12 +122,61 @@ _worker_checker = None
 _worker_project = None
 
 
-def _init_worker(checker, project) -> None:
+def _init_worker(checker, project, parent: int | None = None) -> None:
     global _worker_checker, _worker_project
+    if parent is not None:
+        _end_with_parent(parent)
     _worker_checker, _worker_project = checker, project
     if project is not None:
         project.cache = None  # summaries travel back to the parent, which keeps the cache
     gc.disable()
+
+
+#: prctl(2) option: the signal a process gets when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """A worker ends with the run that started it, whatever ends the run: a
+    worker blocked on its pipe or on the pool's lock would otherwise live on
+    after a ``kill -9`` of the parent.  Ctrl-C is the parent's to handle (the
+    terminal sends SIGINT to every process of the group): workers ignore it,
+    and take the default SIGTERM, whatever handler they inherited."""
+    import signal
+
+    if not _kill_with_parent():
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), name="connlint-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _held_signals())  # held by the parent while it started us
+
+
+def _kill_with_parent() -> bool:
+    """Ask Linux for SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Where prctl is missing: end once the parent is gone (adopted by another)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _check_chunk(chunk):
@@ -159,14 +208,65 @@ def _parallel(checker, pending, want_digest: bool, jobs: int, reporter, project=
     chunks.sort(key=lambda chunk: -sum(pending[i][2].st_size if pending[i][2] else 0 for i, *_ in chunk))
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     results = [None] * len(pending)
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(checker, project)
-    ) as pool:
-        for done in pool.map(_check_chunk, chunks):
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(checker, project, os.getpid())
+    )
+    try:
+        with _signals_held():  # the workers start with them held, and set their own handlers first
+            outcomes = pool.map(_check_chunk, chunks)  # submits every chunk: the workers start here
+        for done in outcomes:
             for index, result in done:
                 results[index] = result
                 _tick(reporter)
+        pool.shutdown(wait=True)
+    except BaseException:  # Ctrl-C (KeyboardInterrupt), a worker's error: no waiting for the others
+        _stop_workers(pool)
+        raise
     return results
+
+
+def _held_signals() -> set:
+    import signal
+
+    return {signal.SIGINT, signal.SIGTERM}
+
+
+class _signals_held:
+    """SIGINT and SIGTERM held (blocked) in this thread: a worker forked
+    meanwhile gets them only once it has set its handlers, and the pool's
+    threads started meanwhile never get them (the main thread does)."""
+
+    def __enter__(self):
+        import signal
+
+        self.previous = None
+        if hasattr(signal, "pthread_sigmask"):
+            self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, _held_signals())
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.previous is not None:
+            import signal
+
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)  # a signal that came meanwhile acts now
+        return False
+
+
+def _stop_workers(pool) -> None:
+    """End the pool at once: its workers are killed rather than waited for
+    (each may be busy with a chunk of many files)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor lists no workers publicly
+    for process in processes:
+        try:
+            process.kill()
+        except (OSError, ValueError, AttributeError):
+            pass  # already gone
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.join(1.0)
+        except (OSError, ValueError, AssertionError, AttributeError):
+            pass
 
 
 # -- progress -----------------------------------------------------------------------

@@ -435,27 +435,15 @@ class FileChanged(Exception):
 def write_atomic(path, original: bytes, fixed: bytes) -> None:
     """Replace ``path``'s content with ``fixed`` if it still holds ``original``:
     a temporary file beside it with the same permissions, then a rename."""
-    import tempfile
+    from connlint.atomic import replace_file
 
     real = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(real).st_mode)
-    with open(real, "rb") as handle:
-        if handle.read() != original:
-            raise FileChanged(f"{path} changed since it was read; not fixed")
-    directory, name = os.path.split(real)
-    handle, temp = tempfile.mkstemp(dir=directory or ".", prefix=f".{name}.", suffix=".connlint-fix")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(fixed)
-        os.chmod(temp, mode)
+
+    def unchanged() -> None:
         with open(real, "rb") as current:
             if current.read() != original:
                 raise FileChanged(f"{path} changed since it was read; not fixed")
-        os.replace(temp, real)
-        temp = None
-    finally:
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+
+    unchanged()
+    replace_file(real, fixed, mode, before_replace=unchanged)
