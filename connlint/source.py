@@ -17,6 +17,11 @@ import warnings
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 NEWER_SYNTAX = re.compile(rb"^[ \t]*(type[ \t]+\w+.*=|(async[ \t]+)?def[ \t]+\w+[ \t]*\[|class[ \t]+\w+[ \t]*\[)", re.M)
 FSTRING_OPENER = re.compile(rb"""(?<![\w'"])[rR]?[fF][rR]?['"]""")
+#: The '[' that opens the type parameters of a def, class or type statement.
+TYPE_PARAMS = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class|type)[ \t]+\w+[ \t]*\[", re.M)
+#: Before a '*' at which Python 3.10 stops: 'except*' (PEP 654), or a starred
+#: subscript or '*args' annotation (PEP 646, 'tuple[int, *Ts]', '*args: *Ts').
+STAR_311 = re.compile(r"(?:^[ \t]*except|[\[,]|\*\w+[ \t]*:)[ \t]*\Z")
 
 
 class ParseFailure(Exception):
@@ -39,10 +44,12 @@ def decode_lines(data: bytes) -> list[str]:
 
 
 def parse(data: bytes, filename: str) -> ast.Module:
-    """Parse ``data``; raise ParseFailure with a one-line reason."""
+    """Parse ``data``; raise ParseFailure with a one-line reason ("cannot
+    parse: ..." or "cannot decode: ...", whatever words Python's own message
+    starts with, e.g. "cannot assign to literal")."""
     if b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        raise ParseFailure(line, 1, "source contains NUL bytes")
+        raise ParseFailure(line, 1, "cannot parse: source contains NUL bytes")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences etc.
@@ -50,25 +57,103 @@ def parse(data: bytes, filename: str) -> ast.Module:
     except SyntaxError as exc:
         raise ParseFailure(*_syntax_error(exc, data)) from None
     except (RecursionError, MemoryError):
-        raise ParseFailure(1, 1, "nesting too deep to parse") from None
+        raise ParseFailure(1, 1, "cannot parse: nesting too deep to parse") from None
     except ValueError as exc:  # e.g. a source that cannot be decoded
-        raise ParseFailure(1, 1, str(exc)) from None
+        raise ParseFailure(1, 1, f"cannot parse: {exc}") from None
     return tree
 
 
 def _syntax_error(exc: SyntaxError, data: bytes) -> tuple[int, int, str]:
     message = exc.msg or "invalid syntax"
     line = exc.lineno or 1
-    column = exc.offset or 1
     if "codec can't decode" in message or "encoding problem" in message:
         message = message.replace("(unicode error) ", "")
         return line, 1, f"cannot decode: {message}"
-    if sys.version_info < (3, 12) and (
+    column = _character_column(exc, data)
+    needed = _newer_python_needed(exc, column, message, data, line)
+    if needed is not None:
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        message = (
+            f"{message} (the file uses Python {needed}+ syntax; connlint runs on Python {running}: "
+            f"run it with Python {needed} or later to check this file)"
+        )
+    return line, max(column, 1), f"cannot parse: {message}"
+
+
+def _character_column(exc: SyntaxError, data: bytes) -> int:
+    """The column of the error in characters, as connlint counts columns.
+
+    Python 3.10 to 3.12 count it in UTF-8 bytes in a file with neither a
+    coding cookie nor a BOM (3.13 in characters): there the decoded text is
+    parsed again, for which every version counts characters (under a name
+    that is no file: Python would read the error's line from that file)."""
+    column = exc.offset or 1
+    if sys.version_info >= (3, 13) or (exc.text or "").isascii():
+        return column
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return column
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text.removeprefix("\ufeff"), "<string>", "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as again:
+        if again.lineno == exc.lineno and again.offset:
+            return again.offset
+    except (RecursionError, MemoryError, ValueError):
+        pass
+    return column
+
+
+def _newer_python_needed(exc: SyntaxError, column: int, message: str, data: bytes, line: int) -> str | None:
+    """The newest Python ("3.13", "3.12" or "3.11") whose syntax the file uses
+    and the running one cannot parse, when that can explain the error; else None."""
+    running = sys.version_info[:2]
+    if running < (3, 13) and _type_parameter_default(data):
+        return "3.13"
+    if running < (3, 12) and (
         NEWER_SYNTAX.search(data) or message.startswith("f-string") or _multiline_fstring(message, data, line)
     ):
-        running = f"{sys.version_info.major}.{sys.version_info.minor}"
-        message = f"{message} (the file uses Python 3.12+ syntax; connlint runs on Python {running}: run it with Python 3.12 or later to check this file)"
-    return line, max(column, 1), message
+        return "3.12"
+    if running < (3, 11) and _star_311(exc.text or "", column):
+        return "3.11"
+    return None
+
+
+def _type_parameter_default(data: bytes) -> bool:
+    """Whether a type parameter list has a default ('def f[T = int]()',
+    'class C[T = int]', 'type A[T = int] = ...'; Python 3.13, PEP 696)."""
+    for match in TYPE_PARAMS.finditer(data):
+        depth = 1
+        at = match.end()
+        end = min(len(data), at + 4000)
+        while at < end and depth:
+            char = data[at : at + 1]
+            if char in b"([{":
+                depth += 1
+            elif char in b")]}":
+                depth -= 1
+            elif char in b"'\"":  # a string in a bound or default: skip it
+                closing = data.find(char, at + 1, end)
+                if closing < 0:
+                    break
+                at = closing
+            elif char == b"=" and depth == 1 and data[at - 1 : at] not in b"=<>!:" and data[at + 1 : at + 2] != b"=":
+                return True
+            at += 1
+    return False
+
+
+def _star_311(text: str, column: int) -> bool:
+    """Whether Python 3.10 stopped at the '*' of 'except*' (PEP 654) or of a
+    starred subscript or '*args' annotation (PEP 646), all Python 3.11."""
+    column -= 1
+    if not 0 <= column < len(text) or text[column] != "*":
+        return False
+    after = text[column + 1 :].lstrip(" \t")[:1]
+    return (after.isidentifier() or after == "(") and STAR_311.search(text[:column]) is not None
 
 
 def _multiline_fstring(message: str, data: bytes, line: int) -> bool:

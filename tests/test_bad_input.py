@@ -20,12 +20,20 @@ try:
 except ImportError:  # tests/ is not a package
     from conftest import LEAK, leak_line, run_connlint, write
 
+PY311 = sys.version_info >= (3, 11)
 PY312 = sys.version_info >= (3, 12)
 RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
-NEWER_HINT = (
-    f" (the file uses Python 3.12+ syntax; connlint runs on Python {RUNNING}: "
-    "run it with Python 3.12 or later to check this file)"
-)
+
+
+def newer_hint(needed: str) -> str:
+    """The words CNL900 adds when the file needs Python ``needed`` and connlint runs on an older one."""
+    return (
+        f" (the file uses Python {needed}+ syntax; connlint runs on Python {RUNNING}: "
+        f"run it with Python {needed} or later to check this file)"
+    )
+
+
+NEWER_HINT = newer_hint("3.12")
 OK = leak_line("ok.py")
 
 
@@ -208,6 +216,9 @@ def test_1000_deep_list(tmp_path):
 
 def test_100000_term_chain(tmp_path):
     got = scan(tmp_path, "chain.py", "import sqlite3\na = 1\nx = " + " + ".join(["a"] * 100_000) + "\n")
+    if not PY311:  # Python 3.10's parser builds this tree (3.11+ stop at its depth): analysed, nothing leaks
+        assert got == []
+        return
     assert len(got) == 1
     assert got[0].startswith("chain.py:")
     assert " CNL900 cannot parse: " in got[0]
@@ -264,7 +275,9 @@ def test_python_312_nested_fstring_same_quotes(tmp_path):
     text = NESTED_FSTRING + LEAK.replace("import sqlite3\n", "")
     got = scan(tmp_path, "fstring.py", text)
     if PY312:
-        assert got == [leak_line("fstring.py", 6, 12)]
+        # line 5: 1 import, 2 names, 3 the f-string, 4 'def f(p):', 5 'conn = sqlite3.connect(p)'
+        assert text.splitlines()[4] == "    conn = sqlite3.connect(p)"
+        assert got == [leak_line("fstring.py", 5, 12)]
     else:
         assert len(got) == 1
         assert got[0].startswith("fstring.py:3:")
@@ -293,6 +306,105 @@ def test_python_312_multiline_fstring_gets_the_hint_on_older_python(tmp_path):
         assert len(got) == 1
         assert got[0].startswith("fstring.py:4:")
         assert got[0].endswith(NEWER_HINT)
+
+
+def python_error(text: str) -> tuple[int, int, str]:
+    """Line, column and message of the running Python's own syntax error in ``text``."""
+    try:
+        compile(text, "x.py", "exec")
+    except SyntaxError as exc:
+        return exc.lineno, exc.offset, exc.msg
+    raise AssertionError(f"Python {RUNNING} parses this")
+
+
+def leaky(text: str) -> str:
+    """``text`` followed by a leaking function (named leaky) to be reported once the file parses."""
+    return text + LEAK.replace("import sqlite3\n", "").replace("def f(", "def leaky(")
+
+
+def expect_cnl900_or_leak(tmp_path, name, text, needed):
+    """Python ``needed`` or later: the leak in ``text`` is reported. An older
+    one: exactly Python's own syntax error as CNL900, with the hint to run
+    connlint with Python ``needed``."""
+    got = scan(tmp_path, name, text)
+    if sys.version_info >= tuple(int(part) for part in needed.split(".")):
+        leak_at = text.count("\n", 0, text.index("conn = ")) + 1
+        assert got == [leak_line(name, leak_at, 12)]
+    else:
+        line, column, message = python_error(text)
+        assert got == [f"{name}:{line}:{column}: CNL900 cannot parse: {message}{newer_hint(needed)}"]
+
+
+NEWER_313 = [  # type parameter defaults (PEP 696)
+    ("default_def.py", "import sqlite3\ndef first[T = int](x: list[T]) -> T:\n    return x[0]\n"),
+    ("default_class.py", "import sqlite3\n\nclass Box[T = int]:\n    pass\n"),
+    ("default_type.py", "import sqlite3\ntype Pair[K, V = K] = tuple[K, V]\n"),
+    ("default_async.py", "import sqlite3\nasync def first[T: list[int] = list[int]](x: T) -> T:\n    return x\n"),
+    ("default_star.py", "import sqlite3\nclass Shape[*Ts = *tuple[int, int], **P = [str]]:\n    pass\n"),
+    ("default_lines.py", "import sqlite3\nclass Table[\n    K: (str, bytes),\n    V = 'é',\n]:\n    pass\n"),
+    # 3.12 syntax before the 3.13 one: the file still needs 3.13
+    ("default_after_312.py", "import sqlite3\ntype X = int\ndef g[T](x: T) -> T:\n    return x\nclass C[T = str]:\n    pass\n"),
+]
+
+
+@pytest.mark.parametrize("name, text", NEWER_313, ids=[n for n, _ in NEWER_313])
+def test_python_313_syntax(tmp_path, name, text):
+    expect_cnl900_or_leak(tmp_path, name, leaky(text), "3.13")
+
+
+NEWER_311 = [  # except* (PEP 654), starred subscripts and *args annotations (PEP 646)
+    ("except_star.py", "import sqlite3\ntry:\n    pass\nexcept* ValueError:\n    pass\n"),
+    ("except_star_group.py", "import sqlite3\ntry:\n    pass\nexcept *(KeyError, TypeError) as group:\n    pass\n"),
+    ("star_subscript.py", "import sqlite3\nShape = tuple[int, *Ts]\n"),
+    ("star_args.py", "import sqlite3\ndef call(*args: *Ts) -> None:\n    pass\n"),
+    ("star_after_text.py", "import sqlite3\nnom = 'café'; Shape = tuple[*Ts]\n"),
+]
+
+
+@pytest.mark.parametrize("name, text", NEWER_311, ids=[n for n, _ in NEWER_311])
+def test_python_311_syntax(tmp_path, name, text):
+    expect_cnl900_or_leak(tmp_path, name, leaky(text), "3.11")
+
+
+def test_python_311_and_312_syntax_needs_312(tmp_path):
+    text = "import sqlite3\ntry:\n    pass\nexcept* ValueError:\n    pass\ntype X = int\n"
+    expect_cnl900_or_leak(tmp_path, "both.py", leaky(text), "3.12")
+
+
+@pytest.mark.parametrize("text", [
+    "import sqlite3\ndef f[T](x: T = 1) -> T:\n    return x\nx = = 1\n",  # '=' after the type parameters
+    "import sqlite3\nclass C[T](metaclass=M):\n    pass\nx = = 1\n",
+    "import sqlite3\ntype X[T] = list[T]\nx = = 1\n",
+    "import sqlite3\ndef f[T: (int, str)](x: T) -> T:\n    return x == 1\nx = = 1\n",
+], ids=["def-default-argument", "class-keyword", "type-alias", "bound"])
+def test_312_type_parameters_are_not_313_syntax(tmp_path, text):
+    got = scan(tmp_path, "syn.py", text)
+    if PY312:
+        line = text.count("\n", 0, text.index("x = = 1")) + 1
+        assert got == [f"syn.py:{line}:5: CNL900 cannot parse: invalid syntax"]
+    else:
+        assert len(got) == 1 and got[0].endswith(NEWER_HINT), got
+
+
+def test_ordinary_starred_syntax_error_has_no_311_hint(tmp_path):
+    """Python's own message starts with 'cannot': still 'cannot parse: ' before it."""
+    got = scan(tmp_path, "syn.py", "import sqlite3\nx = {1: *a}\n")
+    assert got == ["syn.py:2:9: CNL900 cannot parse: cannot use a starred expression in a dictionary value"]
+    got = scan(tmp_path / "other", "lit.py", "import sqlite3\n1 = x\n")
+    assert len(got) == 1 and got[0].startswith("lit.py:2:1: CNL900 cannot parse: cannot assign to literal"), got
+
+
+@pytest.mark.parametrize("data", [
+    "import sqlite3\nnom = 'café'; x = = 1\n".encode(),
+    "\ufeffimport sqlite3\nnom = 'café'; x = = 1\n".encode(),
+    "# -*- coding: latin-1 -*-\nimport sqlite3\nnom = 'café'; x = = 1\n".encode("latin-1"),
+], ids=["utf-8", "bom", "latin-1"])
+def test_syntax_error_column_counts_characters(tmp_path, data):
+    """Python 3.10 to 3.12 count the column of a syntax error in a UTF-8 file in
+    bytes, 3.13 in characters: connlint says the same on each, in characters."""
+    got = scan(tmp_path, "accent.py", data)
+    line = 3 if data.startswith(b"#") else 2
+    assert got == [f"accent.py:{line}:19: CNL900 cannot parse: invalid syntax"]
 
 
 def test_ordinary_syntax_error_has_no_312_hint(tmp_path):
