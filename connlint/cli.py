@@ -20,6 +20,8 @@ class RunOptions(Record, frozen=True):
     cache_dir: str | None
     fixing: str | None = None  # "fix", "fix-only" or "diff"
     unsafe: bool = False  # --unsafe-fixes
+    force_exclude: bool = False  # --force-exclude
+    respect_gitignore: bool = True  # --no-respect-gitignore turns it off
 
 
 def runner_default_jobs() -> int:
@@ -45,32 +47,12 @@ def write_output(text: str, output_file: str | None) -> None:
     if not output_file:
         click.echo(text, nl=False, color=True)  # the text carries color codes only when asked to
         return
-    import tempfile
+    from connlint.atomic import replace_file
 
-    target = Path(output_file)
-    directory = target.parent if str(target.parent) else Path(".")
-    temp = None
     try:
-        handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, target)
-        temp = None
+        replace_file(output_file, text.encode("utf-8"))
     except OSError as exc:
         _fail(f"cannot write {output_file}: {exc.strerror or exc}")
-    finally:
-        if temp is not None:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def main(args=None):
@@ -106,14 +88,17 @@ def main(args=None):
 @click.option("--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0.")
 @click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclude, extend-exclude and .gitignore to files named on the command line too (the pre-commit hooks pass it).")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True, help="Skip the files .gitignore ignores when walking directories.")
 @click.option("--stdin-filename", metavar="PATH", help="The path to report when the source is read from '-' (standard input).")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--show-settings", metavar="FILE", help="Print which settings file applies to FILE and the settings it gives, and exit.")
 @click.version_option(__version__, "--version", prog_name="connlint", message="%(prog)s %(version)s")
 def check_command(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
                   show_source, show_fixes, color, jobs, no_cache, cache_dir, baseline_file, write_baseline,
                   config_file, isolated, stdin_filename, explain, list_rules, fix=False, unsafe_fixes=False,
-                  fix_only=False, diff=False):
+                  fix_only=False, diff=False, force_exclude=False, respect_gitignore=True, show_settings=None):
     """Find database and network connection misuse in Python code.
 
     PATHS are files or directories (default: the current directory); '-' reads
@@ -123,10 +108,11 @@ def check_command(paths, select, ignore, extend_select, output_format, output_fi
     """
     try:
         fixing = "diff" if diff else "fix-only" if fix_only else "fix" if fix else None
-        run_options = RunOptions(jobs or runner_default_jobs(), not no_cache, cache_dir, fixing, unsafe_fixes)
+        run_options = RunOptions(jobs or runner_default_jobs(), not no_cache, cache_dir, fixing, unsafe_fixes,
+                                 force_exclude, respect_gitignore)
         code = _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet,
                     statistics, show_source, show_fixes, color, baseline_file, write_baseline, config_file,
-                    isolated, stdin_filename, explain, list_rules, run_options)
+                    isolated, stdin_filename, explain, list_rules, run_options, show_settings)
     except KeyboardInterrupt:
         click.echo("connlint: interrupted", err=True)
         code = 130
@@ -137,9 +123,9 @@ def check_command(paths, select, ignore, extend_select, output_format, output_fi
 
 def _run(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
          show_source, show_fixes, color, baseline_file, write_baseline, config_file, isolated, stdin_filename,
-         explain, list_rules, run_options) -> int:
+         explain, list_rules, run_options, show_settings=None) -> int:
     from connlint.catalog import CatalogError
-    from connlint.config import ConfigError, Selection, check_codes, load_settings, split_codes
+    from connlint.config import ConfigError, check_codes, split_codes
 
     if list_rules:
         write_output(_list_rules(), output_file)
@@ -149,55 +135,57 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
 
         rule = rule_by_code(explain)
         if rule is None:
-            _fail(f"unknown rule code '{explain}' (see 'connlint --list-rules')")
+            _fail(f"unknown rule code or name '{explain}' (see 'connlint --list-rules')")
         write_output(rule.explain(), output_file)
         return EXIT_CLEAN
     if stdin_filename is not None and "-" not in paths:
         _fail("--stdin-filename: names the source read from standard input; pass '-' as the path to read it")
 
     try:
-        settings = load_settings(config_file, isolated)
-        cli_select, cli_ignore, cli_extend = split_codes(select), split_codes(ignore), split_codes(extend_select)
-        for option, codes in (("--select", cli_select), ("--ignore", cli_ignore), ("--extend-select", cli_extend)):
-            if codes is not None:
-                check_codes(codes, option)
-        selection = Selection(
-            cli_select if cli_select is not None else settings.select,
-            cli_ignore if cli_ignore is not None else settings.ignore,
-            list(settings.extend_select) + list(cli_extend or []),
+        cli_select, cli_ignore, cli_extend = (
+            None if codes is None else check_codes(codes, option)
+            for option, codes in (
+                ("--select", split_codes(select)), ("--ignore", split_codes(ignore)),
+                ("--extend-select", split_codes(extend_select)),
+            )
         )
-        from connlint.engine import Checker
-
-        checker = Checker(settings, selection)
-    except (ConfigError, CatalogError) as exc:
+    except ConfigError as exc:
         _fail(str(exc))
 
-    edits_shown = output_format in ("json", "sarif") or show_fixes
+    # a fix's edits are computed (libcst) only to apply, diff or show them
+    # (--show-fixes); json/sarif otherwise describe each fix by its
+    # applicability and description, which the results cache keeps
+    edits_shown = show_fixes and output_format != "github"
     if run_options.fixing or edits_shown:
         # findings read back from the results cache carry no fix intents
-        run_options = RunOptions(run_options.jobs, False, None, run_options.fixing, run_options.unsafe)
-    if run_options.fixing and list(paths) == ["-"]:
-        from connlint.engine import display_path
-        from connlint.fixes import run as fixes
+        run_options = run_options.copy_with(cache=False, cache_dir=None)
+    from connlint.workspace import Overrides, Workspace
 
-        display = display_path(Path(stdin_filename)) if stdin_filename else "-"
-        return fixes.fix_stdin(checker, display, run_options.fixing, run_options.unsafe, quiet)
-    baseline_path = baseline_file or (str(settings.root / settings.baseline) if settings.baseline else None)
-    known = None
-    if baseline_path and not write_baseline:
-        from connlint.baseline import BaselineError, load_baseline
+    workspace = Workspace(Overrides(
+        select=cli_select, ignore=cli_ignore, extend_select=list(cli_extend or []), config_file=config_file,
+        isolated=isolated, cache=run_options.cache, cache_dir=run_options.cache_dir,
+    ))
+    try:
+        if show_settings:
+            write_output(_settings_report(workspace.project_for(show_settings)), output_file)
+            return EXIT_CLEAN
+        if run_options.fixing and list(paths) == ["-"]:
+            from connlint.fixes import run as fixes
 
-        try:
-            known = load_baseline(baseline_path)
-        except BaselineError as exc:
-            _fail(str(exc))
-    findings, sources = _check(checker, paths or (".",), settings, stdin_filename, run_options)
+            display = _stdin_display(stdin_filename)
+            return fixes.fix_stdin(
+                workspace, display, sys.stdin.buffer.read(), run_options.fixing, run_options.unsafe, quiet
+            )
+        findings, sources, empty = _check(workspace, paths or (".",), stdin_filename, run_options)
+        known = None if write_baseline else _baseline(workspace, baseline_file)
+    except (ConfigError, CatalogError) as exc:
+        _fail(str(exc))
     fixed = None
     if run_options.fixing:
         from connlint.fixes import run as fixes
 
         outcome = fixes.fix_paths(
-            checker, findings, run_options.unsafe, write=run_options.fixing != "diff", baseline=known
+            workspace, findings, run_options.unsafe, write=run_options.fixing != "diff", baseline=known
         )
         fixes.warn(outcome.warnings)
         if run_options.fixing == "diff":
@@ -215,24 +203,24 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
     if write_baseline:
         from connlint.baseline import baseline_document
 
-        write_output(baseline_document(findings, sources), write_baseline)
+        write_output(baseline_document(findings, sources, workspace.relative), write_baseline)
         click.echo(f"connlint: recorded {len(findings)} finding(s) in {write_baseline}", err=True)
         return EXIT_CLEAN
     if known is not None:
         from connlint.baseline import new_findings
 
-        findings = new_findings(findings, sources, known)
+        findings = new_findings(findings, sources, known, workspace.relative)
     if edits_shown:
         from connlint.fixes import run as fixes
 
-        findings, warnings = fixes.attach_edits(checker, findings)
+        findings, warnings = fixes.attach_edits(workspace, findings)
         fixes.warn(warnings)
     if output_format == "json":
         text = report.format_json(findings)
     elif output_format == "sarif":
         from connlint.registry import all_rules
 
-        text = report.format_sarif(findings, all_rules(), sources, __version__)
+        text = report.format_sarif(findings, all_rules(), sources, __version__, workspace.relative)
     elif output_format == "github":
         text = report.format_github(findings)
     else:
@@ -242,7 +230,7 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
         text = report.format_text(findings, show_source, sources, color=use_color, show_fixes=show_fixes)
         if statistics:
             text += report.statistics(findings)
-        if not quiet:
+        if not quiet and not empty:
             text += report.summary_line(findings, fixed, run_options.unsafe) + "\n"
     write_output(text, output_file)
     if findings and not exit_zero:
@@ -250,9 +238,32 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
     return EXIT_CLEAN
 
 
-def _check(checker, paths, settings, stdin_filename, options):
-    from connlint.discovery import discover
+def _settings_report(project) -> str:
+    """``--show-settings``: where a file's settings come from, and what they are."""
+    import json
+
+    settings = project.settings
+    lines = [f"settings file: {settings.source or 'none (defaults)'}"]
+    lines += [f"extends: {path}" for path in settings.extended]
+    lines.append(f"project root: {project.root}")
+    lines.append(f"cache: {project.cache.directory if project.cache is not None else 'none'}")
+    for key in ("select", "ignore", "extend-select", "exclude", "extend-exclude"):
+        lines.append(f"{key} = {json.dumps(list(getattr(settings, key.replace('-', '_'))))}")
+    lines.append(f"per-file-ignores = {json.dumps(settings.per_file_ignores)}")
+    lines.append(f"baseline = {json.dumps(settings.baseline)}")
+    lines.append(f"openers: {len(settings.openers)}, frameworks: {len(settings.frameworks)}")
+    lines.append(f"rules in effect: {', '.join(rule.code for rule in project.checker.rules)}")
+    return "\n".join(lines) + "\n"
+
+
+def _stdin_display(stdin_filename) -> str:
     from connlint.engine import display_path
+
+    return display_path(Path(stdin_filename)) if stdin_filename else "-"
+
+
+def _check(workspace, paths, stdin_filename, options):
+    """(findings, sources, whether no file was selected) for ``paths``."""
     from connlint.source import decode_lines
 
     findings, sources = [], {}
@@ -260,40 +271,70 @@ def _check(checker, paths, settings, stdin_filename, options):
         _fail("'-' (standard input) cannot be combined with other paths")
     if list(paths) == ["-"]:
         data = sys.stdin.buffer.read()
-        display = display_path(Path(stdin_filename)) if stdin_filename else "-"
-        findings = checker.check_bytes(display, data)
+        display = _stdin_display(stdin_filename)
+        # text standing for the file it names: checked in that file's project
+        findings = workspace.check_source(stdin_filename or "-", data, display=display)
         sources[display] = decode_lines(data)
-        return findings, sources
-    found = discover(paths, settings.root, settings.all_excludes)
-    if found.missing:
-        _fail(f"path not found: {found.missing[0]}")
+        return findings, sources, False
+    files = _discover(workspace, paths, options)
     from connlint import runner
 
-    cache = None
-    if options.cache:
-        from connlint.cache import ResultCache, configuration_key
-        from connlint.catalog import catalog_dir
-        from connlint.frameworks import frameworks_dir
+    findings = workspace.check_files(files, options.jobs, progress=runner.show_progress(len(files)))
+    for f in findings:
+        if f.path not in sources:
+            try:
+                sources[f.path] = decode_lines(Path(f.path).read_bytes())
+            except OSError:
+                sources[f.path] = []
+    return findings, sources, not files
 
-        key = configuration_key(settings, checker.rules, (catalog_dir(), frameworks_dir()))
-        cache = ResultCache(Path(options.cache_dir) if options.cache_dir else settings.root / ".connlint_cache", key)
-    from connlint.project import ProjectIndex
 
-    project = ProjectIndex(checker, (settings.root, settings.root / "src"), cache)
-    checker.project = project  # fixes re-analyse files with the same view of the project
-    findings = runner.check_files(
-        checker, found.files, cache, options.jobs, progress=runner.show_progress(len(found.files)), project=project
-    )
-    if cache is not None:
-        cache.save()
-    if findings:
-        for f in findings:
-            if f.path not in sources:
-                try:
-                    sources[f.path] = decode_lines(Path(f.path).read_bytes())
-                except OSError:
-                    sources[f.path] = []
-    return findings, sources
+def _discover(workspace, paths, options) -> list:
+    """The files to check: each path walked with the excludes of its own project."""
+    from connlint.discovery import discover
+
+    by_project: dict = {}
+    for path in paths:
+        if not os.path.lexists(path):
+            _fail(f"path not found: {path}")
+        project = workspace.project_for(path)
+        by_project.setdefault(id(project), (project, []))[1].append(path)
+    files: list = []
+    for project, named in by_project.values():
+        found = discover(
+            named, project.root, project.settings.all_excludes, options.force_exclude, options.respect_gitignore
+        )
+        if found.missing:
+            _fail(f"path not found: {found.missing[0]}")
+        files.extend(found.files)
+    unique: dict = {}
+    for path in files:  # a file named twice (a.py, ./a.py, its absolute path) is checked once
+        unique.setdefault(os.path.abspath(path), path)
+    files = list(unique.values())
+    if not files and not options.force_exclude:  # pre-commit naming only excluded files is no mistake
+        shown = ", ".join(str(path) for path in paths)
+        click.echo(f"connlint: warning: no Python files found in {shown}", err=True)
+    return files
+
+
+def _baseline(workspace, baseline_file):
+    """The entries of ``--baseline FILE``, or of the baselines the checked
+    projects configure (None: no baseline)."""
+    from connlint.baseline import BaselineError, load_baseline
+
+    paths = [baseline_file] if baseline_file else [
+        str(project.baseline_path) for project in workspace.projects if project.baseline_path is not None
+    ]
+    if not paths:
+        return None
+    known = None
+    for path in dict.fromkeys(paths):
+        try:
+            entries = load_baseline(path)
+        except BaselineError as exc:
+            _fail(str(exc))
+        known = entries if known is None else known + entries
+    return known
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -304,7 +345,10 @@ def _check(checker, paths, settings, stdin_filename, options):
 @click.option("--output-file", metavar="FILE", help="Write the report to FILE.")
 @click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-def inventory_command(paths, output_format, processes, max_connections, output_file, config_file, isolated):
+@click.option("--force-exclude", is_flag=True, help="Apply exclude, extend-exclude and .gitignore to files named on the command line too.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True, help="Skip the files .gitignore ignores when walking directories.")
+def inventory_command(paths, output_format, processes, max_connections, output_file, config_file, isolated,
+                      force_exclude=False, respect_gitignore=True):
     """List every pool, engine and pooled client the code creates, with its
     effective limits (explicit or default) and how often it is created, then
     the maximum connections per process to each database target.
@@ -312,36 +356,24 @@ def inventory_command(paths, output_format, processes, max_connections, output_f
     Exit status: 0, or 1 when --max-connections is exceeded, 2 on errors.
     """
     from connlint.catalog import CatalogError
-    from connlint.config import ConfigError, Selection, load_settings
-    from connlint.discovery import discover
+    from connlint.config import ConfigError
     from connlint import inventory
+    from connlint.workspace import Overrides, Workspace
 
+    # every rule on: the inventory lists what the code creates, whatever is selected
+    workspace = Workspace(Overrides(select=["CNL"], ignore=[], config_file=config_file, isolated=isolated, cache=False))
+    options = RunOptions(1, False, None, force_exclude=force_exclude, respect_gitignore=respect_gitignore)
+    entries, remote = [], []
     try:
-        settings = load_settings(config_file, isolated)
-        from connlint.engine import Checker
-
-        checker = Checker(settings, Selection(["CNL"], []))
+        files = _discover(workspace, paths or (".",), options)
+        for project, group in workspace.group(files):
+            for path in group:
+                facts = project.facts(path)
+                if facts is not None:
+                    entries.extend(inventory.collect(facts))
+                    remote.extend(inventory.remote_creations(facts))
     except (ConfigError, CatalogError) as exc:
         _fail(str(exc))
-    found = discover(paths or (".",), settings.root, settings.all_excludes)
-    if found.missing:
-        _fail(f"path not found: {found.missing[0]}")
-    from connlint.project import ProjectIndex, package_of
-
-    project = ProjectIndex(checker, (settings.root, settings.root / "src"))
-    entries, remote = [], []
-    for path in found.files:
-        display, data, _ = checker.read(path)
-        if data is None:
-            continue
-        project.begin_file(path)
-        matters = project.matters(data, path)
-        if not matters and not project.imports_exporter(data, path):
-            continue
-        facts, _ = checker.analyse(display, data, project, package_of(path), force=not matters)
-        if facts is not None:
-            entries.extend(inventory.collect(facts))
-            remote.extend(inventory.remote_creations(facts))
     inventory.mark_remote_creations(entries, remote)
     entries.sort(key=lambda e: (e.path, e.line))
     budgets = inventory.budget(entries)

@@ -6,8 +6,10 @@ key and the reason; the CLI prints it on one line and exits 2.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import sys
 from pathlib import Path
 
 from connlint.datafiles import toml_module
@@ -17,7 +19,11 @@ from connlint.record import Record, field
 CODE_PREFIX = re.compile(r"^CNL\d{0,3}$")
 
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "openers", "frameworks", "baseline"}
+KNOWN_KEYS = set(LIST_KEYS) | {"per-file-ignores", "openers", "frameworks", "baseline", "extend"}
+
+
+#: Python refuses to read integers this long (its own wording differs between versions).
+TOO_LONG_INTEGER = f"an integer of more than {getattr(sys, 'get_int_max_str_digits', lambda: 4300)()} digits"
 
 
 class ConfigError(Exception):
@@ -48,6 +54,7 @@ class Settings(Record):
     openers: list = field(factory=list)
     frameworks: list = field(factory=list)
     baseline: str | None = None  # relative to the project root
+    extended: list = field(factory=list)  # the settings files this one extends, outermost first
 
     @property
     def all_excludes(self) -> list[str]:
@@ -58,19 +65,62 @@ class Settings(Record):
         return str(self.source) if self.source else "command line"
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` at or above ``start``.  Something of that
-    name that is not a regular file (a directory, a dangling link) is an
-    error rather than skipped: skipping it would silently apply the settings
-    of a project further up."""
-    current = start.resolve()
-    for directory in (current, *current.parents):
-        candidate = directory / "pyproject.toml"
+#: Files that can hold connlint's settings, looked for in this order in each directory.
+CONFIG_NAMES = ("connlint.toml", "pyproject.toml")
+
+
+def find_config(start: Path) -> Path | None:
+    """The settings file for what lies in ``start``: the nearest
+    ``connlint.toml``, or ``pyproject.toml`` with a ``[tool.connlint]`` table,
+    at or above ``start`` and no higher than the repository root.  A
+    ``pyproject.toml`` without the table (a sub-package of a monorepo) does
+    not stop the search.  Something of either name that is not a regular file
+    is an error rather than skipped: skipping it would silently apply the
+    settings of a project further up."""
+    return _find_config(str(Path(start).resolve()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _find_config(directory: str) -> Path | None:
+    here = Path(directory)
+    for name in CONFIG_NAMES:
+        candidate = here / name
         if candidate.is_file():
-            return candidate
-        if os.path.lexists(candidate):
+            if name != "pyproject.toml" or _has_tool_table(candidate):
+                return candidate
+        elif os.path.lexists(candidate):
             raise ConfigError(f"{candidate}: {_not_a_file(candidate)}")
-    return None
+    if is_repository_root(here) or here.parent == here:
+        return None
+    return _find_config(str(here.parent))
+
+
+def is_repository_root(directory: Path) -> bool:
+    return any(os.path.exists(directory / marker) for marker in (".git", ".hg"))
+
+
+def repository_root(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` that holds ``.git`` or ``.hg``."""
+    return _repository_root(str(Path(start).resolve()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _repository_root(directory: str) -> Path | None:
+    here = Path(directory)
+    if is_repository_root(here):
+        return here
+    return None if here.parent == here else _repository_root(str(here.parent))
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return True  # reading it again reports why it cannot be read
+    if b"connlint" not in data:
+        return False  # no need to parse it
+    return "connlint" in _read_toml(path).get("tool", {})
 
 
 def _not_a_file(path: Path) -> str:
@@ -83,32 +133,67 @@ def _not_a_file(path: Path) -> str:
 
 
 def load_settings(config_file: str | None, isolated: bool, cwd: Path | None = None) -> Settings:
-    cwd = cwd or Path.cwd()
+    """The settings for files in ``cwd`` (the current directory)."""
+    return settings_for(Path(cwd or Path.cwd()), config_file, isolated)
+
+
+def settings_for(directory: Path, config_file: str | None = None, isolated: bool = False) -> Settings:
+    """The settings that apply to the files in ``directory``: from
+    ``config_file`` when given, else from the nearest settings file
+    (``find_config``), else the defaults, with the repository root (or the
+    directory itself) as the project root."""
     if isolated:
-        return Settings(root=cwd.resolve())
+        return Settings(root=default_root(directory))
     if config_file:
         path = Path(config_file)
         if not path.is_file():
             if os.path.lexists(path):
                 raise ConfigError(f"{config_file}: {_not_a_file(path)}")
             raise ConfigError(f"{config_file}: config file not found")
-        table = _read_table(path, require_tool_table=False)
-    else:
-        path = find_pyproject(cwd)
-        if path is None:
-            return Settings(root=cwd.resolve())
-        table = _read_table(path, require_tool_table=True)
+        return read_settings(path)
+    path = find_config(directory)
+    if path is None:
+        return Settings(root=default_root(directory))
+    return read_settings(path)
+
+
+def default_root(directory: Path) -> Path:
+    """The project root where no settings file says: the repository's root,
+    else the directory itself."""
+    directory = Path(directory).resolve()
+    return repository_root(directory) or directory
+
+
+def read_settings(path: Path) -> Settings:
+    """The settings a file holds, after those of the file it ``extend``s."""
+    return _read_settings(Path(path), ())
+
+
+def _read_settings(path: Path, seen: tuple) -> Settings:
+    """``path`` as given names it in messages; ``seen``, the files that extend it."""
+    table = _read_table(path, require_tool_table=path.name == "pyproject.toml")
     settings = Settings(root=path.resolve().parent, source=path)
-    if table:
-        _apply_table(settings, table, str(path))
+    extend = table.get("extend")
+    if extend is not None:
+        if not isinstance(extend, str) or not extend.strip():
+            raise ConfigError(f"{path}: [tool.connlint] extend: expected the path of a settings file, got {extend!r}")
+        base_path = Path(os.path.normpath(path.parent / extend))
+        if base_path.resolve() in [p.resolve() for p in (*seen, path)]:
+            raise ConfigError(f"{path}: [tool.connlint] extend: '{extend}' extends this file again (a cycle)")
+        if not base_path.is_file():
+            reason = _not_a_file(base_path) if os.path.lexists(base_path) else "not found"
+            raise ConfigError(f"{path}: [tool.connlint] extend: '{extend}': {reason}")
+        base = _read_settings(base_path, (*seen, path))
+        settings = base.copy_with(root=settings.root, source=path, extended=[*base.extended, base_path])
+    _apply_table(settings, {key: value for key, value in table.items() if key != "extend"}, str(path))
     return settings
 
 
-def _read_table(path: Path, require_tool_table: bool) -> dict:
+def _read_toml(path: Path) -> dict:
     tomllib = toml_module()
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
@@ -118,11 +203,14 @@ def _read_table(path: Path, require_tool_table: bool) -> dict:
         ) from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
-    except ValueError as exc:  # an integer of thousands of digits
-        reason = str(exc).split(";")[0].split(":")[0]
-        raise ConfigError(f"{path}: invalid TOML: {reason[:1].lower()}{reason[1:]}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ConfigError(f"{path}: invalid TOML: {TOO_LONG_INTEGER}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_table(path: Path, require_tool_table: bool) -> dict:
+    data = _read_toml(path)
     tool = data.get("tool", {})
     if isinstance(tool, dict) and "connlint" in tool:
         table = tool["connlint"]
@@ -137,12 +225,15 @@ def _read_table(path: Path, require_tool_table: bool) -> dict:
 def _apply_table(settings: Settings, table: dict, where: str) -> None:
     for key, value in table.items():
         if key not in KNOWN_KEYS:
-            hint = f" (did you mean '{key.replace('_', '-')}'?)" if key.replace("_", "-") in KNOWN_KEYS else ""
+            import difflib
+
+            close = difflib.get_close_matches(key.replace("_", "-"), sorted(KNOWN_KEYS), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(f"{where}: [tool.connlint] unknown key '{key}'{hint}")
         if key in LIST_KEYS:
             values = _string_list(value, where, key)
             if key in ("select", "ignore", "extend-select"):
-                check_codes(values, f"{where}: [tool.connlint] {key}")
+                values = check_codes(values, f"{where}: [tool.connlint] {key}")
             else:
                 for pattern in values:
                     _check_glob(pattern, f"{where}: [tool.connlint] {key}: '{pattern}'")
@@ -154,7 +245,7 @@ def _apply_table(settings: Settings, table: dict, where: str) -> None:
             for pattern, codes in value.items():
                 _check_glob(pattern, f"{where}: [tool.connlint] per-file-ignores.\"{pattern}\"")
                 codes = _string_list(codes, where, f"per-file-ignores.\"{pattern}\"")
-                check_codes(codes, f"{where}: [tool.connlint] per-file-ignores.\"{pattern}\"")
+                codes = check_codes(codes, f"{where}: [tool.connlint] per-file-ignores.\"{pattern}\"")
                 parsed[pattern] = codes
             settings.per_file_ignores = parsed
         elif key == "baseline":
@@ -171,7 +262,7 @@ def _apply_table(settings: Settings, table: dict, where: str) -> None:
 
 def _string_list(value, where: str, key: str) -> list[str]:
     if isinstance(value, str):
-        value = [value]
+        raise ConfigError(f'{where}: [tool.connlint] {key}: expected a list of strings, got a string (write ["{value}"])')
     if not isinstance(value, list):
         raise ConfigError(f"{where}: [tool.connlint] {key}: expected a list of strings, got {type(value).__name__}")
     for item in value:
@@ -183,30 +274,46 @@ def _string_list(value, where: str, key: str) -> list[str]:
 def glob_problem(pattern: str) -> str | None:
     """Why ``pattern`` is no usable exclude / per-file-ignores glob, or None.
 
-    Globs are matched with ``fnmatch`` (and ``PurePath.match`` for
-    per-file-ignores), which never reject a pattern: an unclosed ``[`` is
-    taken literally and a reversed range matches nothing, both surely typos.
+    Globs have gitignore semantics (``connlint.discovery``), where an
+    unclosed ``[`` or a reversed range makes a pattern match nothing (git
+    drops it silently) and a ``\\`` escaping nothing is invalid: all surely typos.
+    As in .gitignore, ``\\`` escapes the next character, ``[!...]`` and
+    ``[^...]`` negate, and a ``]`` right after ``[``, ``[!`` or ``[^`` is literal.
     """
     if not pattern:
         return "empty glob"
     if all(part in ("", ".") for part in pattern.split("/")):
         return "names no file or directory"
-    i, n = 0, len(pattern)
+    for segment in pattern.split("/"):  # a bracket expression never spans a '/'
+        problem = _segment_problem(segment)
+        if problem:
+            return problem
+    return None
+
+
+def _segment_problem(segment: str) -> str | None:
+    i, n = 0, len(segment)
     while i < n:
-        if pattern[i] != "[":
+        ch = segment[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                return "'\\' escapes nothing before a '/' or at the end (write '\\\\' to match a backslash)"
+            i += 2
+            continue
+        if ch != "[":
             i += 1
             continue
-        # fnmatch.translate: '!' negates, a ']' right after '[' or '[!' is literal
+        # as pathspec reads it: '!' or '^' negates, a ']' right after is literal
         start = i + 1
-        j = start + 1 if start < n and pattern[start] == "!" else start
+        j = start + 1 if start < n and segment[start] in "!^" else start
         first = j
-        if j < n and pattern[j] == "]":
+        if j < n and segment[j] == "]":
             j += 1
-        while j < n and pattern[j] != "]":
+        while j < n and segment[j] != "]":
             j += 1
         if j >= n:
             return "unclosed '[' (write '[[]' to match a literal '[')"
-        body = pattern[first:j]
+        body = segment[first:j]
         k = 0
         while k < len(body):
             if k + 2 < len(body) and body[k + 1] == "-":
@@ -226,20 +333,29 @@ def _check_glob(pattern: str, where: str) -> None:
         raise ConfigError(f"{where}: {problem}")
 
 
-def check_codes(codes, where: str) -> None:
-    from connlint.registry import all_rules
+def check_codes(codes, where: str) -> list[str]:
+    """``codes`` as rule codes: each a code, a code prefix (``CNL1``) or a rule
+    name (``unclosed-connection``); an unknown one is a ConfigError."""
+    from connlint.registry import all_rules, code_of_name
 
     known = [rule.code for rule in all_rules()]
+    result = []
     for code in codes:
         upper = code.strip().upper()
-        if not CODE_PREFIX.match(upper) or not any(k.startswith(upper) for k in known):
-            raise ConfigError(f"{where}: unknown rule code '{code}' (see 'connlint --list-rules')")
+        if CODE_PREFIX.match(upper) and any(k.startswith(upper) for k in known):
+            result.append(upper)
+            continue
+        by_name = code_of_name(code.strip())
+        if by_name is None:
+            raise ConfigError(f"{where}: unknown rule code or name '{code}' (see 'connlint --list-rules')")
+        result.append(by_name)
+    return result
 
 
 def split_codes(text: str | None) -> list[str] | None:
     if text is None:
         return None
-    return [c.strip().upper() for c in re.split(r"[,\s]+", text) if c.strip()]
+    return [c.strip() for c in re.split(r"[,\s]+", text) if c.strip()]
 
 
 class Selection:
@@ -278,6 +394,6 @@ def per_file_ignored(settings: Settings, path: str) -> list[str]:
 
     codes = []
     for pattern, values in settings.per_file_ignores.items():
-        if matches(relative, [pattern]) or Path(relative).match(pattern):
+        if matches(relative, [pattern]):
             codes.extend(v.upper() for v in values)
     return codes

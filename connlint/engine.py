@@ -68,7 +68,10 @@ class Checker:
         except RecursionError:
             return None, self._failure(display, 1, 1, "cannot analyse: nesting too deep")
 
-    def check_bytes(self, display: str, data: bytes, project=None, package: str = "", force: bool = False) -> list[Finding]:
+    def check_bytes(self, display: str, data: bytes, project=None, package: str = "", force: bool = False,
+                    noqa: bool = True) -> list[Finding]:
+        """Findings for ``data`` as the file ``display``; ``noqa`` False keeps
+        those a ``# noqa`` comment suppresses (flake8 applies its own)."""
         facts, failures = self.analyse(display, data, project, package, force)
         if facts is None:
             return failures
@@ -80,7 +83,7 @@ class Checker:
         return [
             f
             for f in findings
-            if not is_suppressed(f, facts.lines) and not any(f.code.startswith(code) for code in ignored)
+            if not (noqa and is_suppressed(f, facts.lines)) and not any(f.code.startswith(code) for code in ignored)
         ]
 
     def _failure(self, display: str, line: int, column: int, reason: str) -> list[Finding]:
@@ -107,3 +110,12 @@ def display_path(path: Path) -> str:
     else:
         shown = Path(os.path.normpath(text)).as_posix()
     return "./-" if shown == "-" else shown
+
+
+def shown_origin(origin: str) -> str:
+    """An origin (``path:line``) as messages show it: an absolute path (from a
+    project summary) relative to the current directory, like finding paths."""
+    path, _, line = origin.rpartition(":")
+    if path and os.path.isabs(path):
+        return f"{display_path(Path(path))}:{line}"
+    return origin

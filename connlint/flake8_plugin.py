@@ -1,17 +1,16 @@
 """connlint as a flake8 plugin: ``flake8 --select CNL`` reports connlint's findings.
 
-Registered as the ``CNL`` entry point of ``flake8.extension``.  flake8 decides
-what is shown: its ``--select``/``--ignore``/``--extend-ignore``, its
-``per-file-ignores`` and its ``# noqa`` comments apply.  connlint's own
-suppression (``# noqa``, ``per-file-ignores``, ``select``/``ignore`` and
-``baseline`` in ``[tool.connlint]``) is not used here: every rule runs and every
-finding is yielded.  As on the command line, a rule selected by its full code
+Registered as the ``CNL`` entry point of ``flake8.extension``.  The plugin
+checks each file through the same path as the ``connlint`` command
+(``connlint.workspace``): the project the file belongs to is found from the
+file (its nearest settings file), the project's other modules are in view, so
+cross-module findings come through, and ``[tool.connlint]`` ``select``,
+``ignore``, ``per-file-ignores`` and ``baseline`` apply as on the command line.
+flake8's own ``--select``/``--ignore``, ``per-file-ignores`` and ``# noqa``
+apply on top (``# noqa`` is flake8's alone: ``--disable-noqa`` shows what it
+hides).  As on the command line, a rule selected by its full code
 (``--select CNL303``, ``--extend-select CNL303``) turns on its opt-in checks.
-
-What connlint *knows* does follow the project: ``openers`` and ``frameworks``
-from ``[tool.connlint]`` in the nearest ``pyproject.toml`` above the current
-directory are honoured, exactly as the ``connlint`` command does.  A broken
-``[tool.connlint]`` makes flake8 stop with connlint's one-line reason.
+A broken ``[tool.connlint]`` makes flake8 stop with connlint's one-line reason.
 
 A file connlint cannot parse yields nothing (flake8 reports E999 itself), so
 CNL900 never comes from the plugin.
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import io
 import tokenize
-from pathlib import Path
 
 from connlint import __version__
 
@@ -30,23 +28,25 @@ class ConnlintPlugin:
     name = "connlint"
     version = __version__
 
-    #: connlint's engine (catalog, prefilter, rules), built when the first file
-    #: is seen, once per process (flake8 checks files in worker processes)
-    _checker = None
+    #: the projects of the files seen, built when the first file is seen,
+    #: once per process (flake8 checks files in worker processes)
+    _workspace = None
     #: codes flake8's --select / --extend-select name
     _explicit: frozenset = frozenset()
+    #: project root -> its baseline's entries (None: no baseline)
+    _baselines: dict = {}
 
     def __init__(self, tree, filename: str, lines: list[str]):
         # ``tree`` is flake8's own parse of the decoded text; connlint parses
-        # the source bytes itself (only for files that pass the prefilter) so
-        # that it sees exactly what the ``connlint`` command sees.
+        # the source bytes itself so that it sees exactly what the
+        # ``connlint`` command sees.
         self.filename = filename
         self.lines = lines
-        if type(self)._checker is None:
-            # Here rather than in run(): flake8 turns an exception raised while
-            # the plugin is created into a one-line error naming the file and
-            # the reason (a broken [tool.connlint] is such an error).
-            type(self)._build_checker()
+        # Here rather than in run(): flake8 turns an exception raised while
+        # the plugin is created into a one-line error naming the file and the
+        # reason (a broken [tool.connlint] is such an error).
+        self.project = type(self)._project_of(filename)
+        self.baseline = type(self)._baseline_of(self.project)
 
     @classmethod
     def parse_options(cls, *args) -> None:
@@ -55,51 +55,52 @@ class ConnlintPlugin:
         options = args[1] if len(args) > 1 else args[0]
         codes = list(getattr(options, "select", None) or ()) + list(getattr(options, "extend_select", None) or ())
         cls._explicit = frozenset(code.strip().upper() for code in codes)
-        cls._checker = None
+        cls._workspace = None
+        cls._baselines = {}
 
     @classmethod
-    def _build_checker(cls) -> None:
-        from connlint.config import Selection, load_settings
-        from connlint.engine import Checker
+    def _project_of(cls, filename: str):
+        from connlint.workspace import Overrides, Workspace
 
-        settings = load_settings(None, isolated=False)
-        # Every rule on; the codes flake8 selects in full are "explicit" (opt-in checks).
-        explicit = sorted(code for code in cls._explicit if code.startswith("CNL"))
-        cls._checker = Checker(settings, Selection(["CNL"], [], explicit))
+        if cls._workspace is None:
+            explicit = sorted(code for code in cls._explicit if code.startswith("CNL"))
+            cls._workspace = Workspace(Overrides(explicit=explicit))
+        return cls._workspace.project_for(filename)
 
     def run(self):
-        checker = self._checker
         text = "".join(self.lines)
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
             return
-        if not checker.prefilter.matches(data):
-            return
         data = _source_bytes(text, data)
         if data is None:
             return
-        yield from self._check(checker, data)
+        project = self.project
+        findings = [f for f in project.check_source(self.filename, data, noqa=False) if f.code != "CNL900"]
+        if findings and self.baseline is not None:
+            from connlint.baseline import new_findings
+            from connlint.report import sort_findings
+            from connlint.source import decode_lines
 
-    def _check(self, checker, data: bytes):
-        from connlint.engine import display_path
-
-        # The path the command line would report: framework heuristics look at
-        # it (a Django ``views.py``).
-        display = display_path(Path(self.filename))
-        # Checker.check_bytes minus its suppression (noqa, per-file-ignores):
-        # analyse() prefilters, parses and builds the facts; a file that cannot
-        # be parsed gives no facts (its CNL900 is dropped: flake8 has E999).
-        facts, _ = checker.analyse(display, data)
-        if facts is None:
-            return
-        try:
-            findings = [finding for rule in checker.rules for finding in rule.check(facts)]
-        except RecursionError:
-            return
+            findings = sort_findings(findings)
+            sources = {findings[0].path: decode_lines(data)}
+            findings = new_findings(findings, sources, self.baseline, project.relative)
         for finding in findings:
             # connlint columns are 1-based characters; flake8 wants 0-based.
             yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+
+    @classmethod
+    def _baseline_of(cls, project):
+        """The entries of the project's baseline (``[tool.connlint] baseline``), read once."""
+        if project.baseline_path is None:
+            return None
+        key = str(project.root)
+        if key not in cls._baselines:
+            from connlint.baseline import load_baseline
+
+            cls._baselines[key] = load_baseline(str(project.baseline_path))
+        return cls._baselines[key]
 
 
 def _source_bytes(text: str, utf8: bytes) -> bytes | None:

@@ -30,10 +30,18 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def rule_by_code(code: str) -> Rule | None:
+    """The rule with this code or name (``CNL101``, ``unclosed-connection``)."""
     for rule in all_rules():
-        if rule.code == code.upper():
+        if rule.code == code.upper() or rule.name == code.lower():
             return rule
     return None
+
+
+def code_of_name(name: str) -> str | None:
+    """The code of the rule called ``name`` (``unclosed-connection``)."""
+    if name.lower() == PARSE_ERROR_NAME:
+        return PARSE_ERROR_CODE
+    return next((rule.code for rule in all_rules() if rule.name == name.lower()), None)
 
 
 #: Not a rule module: reported by the engine when a file cannot be analysed.

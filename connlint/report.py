@@ -82,14 +82,23 @@ def statistics(findings) -> str:
     return "\n".join(rows) + ("\n" if rows else "")
 
 
+def fix_to_json(fix) -> dict | None:
+    """The ``fix`` object of a finding: what the fix does and whether it is
+    safe, from the rule's fix intent (no libcst needed); ``edits`` is the list
+    of replacements when they were computed (``--show-fixes``), else null.
+    A computed fix always changes something, so empty edits mean "not
+    computed" (a plain check, or a finding read back from the results cache)."""
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability,
+        "description": fix.description,
+        "edits": [dict(edit) for edit in fix.edits] if fix.edits else None,
+    }
+
+
 def finding_to_json(f) -> dict:
-    fix = None
-    if f.fix is not None:
-        fix = {
-            "applicability": f.fix.applicability,
-            "description": f.fix.description,
-            "edits": [dict(edit) for edit in f.fix.edits],
-        }
+    fix = fix_to_json(f.fix)
     return {
         "path": f.path,
         "line": f.line,
@@ -115,10 +124,16 @@ INFORMATION_URI = "https://github.com/connlint/connlint"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def format_sarif(findings, rules, sources: dict, version: str) -> str:
+def format_sarif(findings, rules, sources: dict, version: str, relative=None) -> str:
     """One SARIF 2.1.0 run: every rule in tool.driver.rules, results with
-    regions, stable partial fingerprints and fixes where available."""
+    regions, stable partial fingerprints, the fix each finding offers
+    (``properties.fix``: applicability and description) and, when its edits
+    were computed (``--show-fixes``), a SARIF ``fixes`` entry.  Artifact
+    paths are relative to each finding's project root (``relative``), the
+    ``%SRCROOT%`` a code scanning service resolves them against."""
     from connlint.fingerprint import fingerprints
+
+    relative = relative or (lambda path: path)
 
     index = {rule.code: position for position, rule in enumerate(rules)}
     driver_rules = [
@@ -134,7 +149,7 @@ def format_sarif(findings, rules, sources: dict, version: str) -> str:
         for rule in rules
     ]
     results = []
-    for finding, fingerprint in zip(findings, fingerprints(findings, sources)):
+    for finding, fingerprint in zip(findings, fingerprints(findings, sources, relative)):
         result = {
             "ruleId": finding.code,
             "level": LEVELS.get(finding.severity, "warning"),
@@ -142,7 +157,7 @@ def format_sarif(findings, rules, sources: dict, version: str) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": {"uri": _uri(relative(finding.path)), "uriBaseId": "%SRCROOT%"},
                         "region": {
                             "startLine": finding.line,
                             "startColumn": finding.column,
@@ -156,8 +171,15 @@ def format_sarif(findings, rules, sources: dict, version: str) -> str:
         }
         if finding.code in index:
             result["ruleIndex"] = index[finding.code]
-        if finding.fix is not None and finding.fix.edits:
-            result["fixes"] = [_sarif_fix(finding)]
+        if finding.fix is not None:
+            # SARIF's fix needs its replacements: only with computed edits
+            # (--show-fixes); what the fix does and its safety are always in
+            # the result's property bag
+            if finding.fix.edits:
+                result["fixes"] = [_sarif_fix(finding, relative(finding.path))]
+            result["properties"] = {
+                "fix": {"applicability": finding.fix.applicability, "description": finding.fix.description}
+            }
         results.append(result)
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -187,7 +209,7 @@ def _uri(path: str) -> str:
     return quote(path.replace("\\", "/"))
 
 
-def _sarif_fix(finding) -> dict:
+def _sarif_fix(finding, path: str) -> dict:
     replacements = [
         {
             "deletedRegion": {
@@ -203,7 +225,7 @@ def _sarif_fix(finding) -> dict:
     return {
         "description": {"text": finding.fix.description},
         "artifactChanges": [
-            {"artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"}, "replacements": replacements}
+            {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}, "replacements": replacements}
         ],
     }
 

@@ -6,6 +6,7 @@ catalog entry of the resource's type.
 
 from __future__ import annotations
 
+from connlint.engine import shown_origin
 from connlint.lifetime import ASYNC_MISUSE, LEAK, LEAK_ON_ERROR, WITH_NO_CLOSE
 
 
@@ -31,7 +32,7 @@ def subject(site) -> str:
     """``psycopg2 connection from psycopg2.connect()``; with the defining
     place when another project module provides it:
     ``SQLAlchemy session from SessionLocal() (app/database.py:12)``."""
-    origin = f" ({site.origin})" if getattr(site, "origin", None) else ""
+    origin = f" ({shown_origin(site.origin)})" if getattr(site, "origin", None) else ""
     return f"{site.rtype.label} from {site.callee}(){origin}"
 
 

@@ -1,5 +1,6 @@
 """CNL201 engine-per-request."""
 
+from connlint.engine import shown_origin
 from connlint.fixes.plan_lifecycle import plan_move_to_module
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifecycle import created_sites, share_remedy
@@ -119,7 +120,7 @@ settings are read.
         for remote in facts.remote_pools:
             where = "in __init__ " if remote.in_init else ""
             message = (
-                f"{remote.callee}() creates a {remote.label} {where}({remote.origin}) and runs on every "
+                f"{remote.callee}() creates a {remote.label} {where}({shown_origin(remote.origin)}) and runs on every "
                 f"{remote.reach.entry.spec.unit} via {remote.reach.describe()}; create it once at module level "
                 "(or in the app factory / lifespan) and share it"
             )

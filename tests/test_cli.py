@@ -52,9 +52,9 @@ def test_exit_0_when_clean(project):
     assert (code, out, err) == (0, "All checks passed.\n", "")
 
 
-def test_exit_0_on_empty_directory(project):
+def test_exit_0_on_empty_directory_and_says_nothing_was_checked(project):
     code, out, err = run_connlint([], project)
-    assert (code, out, err) == (0, "All checks passed.\n", "")
+    assert (code, out, err) == (0, "", "connlint: warning: no Python files found in .\n")
 
 
 def test_exit_1_with_one_finding(project):
@@ -141,14 +141,7 @@ def test_json_every_key(project):
             "fix": {
                 "applicability": "safe",
                 "description": "Use 'with contextlib.closing(sqlite3.connect(...)) as conn:' around the uses of conn",
-                "edits": [
-                    {"line": 1, "column": 1, "end_line": 1, "end_column": 1, "content": "import contextlib\n"},
-                    {
-                        "line": 3, "column": 1, "end_line": 5, "end_column": 1,
-                        "content": "    with contextlib.closing(sqlite3.connect(p)) as conn:\n"
-                        '        return conn.execute("select 1").fetchall()\n',
-                    },
-                ],
+                "edits": None,
             },
         }
     ]
@@ -177,7 +170,7 @@ def test_json_is_sorted_and_has_no_summary_or_statistics(project):
                           "name", "message", "severity", "fix"}
         assert d["path"] == "m.py"
         assert d["severity"] == "error"
-        assert d["fix"]["applicability"] == "safe" and d["fix"]["edits"]
+        assert d["fix"]["applicability"] == "safe" and d["fix"]["description"] and d["fix"]["edits"] is None
 
 
 # --------------------------------------------------------------------------- --output-file
@@ -331,7 +324,7 @@ def test_unknown_code_is_exit_2(project, option, value):
     assert code == 2
     assert out == ""
     bad = [c for c in value.split(",") if c not in ("CNL101",)][0]
-    assert_one_error_line(err, f"{option}: unknown rule code '{bad}' (see 'connlint --list-rules')")
+    assert_one_error_line(err, f"{option}: unknown rule code or name '{bad}' (see 'connlint --list-rules')")
 
 
 # --------------------------------------------------------------------------- noqa
@@ -413,7 +406,7 @@ def test_explain_unknown_code(project):
     code, out, err = run_connlint(["--explain", "CNL999"], project)
     assert code == 2
     assert out == ""
-    assert_one_error_line(err, "unknown rule code 'CNL999' (see 'connlint --list-rules')")
+    assert_one_error_line(err, "unknown rule code or name 'CNL999' (see 'connlint --list-rules')")
 
 
 def test_list_rules(project):

@@ -54,11 +54,20 @@ def test_nearest_pyproject_wins(tmp_path):
     assert found == [three("m.py")[2]]
 
 
-def test_pyproject_without_tool_table_stops_the_search(tmp_path):
+def test_pyproject_without_tool_table_does_not_stop_the_search(tmp_path):
     pyproject(tmp_path, 'select = ["CNL102"]\n')
     write(tmp_path, "inner/pyproject.toml", "[project]\nname = \"inner\"\n")
     write(tmp_path, "inner/m.py", THREE)
     code, found, err = check([], tmp_path / "inner")
+    assert (code, err) == (1, "")
+    assert found == [three("m.py")[1]]
+
+
+def test_the_search_stops_at_the_repository_root(tmp_path):
+    pyproject(tmp_path, 'select = ["CNL102"]\n')
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    write(tmp_path, "repo/m.py", THREE)
+    code, found, err = check([], tmp_path / "repo")
     assert (code, err) == (1, "")
     assert found == three("m.py")
 
@@ -75,6 +84,21 @@ def test_invalid_pyproject_found_upward_is_reported(tmp_path):
 # --------------------------------------------------------------------------- selection keys
 
 
+def test_a_string_where_a_list_is_expected_is_an_error(tmp_path):
+    path = pyproject(tmp_path, 'select = "CNL1"\n')
+    write(tmp_path, "m.py", THREE)
+    code, found, err = check([], tmp_path)
+    assert (code, found) == (2, [])
+    assert err == f'connlint: error: {path}: [tool.connlint] select: expected a list of strings, got a string (write ["CNL1"])\n'
+
+
+def test_an_unknown_key_gets_a_suggestion(tmp_path):
+    path = pyproject(tmp_path, 'extend-exlude = ["x"]\n')
+    code, found, err = check([], tmp_path)
+    assert code == 2
+    assert err == f"connlint: error: {path}: [tool.connlint] unknown key 'extend-exlude' (did you mean 'extend-exclude'?)\n"
+
+
 @pytest.mark.parametrize(
     "body, indexes",
     [
@@ -82,7 +106,7 @@ def test_invalid_pyproject_found_upward_is_reported(tmp_path):
         ('select = ["CNL1"]\nignore = ["CNL103"]\n', [0, 1]),
         ('ignore = ["CNL101", "CNL102"]\n', [2]),
         ('select = ["CNL101"]\nextend-select = ["CNL103"]\n', [0, 2]),
-        ('select = "CNL102"\n', [1]),  # a single string is a one-element list
+        ('select = ["close-skipped-on-error"]\n', [1]),  # a rule's name stands for its code
         ('select = ["cnl103"]\n', [2]),
         ('select = []\n', []),
     ],
@@ -287,11 +311,11 @@ KEY = "[tool.connlint]"
         ('extend_select = ["CNL1"]\n', f"{KEY} unknown key 'extend_select' (did you mean 'extend-select'?)"),
         ('select = 3\n', f"{KEY} select: expected a list of strings, got int"),
         ('extend-exclude = true\n', f"{KEY} extend-exclude: expected a list of strings, got bool"),
-        ('select = ["CNL999"]\n', f"{KEY} select: unknown rule code 'CNL999' (see 'connlint --list-rules')"),
-        ('extend-select = ["CNL1", "CNL7"]\n', f"{KEY} extend-select: unknown rule code 'CNL7' (see 'connlint --list-rules')"),
+        ('select = ["CNL999"]\n', f"{KEY} select: unknown rule code or name 'CNL999' (see 'connlint --list-rules')"),
+        ('extend-select = ["CNL1", "CNL7"]\n', f"{KEY} extend-select: unknown rule code or name 'CNL7' (see 'connlint --list-rules')"),
         ('per-file-ignores = ["x"]\n', f"{KEY} per-file-ignores: expected a table of glob = [codes]"),
         ('per-file-ignores = {"a.py" = ["CNL999"]}\n',
-         f"{KEY} per-file-ignores.\"a.py\": unknown rule code 'CNL999' (see 'connlint --list-rules')"),
+         f"{KEY} per-file-ignores.\"a.py\": unknown rule code or name 'CNL999' (see 'connlint --list-rules')"),
         ('per-file-ignores = {"a.py" = 5}\n', f"{KEY} per-file-ignores.\"a.py\": expected a list of strings, got int"),
         ('openers = "myapp.db.get_conn"\n', f"{KEY} openers: expected an array of tables"),
         ('openers = ["myapp.db.get_conn"]\n',

@@ -379,13 +379,13 @@ def test_fix_only_and_unsafe_fixes(project):
     assert "engine = create_engine('postgresql://db/app', pool_size=5, max_overflow=10)\n\n\n@app.route('/')" in path.read_text()
 
 
-def test_json_and_sarif_carry_the_edits(project):
+def test_json_and_sarif_carry_the_edits_with_show_fixes(project):
     write(project, "a.py", LEAK)
-    code, out, err = run_connlint(["--format", "json", "a.py"], project)
+    code, out, err = run_connlint(["--show-fixes", "--format", "json", "a.py"], project)
     [finding] = json.loads(out)
     assert finding["fix"]["applicability"] == "safe"
     assert {tuple(sorted(e)) for e in finding["fix"]["edits"]} == {("column", "content", "end_column", "end_line", "line")}
-    code, out, err = run_connlint(["--format", "sarif", "a.py"], project)
+    code, out, err = run_connlint(["--show-fixes", "--format", "sarif", "a.py"], project)
     [result] = json.loads(out)["runs"][0]["results"]
     [fix] = result["fixes"]
     assert fix["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "import contextlib\n"

@@ -242,23 +242,26 @@ USER_LEAK = (
 )
 
 
-def test_user_openers_from_pyproject_are_honoured(tmp_path):
+def test_user_openers_and_connlints_selection_from_pyproject_are_honoured(tmp_path):
     write(
         tmp_path,
         "pyproject.toml",
         "[tool.connlint]\n"
         'openers = [{call = "myapp.db.get_conn", returns = "sqlite3.Connection"}]\n'
-        'ignore = ["CNL101"]\n'  # connlint's own selection is not the plugin's: flake8 selects
-        'per-file-ignores = { "app.py" = ["CNL1"] }\n',
+        'per-file-ignores = { "other.py" = ["CNL1"] }\n',
     )
     write(tmp_path, ".flake8", "[flake8]\n")
     write(tmp_path, "app.py", USER_LEAK)
-    code, out, err = run_flake8(["--select", "CNL", "app.py"], tmp_path)
+    write(tmp_path, "other.py", USER_LEAK)
+    code, out, err = run_flake8(["--select", "CNL", "app.py", "other.py"], tmp_path)
     assert (code, err) == (1, "")
     assert out == [
         "app.py:5:12: CNL101 sqlite3 connection from get_conn() is never closed; "
         "use 'with contextlib.closing(get_conn(...)) as conn:'"
     ]
+    # connlint's own ignore applies too, as on the command line
+    write(tmp_path, "pyproject.toml", (tmp_path / "pyproject.toml").read_text() + 'ignore = ["CNL101"]\n')
+    assert run_flake8(["--select", "CNL", "app.py"], tmp_path) == (0, [], "")
 
 
 def test_broken_connlint_config_is_a_one_line_flake8_error(tmp_path):
@@ -284,7 +287,7 @@ def plugin(tmp_path, monkeypatch):
 
     write(tmp_path, "pyproject.toml", '[project]\nname = "sample"\nversion = "0"\n')
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(ConnlintPlugin, "_checker", None)
+    monkeypatch.setattr(ConnlintPlugin, "_workspace", None)
     monkeypatch.setattr(ConnlintPlugin, "_explicit", frozenset())
     return ConnlintPlugin
 
@@ -298,12 +301,12 @@ def test_prefilter_runs_before_any_parsing(plugin, monkeypatch):
 
     lines = FILES["no_catalog.py"].splitlines(keepends=True)
     plugin(None, "no_catalog.py", lines)  # builds the engine: catalog, prefilter, rules
-    checker = plugin._checker
-    assert checker is not None
+    [project] = plugin._workspace.projects
+    checker = project.checker
     for module in (connlint.engine, connlint.source):
         monkeypatch.setattr(module, "parse", no_parse)
     assert list(plugin(None, "no_catalog.py", lines).run()) == []
-    assert plugin._checker is checker  # built once per process
+    assert plugin._workspace.projects == [project] and project.checker is checker  # built once per process
 
 
 def test_plugin_yields_zero_based_columns(plugin):
@@ -327,14 +330,14 @@ def test_a_rule_selected_by_its_full_code_gets_its_opt_in_checks(plugin):
 
     first, *others = [rule.code for rule in all_rules()]
     parse_args(["--select", "CNL", "--extend-select", first, "x.py"])
-    plugin(None, "x.py", ["x = 1\n"])
-    assert {rule.code: rule.explicitly_selected for rule in plugin._checker.rules} == {
+    [checker] = [plugin(None, "x.py", ["x = 1\n"]).project.checker]
+    assert {rule.code: rule.explicitly_selected for rule in checker.rules} == {
         first: True, **{code: False for code in others}
     }
     assert not any(rule.explicitly_selected for rule in all_rules())  # the shared rules are untouched
 
     parse_args(["--select", first[:-1], "x.py"])  # a prefix is not a full code
-    plugin(None, "x.py", ["x = 1\n"])
-    assert {rule.code: rule.explicitly_selected for rule in plugin._checker.rules} == {
+    [checker] = [plugin(None, "x.py", ["x = 1\n"]).project.checker]
+    assert {rule.code: rule.explicitly_selected for rule in checker.rules} == {
         code: False for code in [first, *others]
     }

@@ -38,12 +38,17 @@ def sarif_of(cwd, *paths):
     return code, json.loads(out)
 
 
-def test_sarif_is_valid_against_the_official_schema(project):
+USE_CLOSING = "Use 'with contextlib.closing(sqlite3.connect(...)) as conn:' around the uses of conn"
+
+
+@pytest.mark.parametrize("options", [[], ["--show-fixes"]])
+def test_sarif_is_valid_against_the_official_schema(project, options):
     jsonschema = pytest.importorskip("jsonschema")
     if not SCHEMA.is_file():
         pytest.skip(f"the SARIF schema is not at {SCHEMA}")
-    code, document = sarif_of(project, "app.py")
+    code, document = sarif_of(project, *options, "app.py")
     assert code == 1
+    assert all(("fixes" in r) == bool(options) for r in document["runs"][0]["results"])
     jsonschema.validate(document, json.loads(SCHEMA.read_text()))
 
 
@@ -67,6 +72,41 @@ def test_sarif_run_rules_and_results(project):
     }
     assert second["ruleId"] == "CNL102"
     assert first["message"]["text"].startswith("sqlite3 connection from sqlite3.connect() is never closed")
+    # the fix each finding offers, from its intent; its replacements (SARIF
+    # "fixes") only with --show-fixes, which computes them
+    assert first["properties"] == {"fix": {"applicability": "safe", "description": USE_CLOSING}}
+    assert second["properties"] == {
+        "fix": {"applicability": "safe", "description": USE_CLOSING + " (drops the trailing release)"}
+    }
+    assert "fixes" not in first and "fixes" not in second
+
+
+def test_json_fix_is_described_and_its_edits_are_computed_only_with_show_fixes(project):
+    code, out, err = run(["--format", "json", "app.py"], project)
+    assert (code, err) == (1, "")
+    assert [f["fix"] for f in json.loads(out)] == [
+        {"applicability": "safe", "description": USE_CLOSING, "edits": None},
+        {"applicability": "safe", "description": USE_CLOSING + " (drops the trailing release)", "edits": None},
+    ]
+    code, out, err = run(["--show-fixes", "--format", "json", "app.py"], project)
+    assert (code, err) == (1, "")
+    first, second = (f["fix"] for f in json.loads(out))
+    assert first == {
+        "applicability": "safe",
+        "description": USE_CLOSING,
+        "edits": [
+            {"line": 1, "column": 1, "end_line": 1, "end_column": 1, "content": "import contextlib\n"},
+            {
+                "line": 5, "column": 1, "end_line": 7, "end_column": 1,
+                "content": "    with contextlib.closing(sqlite3.connect(p)) as conn:\n"
+                '        return conn.execute("select 1").fetchall()\n',
+            },
+        ],
+    }
+    assert second["description"].endswith("(drops the trailing release)") and second["edits"]
+    # --fix reports what remains with the same contract
+    code, out, err = run(["--fix", "--format", "json", "app.py"], project)
+    assert (code, out, err) == (0, "[]\n", "")
 
 
 def fingerprints(document):

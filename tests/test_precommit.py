@@ -134,13 +134,13 @@ def test_manifest_declares_the_hooks():
 
     hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
     assert sorted(hooks) == ["connlint", "connlint-fix"]
-    for hook_id, entry in (("connlint", "connlint"), ("connlint-fix", "connlint --fix")):
+    for hook_id, entry in (("connlint", "connlint --force-exclude"), ("connlint-fix", "connlint --fix --force-exclude")):
         hook = hooks[hook_id]
         assert hook["entry"] == entry
         assert hook["language"] == "python"
         assert hook["types"] == ["python"]
         assert hook["pass_filenames"] is True
-        assert hook["require_serial"] is False
+        assert hook["require_serial"] is True  # one run, one summary, the whole set of changed files in view
 
 
 def test_connlint_hook_fails_on_a_leak_and_passes_clean_code(project, env):
@@ -205,3 +205,46 @@ def test_connlint_fix_hook(project, env):
     code, out = pre_commit(["run", "connlint-fix", "--color", "never", "--files", "leak.py"], repo, env)
     assert code == 1, out
     assert "- hook id: connlint-fix" in out
+
+
+EXCLUDING = '[project]\nname = "sample"\nversion = "0"\n\n[tool.connlint]\nextend-exclude = ["migrations"]\n'
+
+
+def test_connlint_hook_skips_excluded_and_gitignored_files(project, env):
+    """pre-commit names the files: the excluded and the gitignored ones among
+    them are skipped (--force-exclude), as in a run over the whole tree."""
+    repo = project("connlint")
+    write(repo, "pyproject.toml", EXCLUDING)
+    write(repo, ".gitignore", "generated/\n")
+    for path in ("migrations/0001_x.py", "app/migrations/0002_y.py", "generated/models.py", "app/views.py"):
+        write(repo, path, LEAK)
+    git(["add", "pyproject.toml", ".gitignore", "migrations", "app"], repo, env)
+    git(["add", "--force", "generated/models.py"], repo, env)  # tracked although gitignored
+    code, out = pre_commit(["run", "--color", "never", "--all-files"], repo, env)
+    assert code == 1, out
+    findings = [line for line in out.splitlines() if "CNL" in line]
+    assert findings == [leak_line("app/views.py")], out
+    code, out = pre_commit(
+        ["run", "--color", "never", "--files", "migrations/0001_x.py", "generated/models.py"], repo, env
+    )
+    assert code == 0, out
+    assert "CNL" not in out
+
+
+@pytest.mark.skipif(not connlint_has_fix(), reason="--fix not implemented yet")
+def test_connlint_fix_hook_leaves_an_excluded_file_byte_identical(project, env):
+    repo = project("connlint-fix")
+    write(repo, "pyproject.toml", EXCLUDING)
+    migration = write(repo, "migrations/0001_x.py", LEAK)
+    write(repo, "app.py", LEAK)
+    git(["add", "pyproject.toml", "migrations/0001_x.py", "app.py"], repo, env)
+    before = migration.read_bytes()
+    code, out = pre_commit(["run", "connlint-fix", "--color", "never", "--files", "migrations/0001_x.py"], repo, env)
+    assert code == 0, out
+    assert migration.read_bytes() == before
+    # with a file it does fix (or report) in the same run
+    code, out = pre_commit(["run", "connlint-fix", "--color", "never", "--all-files"], repo, env)
+    assert code == 1, out
+    assert (repo / "app.py").read_text() != LEAK or leak_line("app.py") in out.splitlines(), out
+    assert "migrations" not in out
+    assert migration.read_bytes() == before

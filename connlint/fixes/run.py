@@ -1,8 +1,12 @@
 """The command line's fix modes (``--fix``, ``--fix-only``, ``--diff``) and the
-edits that ``--format json``/``sarif`` and ``--show-fixes`` show.
+edits that ``--show-fixes`` shows (as a small diff, or as ``edits`` in
+``--format json``/``sarif``).
 
-libcst is imported (through ``connlint.fixes.apply``) only when a file has a
-fix to compute: a plain check never loads it.
+libcst is imported (through ``connlint.fixes.apply``) only when a fix is
+applied, shown as a diff or shown with its edits: a plain check, in any
+output format, never loads it; JSON and SARIF describe the fix a finding
+offers by its applicability and description, which the rules write without
+libcst.
 """
 
 from __future__ import annotations
@@ -28,22 +32,14 @@ def _applicable(finding, unsafe: bool) -> bool:
     return fix is not None and fix.intent is not None and (fix.applicability == "safe" or unsafe)
 
 
-def analyser(checker, display: str):
-    """Re-analyses a file's (fixed) source, with the project's modules in view
-    when the run has them, so cross-module findings are re-checked too."""
-    project = getattr(checker, "project", None)
-    if project is None or display == "-":
-        return lambda data: checker.check_bytes(display, data)
-    from connlint.project import package_of
-
-    def analyse(data):
-        project.begin_file(display)
-        return checker.check_bytes(display, data, project, package_of(display), force=True)
-
-    return analyse
+def analyser(workspace, display: str):
+    """Re-analyses a file's (fixed) source as the check did: through its
+    project, with the project's other modules in view, so cross-module
+    findings are re-checked too."""
+    return workspace.project_for(display).analyser(display)
 
 
-def fix_paths(checker, findings, unsafe: bool, write: bool, baseline=None) -> FixOutcome:
+def fix_paths(workspace, findings, unsafe: bool, write: bool, baseline=None) -> FixOutcome:
     """Fix every file with an applicable fix; ``write`` them (else only the
     diffs).  Findings a ``baseline`` holds are neither reported nor fixed."""
     outcome = FixOutcome()
@@ -51,7 +47,7 @@ def fix_paths(checker, findings, unsafe: bool, write: bool, baseline=None) -> Fi
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
     for display, file_findings in by_path.items():
-        only = _not_in(baseline, display) if baseline is not None else None
+        only = _not_in(baseline, display, workspace.relative) if baseline is not None else None
         wanted = file_findings
         if only is not None:
             from connlint.source import decode_lines
@@ -73,7 +69,7 @@ def fix_paths(checker, findings, unsafe: bool, write: bool, baseline=None) -> Fi
             outcome.warnings.append(f"{display}: cannot fix: {exc.strerror or exc}")
             outcome.remaining.extend(file_findings)
             continue
-        result = fix_file(display, data, analyser(checker, display), unsafe, only=only)
+        result = fix_file(display, data, analyser(workspace, display), unsafe, only=only)
         outcome.warnings.extend(result.warnings)
         if not result.changed:
             outcome.remaining.extend(file_findings)
@@ -96,20 +92,19 @@ def fix_paths(checker, findings, unsafe: bool, write: bool, baseline=None) -> Fi
     return outcome
 
 
-def _not_in(baseline, display: str):
+def _not_in(baseline, display: str, relative):
     """The findings of one file a baseline does not hold, given its lines."""
     from connlint.baseline import new_findings
     from connlint.report import sort_findings
 
-    return lambda findings, lines: new_findings(sort_findings(findings), {display: lines}, baseline)
+    return lambda findings, lines: new_findings(sort_findings(findings), {display: lines}, baseline, relative)
 
 
-def fix_stdin(checker, display: str, mode: str, unsafe: bool, quiet: bool) -> int:
+def fix_stdin(workspace, display: str, data: bytes, mode: str, unsafe: bool, quiet: bool) -> int:
     """Standard input: the fixed source (or the diff) to standard output."""
     from connlint.fixes.apply import fix_file, unified_diff
 
-    data = sys.stdin.buffer.read()
-    result = fix_file(display, data, analyser(checker, display), unsafe)
+    result = fix_file(display, data, analyser(workspace, display), unsafe)
     for warning in result.warnings:
         print(f"connlint: warning: {warning}", file=sys.stderr)
     if mode == DIFF:
@@ -124,9 +119,12 @@ def fix_stdin(checker, display: str, mode: str, unsafe: bool, quiet: bool) -> in
     return 1 if result.remaining else 0
 
 
-def attach_edits(checker, findings):
+def attach_edits(workspace, findings):
     """Findings whose fixes carry their edits, computed on each file's current
-    content; (findings, warnings)."""
+    content, for ``--show-fixes``; (findings, warnings).  Each fix is checked
+    as ``--fix`` checks it: one the checks refuse is dropped from its finding
+    (with a warning), so ``--show-fixes`` shows only fixes that pass them.
+    Needs the fix intents: findings read from the results cache have none."""
     if not any(f.fix is not None and f.fix.intent is not None for f in findings):
         return findings, []
     from connlint.fixes.apply import with_edits
@@ -139,7 +137,7 @@ def attach_edits(checker, findings):
             data_by_path[path] = Path(path).read_bytes()
         except OSError:
             continue
-    return with_edits(findings, data_by_path, lambda display: analyser(checker, display))
+    return with_edits(findings, data_by_path, lambda display: analyser(workspace, display))
 
 
 def warn(warnings) -> None:
