@@ -1,14 +1,18 @@
-"""connlint's benchmark against ruff and flake8, on a pinned PyPI corpus.
+"""connlint's benchmark against ruff and flake8, on two pinned PyPI corpora.
 
-    python bench/run.py [--runs 5] [--out bench/results]
+    python bench/run.py [--runs 5] [--out bench/results] [--corpus libraries|applications|both]
 
-Builds the corpus (12 pinned packages, Python sources only) and a separate
-virtualenv with ruff, flake8 and matplotlib, then measures with alternating
-runs (connlint, ruff, connlint, ruff, ...) and reports medians:
+Builds the corpora (12 pinned libraries; 21 pinned applications, built by
+``bench/apps.sh``; Python sources only) and a separate virtualenv with ruff,
+flake8 and matplotlib, then measures each corpus with alternating runs
+(connlint, ruff, connlint, ruff, ...) and reports medians:
 
 1. cold full scan: ``connlint --no-cache`` vs ``ruff check --no-cache --isolated --select SIM115``
+   (and flake8 on the applications)
 2. warm re-run (results cache filled) vs the same ruff command
-3. pre-commit shape: ten fixed files vs flake8 and ruff
+3. pre-commit shape: ten fixed files that import large libraries (or, in the
+   applications, their own modules), with no cache and with the cache warm,
+   vs flake8 and ruff
 4. peak memory (RSS) of each
 5. scaling: a quarter, half and all of the corpus
 6. what the prefilter saves, and what ``import connlint.cli`` imports
@@ -41,18 +45,33 @@ CORPUS = [
     "requests==2.34.2", "redis==8.1.0", "pymongo==4.20.1", "httpx==0.28.1", "aiohttp==3.14.5",
     "psycopg==3.3.9", "sqlmodel==0.0.50",
 ]
-# Ten files a commit might touch: some import database clients, most do not.
+# Ten files a commit might touch, each importing a large library (or, in the
+# libraries, being part of one): the project model reads what they import.
 PRE_COMMIT_FILES = [
-    "sqlalchemy/sqlalchemy/engine/create.py",
-    "psycopg/psycopg/connection.py",
-    "requests/requests/sessions.py",
     "django/django/db/backends/postgresql/base.py",
-    "flask/flask/helpers.py",
-    "werkzeug/werkzeug/routing/rules.py",
-    "celery/celery/app/task.py",
-    "django/django/views/generic/base.py",
-    "httpx/httpx/_config.py",
+    "django/django/db/backends/mysql/base.py",
+    "sqlalchemy/sqlalchemy/engine/create.py",
+    "requests/requests/sessions.py",
+    "pymongo/pymongo/synchronous/database.py",
+    "redis/redis/utils.py",
+    "celery/celery/backends/database/session.py",
+    "psycopg/psycopg/connection.py",
+    "httpx/httpx/_client.py",
     "aiohttp/aiohttp/web_request.py",
+]
+# The application corpus (bench/apps.sh): ten modules of the applications that
+# use a database or network client and import their own project's modules.
+APP_PRE_COMMIT_FILES = [
+    "isso/isso/db/__init__.py",
+    "privacyidea/privacyidea/lib/config.py",
+    "flexget/flexget/manager.py",
+    "buku/buku.py",
+    "limnoria/src/utils/web.py",
+    "arq/arq/connections.py",
+    "saq/saq/queue/redis.py",
+    "sqladmin/sqladmin/application.py",
+    "rq_dashboard/rq_dashboard/web.py",
+    "matrix_sydent/sydent/db/sqlitedb.py",
 ]
 TOOLS = ["ruff", "flake8", "matplotlib"]
 
@@ -82,6 +101,13 @@ def build_corpus() -> Path:
                     archive.extract(member, source / name)
     (corpus / ".complete").touch()
     return source
+
+
+def build_apps() -> Path:
+    """The application corpus, built by bench/apps.sh (idempotent)."""
+    done = subprocess.run(["bash", str(HERE / "apps.sh"), str(CACHE / "apps")], check=True,
+                          capture_output=True, text=True)
+    return Path(done.stdout.strip().splitlines()[-1])
 
 
 def install_connlint() -> Path:
@@ -171,68 +197,85 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--corpus", choices=("libraries", "applications", "both"), default="both")
     args = parser.parse_args(argv)
     if args.runs < 5:
         parser.error("--runs must be at least 5")
 
-    source = build_corpus()
     tools = build_tools()
     installed = install_connlint()
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    if args.corpus in ("libraries", "both"):
+        results["libraries"] = measure_corpus("libraries", build_corpus(), PRE_COMMIT_FILES, installed, tools, args.runs)
+    if args.corpus in ("applications", "both"):
+        results["applications"] = measure_corpus(
+            "applications", build_apps(), APP_PRE_COMMIT_FILES, installed, tools, args.runs
+        )
+    results["imports"] = imported_modules(str(installed / "python"))
+    report(results, args.out, tools)
+    return 0
+
+
+def measure_corpus(name: str, source: Path, pre_commit_files: list, installed: Path, tools: Path, runs: int) -> dict:
     connlint = [str(installed / "connlint"), "--isolated", "-q", "--exit-zero"]
     ruff = [str(tools / "ruff"), "check", "--no-cache", "--isolated", "--select", "SIM115", "-q", "--exit-zero"]
     flake8 = [str(tools / "flake8"), "--isolated", "--exit-zero", "--select", "E,W,F"]
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' installs have their bytecode cached
-    scratch = CACHE / "scratch"
+    scratch = CACHE / "scratch" / name
     scratch.mkdir(parents=True, exist_ok=True)
     cache_dir = scratch / "connlint-cache"
-    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    results: dict = {"files": sum(1 for _ in source.rglob("*.py"))}
 
-    log("1. cold full scan ...")
-    results["cold"] = alternate(
-        {"connlint": ([*connlint, "--no-cache", str(source)], env), "ruff SIM115": ([*ruff, str(source)], env)},
-        args.runs, scratch,
-    )
-    log("2. warm re-run ...")
+    log(f"[{name}] 1. cold full scan ...")
+    cold = {"connlint": ([*connlint, "--no-cache", str(source)], env), "ruff SIM115": ([*ruff, str(source)], env)}
+    if name == "applications":
+        cold["flake8"] = ([*flake8, str(source)], env)
+    results["cold"] = alternate(cold, runs, scratch)
+    log(f"[{name}] 2. warm re-run ...")
     subprocess.run([*connlint, "--cache-dir", str(cache_dir), str(source)], cwd=scratch, env=env, stdout=subprocess.DEVNULL)
     results["warm"] = alternate(
         {"connlint": ([*connlint, "--cache-dir", str(cache_dir), str(source)], env), "ruff SIM115": ([*ruff, str(source)], env)},
-        args.runs, scratch,
+        runs, scratch,
     )
-    log("3. pre-commit shape ...")
-    files = [str(source / f) for f in PRE_COMMIT_FILES]
+    log(f"[{name}] 3. pre-commit shape ...")
+    files = [str(source / f) for f in pre_commit_files]
+    precommit_cache = scratch / "pre-commit-cache"
+    shutil.rmtree(precommit_cache, ignore_errors=True)
+    subprocess.run([*connlint, "--cache-dir", str(precommit_cache), *files], cwd=scratch, env=env,
+                   stdout=subprocess.DEVNULL)
     results["pre_commit"] = alternate(
         {
             "connlint": ([*connlint, "--no-cache", *files], env),
+            "connlint, cache warm": ([*connlint, "--cache-dir", str(precommit_cache), *files], env),
             "flake8": ([*flake8, *files], env),
             "ruff SIM115": ([*ruff, *files], env),
         },
-        args.runs, scratch,
+        runs, scratch,
     )
-    results["pre_commit_files"] = PRE_COMMIT_FILES
-    log("4. what the prefilter saves ...")
+    results["pre_commit_files"] = pre_commit_files
+    log(f"[{name}] 4. what the prefilter saves ...")
     no_prefilter = dict(env, CONNLINT_PREFILTER="off")
     results["prefilter"] = alternate(
         {
             "connlint": ([*connlint, "--no-cache", "-j", "1", str(source)], env),
             "connlint without prefilter": ([*connlint, "--no-cache", "-j", "1", str(source)], no_prefilter),
         },
-        args.runs, scratch,
+        runs, scratch,
     )
-    log("5. scaling ...")
+    log(f"[{name}] 5. scaling ...")
     scaling = []
     for fraction in (0.25, 0.5, 1.0):
         target = source if fraction == 1.0 else subset(source, fraction, scratch / f"corpus-{int(fraction * 100)}")
         size = sum(p.stat().st_size for p in target.rglob("*.py"))
         measured = alternate(
             {"connlint": ([*connlint, "--no-cache", str(target)], env), "ruff SIM115": ([*ruff, str(target)], env)},
-            args.runs, scratch,
+            runs, scratch,
         )
         scaling.append({"fraction": fraction, "bytes": size, **{k: v["median_s"] for k, v in measured.items()}})
     results["scaling"] = scaling
-    results["imports"] = imported_modules(str(installed / "python"))
-    report(results, args.out, tools)
-    return 0
+    return results
 
 
 def ratio(a: float, b: float) -> str:
@@ -241,35 +284,17 @@ def ratio(a: float, b: float) -> str:
 
 def report(results: dict, out: Path, tools: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    cold, warm, pre = results["cold"], results["warm"], results["pre_commit"]
-    prefilter = results["prefilter"]
-    rows = [
-        ("cold full scan", cold["connlint"]["median_s"], cold["ruff SIM115"]["median_s"], "<= 6 x ruff"),
-        ("warm re-run (cache)", warm["connlint"]["median_s"], warm["ruff SIM115"]["median_s"], "<= 1.5 x ruff"),
-        ("pre-commit, 10 files", pre["connlint"]["median_s"], pre["ruff SIM115"]["median_s"], "<= 100 ms, < flake8"),
-    ]
-    lines = [
-        "| measure | connlint | ruff SIM115 | ratio | target |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for name, ours, theirs, target in rows:
-        lines.append(f"| {name} | {ours * 1000:.0f} ms | {theirs * 1000:.0f} ms | {ratio(ours, theirs)} | {target} |")
-    lines.append(f"| pre-commit vs flake8 | {pre['connlint']['median_s'] * 1000:.0f} ms | flake8 {pre['flake8']['median_s'] * 1000:.0f} ms | {ratio(pre['connlint']['median_s'], pre['flake8']['median_s'])} | < 1 x |")
-    lines.append(f"| peak RSS, full scan | {cold['connlint']['peak_rss_mb']} MB | {cold['ruff SIM115']['peak_rss_mb']} MB | | <= 200 MB |")
-    saved = prefilter["connlint without prefilter"]["median_s"] - prefilter["connlint"]["median_s"]
-    lines.append(f"| prefilter saves (1 process) | {prefilter['connlint']['median_s'] * 1000:.0f} ms with | {prefilter['connlint without prefilter']['median_s'] * 1000:.0f} ms without | {saved * 1000:.0f} ms saved | |")
-    lines += ["", "| corpus | bytes | connlint | ruff SIM115 | ratio |", "| --- | --- | --- | --- | --- |"]
-    for row in results["scaling"]:
-        lines.append(
-            f"| {row['fraction']:.0%} | {row['bytes']:,} | {row['connlint'] * 1000:.0f} ms | {row['ruff SIM115'] * 1000:.0f} ms | {ratio(row['connlint'], row['ruff SIM115'])} |"
-        )
+    lines = []
+    for name in ("libraries", "applications"):
+        if name in results:
+            lines += corpus_table(name, results[name]) + [""]
     imports = results["imports"]
+    some = next(results[name] for name in ("libraries", "applications") if name in results)
     lines += [
-        "",
         f"`import connlint.cli`: {imports['connlint_cli_import_us'] / 1000:.1f} ms; libcst imported: "
         f"{imports['libcst_imported']}; astroid imported: {imports['astroid_imported']}.",
         f"Machine: {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; medians of "
-        f"{len(cold['connlint']['runs_s'])} alternating runs.",
+        f"{len(some['cold']['connlint']['runs_s'])} alternating runs.",
     ]
     table = "\n".join(lines) + "\n"
     (out / "results.md").write_text(table)
@@ -279,16 +304,54 @@ def report(results: dict, out: Path, tools: Path) -> None:
     print(table)
 
 
+def corpus_table(name: str, results: dict) -> list:
+    cold, warm, pre = results["cold"], results["warm"], results["pre_commit"]
+    prefilter = results["prefilter"]
+    ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
+    rows = [
+        ("cold full scan", cold["connlint"]["median_s"], cold["ruff SIM115"]["median_s"], "<= 6 x ruff"),
+        ("warm re-run (cache)", warm["connlint"]["median_s"], warm["ruff SIM115"]["median_s"], "<= 1.5 x ruff"),
+        ("pre-commit, 10 files, no cache", pre["connlint"]["median_s"], pre["ruff SIM115"]["median_s"],
+         "<= 100 ms, < flake8"),
+        ("pre-commit, 10 files, cache warm", pre["connlint, cache warm"]["median_s"], pre["ruff SIM115"]["median_s"],
+         "<= 50 ms"),
+    ]
+    lines = [
+        f"### {name} ({results['files']:,} files)",
+        "",
+        "| measure | connlint | ruff SIM115 | ratio | target |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for label, ours, theirs, target in rows:
+        lines.append(f"| {label} | {ms(ours)} | {ms(theirs)} | {ratio(ours, theirs)} | {target} |")
+    lines.append(f"| pre-commit vs flake8 | {ms(pre['connlint']['median_s'])} | flake8 {ms(pre['flake8']['median_s'])} | {ratio(pre['connlint']['median_s'], pre['flake8']['median_s'])} | < 1 x |")
+    if "flake8" in cold:
+        lines.append(f"| cold full scan vs flake8 | {ms(cold['connlint']['median_s'])} | flake8 {ms(cold['flake8']['median_s'])} | {ratio(cold['connlint']['median_s'], cold['flake8']['median_s'])} | |")
+    lines.append(f"| peak RSS, full scan | {cold['connlint']['peak_rss_mb']} MB | {cold['ruff SIM115']['peak_rss_mb']} MB | | <= 200 MB |")
+    saved = prefilter["connlint without prefilter"]["median_s"] - prefilter["connlint"]["median_s"]
+    lines.append(f"| prefilter saves (1 process) | {ms(prefilter['connlint']['median_s'])} with | {ms(prefilter['connlint without prefilter']['median_s'])} without | {ms(saved)} saved | |")
+    lines += ["", "| corpus | bytes | connlint | ruff SIM115 | ratio |", "| --- | --- | --- | --- | --- |"]
+    for row in results["scaling"]:
+        lines.append(
+            f"| {row['fraction']:.0%} | {row['bytes']:,} | {ms(row['connlint'])} | {ms(row['ruff SIM115'])} | {ratio(row['connlint'], row['ruff SIM115'])} |"
+        )
+    return lines
+
+
 PLOT = """
 import json, sys
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-rows = json.load(open(sys.argv[1]))["scaling"]
-sizes = [r["bytes"] / 1e6 for r in rows]
+results = json.load(open(sys.argv[1]))
 plt.figure(figsize=(6, 4))
-for name, style in (("connlint", "o-"), ("ruff SIM115", "s-")):
-    plt.plot(sizes, [r[name] for r in rows], style, label=name)
+for corpus in ("libraries", "applications"):
+    if corpus not in results:
+        continue
+    rows = results[corpus]["scaling"]
+    sizes = [r["bytes"] / 1e6 for r in rows]
+    for name, style in (("connlint", "o-"), ("ruff SIM115", "s--")):
+        plt.plot(sizes, [r[name] for r in rows], style, label=f"{name}, {corpus}")
 plt.xlabel("corpus size (MB of Python source)")
 plt.ylabel("wall time (s), median")
 plt.title("Cold scan time vs corpus size")

@@ -62,6 +62,8 @@ def code_digest() -> str:
 
 
 def configuration_key(settings, rules, catalog_dirs) -> str:
+    """The name of the cache file for these settings; ``rules`` are the
+    (code, selected by its full code) of the rules that run."""
     digest = hashlib.sha256()
     # the Python version too: what parses (and so what is found) depends on it
     python = "%d.%d" % sys.version_info[:2]
@@ -70,7 +72,7 @@ def configuration_key(settings, rules, catalog_dirs) -> str:
         for path in sorted(Path(directory).glob("*.toml")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     relevant = {
-        "rules": sorted((rule.code, rule.explicitly_selected) for rule in rules),
+        "rules": sorted([code, bool(explicit)] for code, explicit in rules),
         "per_file_ignores": settings.per_file_ignores,
         "openers": settings.openers,
         "frameworks": settings.frameworks,

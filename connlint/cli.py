@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import codecs
+import io
 import os
 import sys
 from pathlib import Path
-
-import click
 
 from connlint import __version__
 from connlint.record import Record
@@ -30,8 +31,88 @@ def runner_default_jobs() -> int:
     return default_jobs()
 
 
+# --------------------------------------------------------------------------- output
+
+
+class _Utf8Writer(io.TextIOWrapper):
+    """UTF-8 over the binary buffer of a standard stream whose encoding is
+    ASCII; it leaves that buffer open when it goes."""
+
+    def __del__(self):
+        try:
+            self.detach()
+        except Exception:
+            pass
+
+
+_UTF8_WRITERS: dict = {}  # id(stream) -> (stream, its _Utf8Writer)
+
+
+def _is_ascii(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "ascii"
+    except LookupError:
+        return False
+
+
+def _stream(err: bool):
+    """sys.stdout or sys.stderr, looked up at each write (tests redirect them);
+    one configured for ASCII (e.g. PYTHONIOENCODING=ascii) writes UTF-8 instead,
+    with what cannot be encoded replaced."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:
+        return None
+    encoding = getattr(stream, "encoding", None)
+    if encoding and getattr(stream, "errors", None) is not None and not _is_ascii(encoding):
+        return stream
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # e.g. io.StringIO
+        return stream
+    held = _UTF8_WRITERS.get(id(stream))
+    if held is None or held[0] is not stream:
+        held = _UTF8_WRITERS[id(stream)] = (stream, _Utf8Writer(buffer, "utf-8", "replace", line_buffering=True))
+    return held[1]
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except Exception:
+        return False
+
+
+def _echo(message: str, err: bool = False, nl: bool = True, color: bool = False) -> None:
+    """Write ``message`` (and a newline) to stdout, or stderr, and flush at
+    once.  ANSI escape sequences are removed, unless ``color`` or the stream is
+    a terminal: a report carries colors only when asked to, and a path or a
+    value quoted in a message shows none in a log."""
+    stream = _stream(err)
+    if stream is None:
+        return
+    if nl:
+        message += "\n"
+    if message:
+        if not color and "\033" in message and not _isatty(stream):
+            import re
+
+            message = re.sub(r"\033\[[0-?]*[ -/]*[@-~]", "", message)
+        stream.write(message)
+    stream.flush()
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: what is left for stdout goes to the null device,
+    instead of failing again, with a message, when Python flushes it at exit."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
 def _fail(message: str) -> None:
-    click.echo(f"connlint: error: {message}", err=True)
+    _echo(f"connlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -45,7 +126,7 @@ def _list_rules() -> str:
 def write_output(text: str, output_file: str | None) -> None:
     """Print, or write the whole report atomically to ``output_file``."""
     if not output_file:
-        click.echo(text, nl=False, color=True)  # the text carries color codes only when asked to
+        _echo(text, nl=False, color=True)  # the text carries color codes only when asked to
         return
     from connlint.atomic import replace_file
 
@@ -55,46 +136,231 @@ def write_output(text: str, output_file: str | None) -> None:
         _fail(f"cannot write {output_file}: {exc.strerror or exc}")
 
 
+# --------------------------------------------------------------------------- arguments
+
+
+class _UsageError(Exception):
+    """A command line that cannot run: ``connlint: error: <message>``, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """The options of one command.  argparse maps them to the command's
+    keyword arguments, converts and checks their values and formats --help;
+    ``_arguments`` reads the command line first, the way connlint always has,
+    so that the result does not depend on the Python version."""
+
+    def __init__(self, prog: str, command):
+        super().__init__(
+            prog=prog, usage="%(prog)s [OPTIONS] [PATHS]...", formatter_class=_fixed_width,
+            add_help=False, allow_abbrev=False, exit_on_error=False,
+        )
+        self.command = command
+        self.options: dict = {}  # every option string -> its action
+
+    def option(self, *names: str, **kwargs) -> None:
+        action = self.add_argument(*names, **kwargs)
+        self.options.update(dict.fromkeys(action.option_strings, action))
+
+    def error(self, message: str):  # argparse's own complaints: none is expected
+        raise _UsageError(message)
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """--help: the command's docstring as written, then the options, their
+    help aligned, as wide as the terminal."""
+
+    def __init__(self, prog, **kwargs):
+        kwargs.setdefault("max_help_position", 32)
+        super().__init__(prog, **kwargs)
+
+
+def _fixed_width(prog) -> _HelpFormatter:
+    """The formatter argparse makes for every option added, to check it: of
+    a fixed width, since the terminal's costs a look-up and ``import shutil``
+    (a few ms on every run); --help switches to ``_HelpFormatter``."""
+    return _HelpFormatter(prog, width=80)
+
+
+class _Toggle(argparse.Action):
+    """``--NAME`` / ``--no-NAME``: a flag and its negation, the last one wins."""
+
+    def __init__(self, option_strings, dest, default=True, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, not option_string.startswith("--no-"))
+
+
+def _choice(option: str, choices: tuple):
+    def convert(value: str) -> str:
+        if value not in choices:
+            raise _UsageError(f"{option}: expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return convert
+
+
+def _at_least_one(option: str):
+    def convert(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise _UsageError(f"{option}: expected an integer of at least 1, got {value!r}")
+        return number
+
+    return convert
+
+
+def _shown(text: str) -> str:
+    """``text`` on one line, whatever it holds."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
+def _long_name(action) -> str:
+    return next(name for name in action.option_strings if name.startswith("--"))
+
+
+def _no_such_option(name: str, parser: _Parser) -> _UsageError:
+    message = f"no such option: {_shown(name)}"
+    if name.startswith("--"):
+        from difflib import get_close_matches
+
+        close = get_close_matches(name[2:], [option[2:] for option in parser.options if option.startswith("--")])
+        if close:
+            message += f" (did you mean {' or '.join('--' + option for option in sorted(close))}?)"
+    return _UsageError(message)
+
+
+def _arguments(parser: _Parser, argv: list) -> dict:
+    """The keyword arguments of ``parser.command`` for ``argv``; --help and
+    --version print and exit 0.
+
+    The command line reads as it always has: options and paths in any order,
+    everything after ``--`` a path, ``--opt VALUE`` or ``--opt=VALUE`` (VALUE
+    taken as it is, even when it starts with '-'), short options run together
+    (``-qj2``), no abbreviations.  Errors are raised in the order of the
+    command line, every unknown option or missing value before any bad value,
+    and --help or --version, whichever comes first, wins over a bad value."""
+    given, paths, eager = [], [], None
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--":
+            paths.extend(rest)
+            break
+        if arg[:1] != "-" or arg == "-":
+            paths.append(arg)
+            continue
+        if arg.startswith("--"):
+            name, has_value, value = arg.partition("=")
+            action = parser.options.get(name)
+            if action is None:
+                raise _no_such_option(name, parser)
+            if action.nargs == 0:
+                if has_value:
+                    raise _UsageError(f"{name}: does not take a value")
+                given.append(name)
+            else:
+                if not has_value:
+                    value = next(rest, None)
+                    if value is None:
+                        raise _UsageError(f"{name}: expected a value")
+                given.append(f"{name}={value}")
+            eager = eager or (name if name in ("--help", "--version") else None)
+            continue
+        for index in range(1, len(arg)):  # -qj2: short options run together
+            action = parser.options.get("-" + arg[index])
+            if action is None:
+                raise _no_such_option("-" + arg[index], parser)
+            name = _long_name(action)
+            if action.nargs == 0:
+                given.append(name)
+                eager = eager or (name if name == "--help" else None)
+                continue
+            value = arg[index + 1:] or next(rest, None)
+            if value is None:
+                raise _UsageError(f"{name}: expected a value")
+            given.append(f"{name}={value}")
+            break
+    if eager == "--version":
+        _echo(f"connlint {__version__}")
+        sys.exit(EXIT_CLEAN)
+    if eager == "--help":
+        import textwrap
+
+        summary, _, details = (parser.command.__doc__ or "").partition("\n")
+        parser.description = f"{summary}\n{textwrap.dedent(details)}".strip()
+        parser.formatter_class = _HelpFormatter
+        _echo(parser.format_help(), nl=False)
+        sys.exit(EXIT_CLEAN)
+    try:
+        namespace = parser.parse_args(given)
+    except argparse.ArgumentError as exc:  # cannot happen: every option string was checked above
+        raise _UsageError(str(exc)) from None
+    arguments = vars(namespace)
+    arguments["paths"] = tuple(paths)
+    return arguments
+
+
 def main(args=None):
     """Entry point: ``connlint [OPTIONS] PATHS`` checks; ``connlint inventory``
     lists the connection budget."""
     argv = sys.argv[1:] if args is None else list(args)
-    if argv and argv[0] == "inventory":
-        return inventory_command.main(argv[1:], prog_name="connlint inventory")
-    return check_command.main(argv, prog_name="connlint")
+    try:
+        if argv and argv[0] == "inventory":
+            parser, argv = _inventory_parser(), argv[1:]
+        else:
+            parser = _check_parser()
+        try:
+            arguments = _arguments(parser, argv)
+        except _UsageError as exc:
+            _fail(str(exc))
+        parser.command(**arguments)
+    except (EOFError, KeyboardInterrupt):  # as always (the check command handles its own: 130)
+        _echo("\nAborted!", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except BrokenPipeError:  # stdout closed early (connlint ... | head); the check command exits 2
+        _quiet_stdout()
+        sys.exit(EXIT_FINDINGS)
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
-@click.option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to disable.")
-@click.option("--extend-select", metavar="CODES", help="Rule codes or prefixes to enable on top of the selection.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True, help="Output format: text, json, sarif (SARIF 2.1.0) or github (workflow annotations).")
-@click.option("--output-file", metavar="FILE", help="Write the report to FILE instead of standard output.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary line.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule after the report.")
-@click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
-@click.option("--show-fixes", is_flag=True, help="Show the fix available for each finding.")
-@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply (and count as fixable) the fixes that can change behaviour.")
-@click.option("--fix-only", is_flag=True, help="Apply the fixes without reporting the remaining problems.")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 when there is a diff).")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Color the text output (auto: on a terminal, unless NO_COLOR is set).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: the available cores; 1: none). Small inputs are checked in-process.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
-@click.option("--cache-dir", metavar="DIR", help="Where to keep the results cache (default: .connlint_cache at the project root).")
-@click.option("--baseline", "baseline_file", metavar="FILE", help="Report only findings not recorded in FILE.")
-@click.option("--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0.")
-@click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--force-exclude", is_flag=True, help="Apply exclude, extend-exclude and .gitignore to files named on the command line too (the pre-commit hooks pass it).")
-@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True, help="Skip the files .gitignore ignores when walking directories.")
-@click.option("--stdin-filename", metavar="PATH", help="The path to report when the source is read from '-' (standard input).")
-@click.option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
-@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
-@click.option("--show-settings", metavar="FILE", help="Print which settings file applies to FILE and the settings it gives, and exit.")
-@click.version_option(__version__, "--version", prog_name="connlint", message="%(prog)s %(version)s")
+def _check_parser() -> _Parser:
+    parser = _Parser("connlint", check_command)
+    option = parser.option
+    option("--select", metavar="CODES", help="Comma-separated rule codes or prefixes to enable (replaces the configured list).")
+    option("--ignore", metavar="CODES", help="Comma-separated rule codes or prefixes to disable.")
+    option("--extend-select", metavar="CODES", help="Rule codes or prefixes to enable on top of the selection.")
+    option("--format", dest="output_format", type=_choice("--format", ("text", "json", "sarif", "github")), default="text", metavar="[text|json|sarif|github]", help="Output format: text, json, sarif (SARIF 2.1.0) or github (workflow annotations).  [default: text]")
+    option("--output-file", metavar="FILE", help="Write the report to FILE instead of standard output.")
+    option("--exit-zero", action="store_true", help="Exit 0 even when problems are found.")
+    option("-q", "--quiet", action="store_true", help="Print findings only, no summary line.")
+    option("--statistics", action="store_true", help="Count findings per rule after the report.")
+    option("--show-source", action="store_true", help="Show the source line of each finding.")
+    option("--show-fixes", action="store_true", help="Show the fix available for each finding.")
+    option("--fix", action="store_true", help="Apply the safe fixes, then report what remains.")
+    option("--unsafe-fixes", action="store_true", help="Also apply (and count as fixable) the fixes that can change behaviour.")
+    option("--fix-only", action="store_true", help="Apply the fixes without reporting the remaining problems.")
+    option("--diff", action="store_true", help="Print the fixes as a unified diff and write nothing (exit 1 when there is a diff).")
+    option("--color", type=_choice("--color", ("auto", "always", "never")), default="auto", metavar="[auto|always|never]", help="Color the text output (auto: on a terminal, unless NO_COLOR is set).  [default: auto]")
+    option("-j", "--jobs", type=_at_least_one("--jobs"), default=None, metavar="N", help="Worker processes (default: the available cores; 1: none). Small inputs are checked in-process.  [x>=1]")
+    option("--no-cache", action="store_true", help="Neither read nor write the results cache.")
+    option("--cache-dir", metavar="DIR", help="Where to keep the results cache (default: .connlint_cache at the project root).")
+    option("--baseline", dest="baseline_file", metavar="FILE", help="Report only findings not recorded in FILE.")
+    option("--write-baseline", metavar="FILE", help="Record the current findings in FILE and exit 0.")
+    option("--config", dest="config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
+    option("--isolated", action="store_true", help="Ignore every configuration file.")
+    option("--force-exclude", action="store_true", help="Apply exclude, extend-exclude and .gitignore to files named on the command line too (the pre-commit hooks pass it).")
+    option("--respect-gitignore", "--no-respect-gitignore", action=_Toggle, help="Skip the files .gitignore ignores when walking directories.  [default: respect-gitignore]")
+    option("--stdin-filename", metavar="PATH", help="The path to report when the source is read from '-' (standard input).")
+    option("--explain", metavar="CODE", help="Print the documentation of one rule and exit.")
+    option("--list-rules", action="store_true", help="List every rule and exit.")
+    option("--show-settings", metavar="FILE", help="Print which settings file applies to FILE and the settings it gives, and exit.")
+    option("--version", action="version", version=f"connlint {__version__}", help="Show the version and exit.")
+    option("-h", "--help", action="help", help="Show this message and exit.")
+    return parser
+
+
 def check_command(paths, select, ignore, extend_select, output_format, output_file, exit_zero, quiet, statistics,
                   show_source, show_fixes, color, jobs, no_cache, cache_dir, baseline_file, write_baseline,
                   config_file, isolated, stdin_filename, explain, list_rules, fix=False, unsafe_fixes=False,
@@ -114,9 +380,10 @@ def check_command(paths, select, ignore, extend_select, output_format, output_fi
                     statistics, show_source, show_fixes, color, baseline_file, write_baseline, config_file,
                     isolated, stdin_filename, explain, list_rules, run_options, show_settings)
     except KeyboardInterrupt:
-        click.echo("connlint: interrupted", err=True)
+        _echo("connlint: interrupted", err=True)
         code = 130
     except BrokenPipeError:
+        _quiet_stdout()
         code = EXIT_ERROR
     sys.exit(code)
 
@@ -193,7 +460,7 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
             return EXIT_FINDINGS if outcome.diffs else EXIT_CLEAN
         if run_options.fixing == "fix-only":
             if not quiet:
-                click.echo(f"Fixed {outcome.fixed} problem{'' if outcome.fixed == 1 else 's'}.")
+                _echo(f"Fixed {outcome.fixed} problem{'' if outcome.fixed == 1 else 's'}.")
             return EXIT_CLEAN
         findings, fixed = outcome.remaining, outcome.fixed
         sources.update(outcome.sources)
@@ -204,7 +471,7 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
         from connlint.baseline import baseline_document
 
         write_output(baseline_document(findings, sources, workspace.relative), write_baseline)
-        click.echo(f"connlint: recorded {len(findings)} finding(s) in {write_baseline}", err=True)
+        _echo(f"connlint: recorded {len(findings)} finding(s) in {write_baseline}", err=True)
         return EXIT_CLEAN
     if known is not None:
         from connlint.baseline import new_findings
@@ -257,7 +524,7 @@ def _settings_report(project) -> str:
 
 
 def _stdin_display(stdin_filename) -> str:
-    from connlint.engine import display_path
+    from connlint.paths import display_path
 
     return display_path(Path(stdin_filename)) if stdin_filename else "-"
 
@@ -311,22 +578,27 @@ def _discover(workspace, paths, options) -> list:
     for path in files:  # a file named twice (a.py, ./a.py, its absolute path) is checked once
         unique.setdefault(os.path.abspath(path), path)
     files = list(unique.values())
+    if not files:
+        # the checker (catalog, openers, frameworks) is built when a file needs
+        # it; with none, build it anyway so that broken settings still fail
+        for project in workspace.projects:
+            project.checker
     if not files and not options.force_exclude:  # pre-commit naming only excluded files is no mistake
         shown = ", ".join(str(path) for path in paths)
-        click.echo(f"connlint: warning: no Python files found in {shown}", err=True)
+        _echo(f"connlint: warning: no Python files found in {shown}", err=True)
     return files
 
 
 def _baseline(workspace, baseline_file):
     """The entries of ``--baseline FILE``, or of the baselines the checked
     projects configure (None: no baseline)."""
-    from connlint.baseline import BaselineError, load_baseline
-
     paths = [baseline_file] if baseline_file else [
         str(project.baseline_path) for project in workspace.projects if project.baseline_path is not None
     ]
     if not paths:
         return None
+    from connlint.baseline import BaselineError, load_baseline
+
     known = None
     for path in dict.fromkeys(paths):
         try:
@@ -337,16 +609,21 @@ def _baseline(workspace, baseline_file):
     return known
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True, help="Processes running this code (e.g. gunicorn workers): the budget is multiplied by it.")
-@click.option("--max-connections", type=click.IntRange(min=1), help="The server's connection limit: exit 1 when a target's budget exceeds it.")
-@click.option("--output-file", metavar="FILE", help="Write the report to FILE.")
-@click.option("--config", "config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
-@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
-@click.option("--force-exclude", is_flag=True, help="Apply exclude, extend-exclude and .gitignore to files named on the command line too.")
-@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True, help="Skip the files .gitignore ignores when walking directories.")
+def _inventory_parser() -> _Parser:
+    parser = _Parser("connlint inventory", inventory_command)
+    option = parser.option
+    option("--format", dest="output_format", type=_choice("--format", ("text", "json")), default="text", metavar="[text|json]", help="[default: text]")
+    option("--processes", type=_at_least_one("--processes"), default=1, metavar="N", help="Processes running this code (e.g. gunicorn workers): the budget is multiplied by it.  [default: 1; x>=1]")
+    option("--max-connections", type=_at_least_one("--max-connections"), default=None, metavar="N", help="The server's connection limit: exit 1 when a target's budget exceeds it.  [x>=1]")
+    option("--output-file", metavar="FILE", help="Write the report to FILE.")
+    option("--config", dest="config_file", metavar="FILE", help="Read settings from FILE instead of the nearest pyproject.toml.")
+    option("--isolated", action="store_true", help="Ignore every configuration file.")
+    option("--force-exclude", action="store_true", help="Apply exclude, extend-exclude and .gitignore to files named on the command line too.")
+    option("--respect-gitignore", "--no-respect-gitignore", action=_Toggle, help="Skip the files .gitignore ignores when walking directories.  [default: respect-gitignore]")
+    option("-h", "--help", action="help", help="Show this message and exit.")
+    return parser
+
+
 def inventory_command(paths, output_format, processes, max_connections, output_file, config_file, isolated,
                       force_exclude=False, respect_gitignore=True):
     """List every pool, engine and pooled client the code creates, with its
@@ -382,6 +659,6 @@ def inventory_command(paths, output_format, processes, max_connections, output_f
     over = inventory.over_budget(budgets, processes, max_connections)
     if over:
         targets = ", ".join(b.target for b in over)
-        click.echo(f"connlint: the connection budget exceeds max_connections={max_connections} for: {targets}", err=True)
+        _echo(f"connlint: the connection budget exceeds max_connections={max_connections} for: {targets}", err=True)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)

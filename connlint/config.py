@@ -336,9 +336,9 @@ def _check_glob(pattern: str, where: str) -> None:
 def check_codes(codes, where: str) -> list[str]:
     """``codes`` as rule codes: each a code, a code prefix (``CNL1``) or a rule
     name (``unclosed-connection``); an unknown one is a ConfigError."""
-    from connlint.registry import all_rules, code_of_name
+    from connlint.registry import code_of_name, rule_codes
 
-    known = [rule.code for rule in all_rules()]
+    known = [code for code, _ in rule_codes()]
     result = []
     for code in codes:
         upper = code.strip().upper()

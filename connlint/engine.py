@@ -16,6 +16,7 @@ from connlint.config import Selection, Settings, per_file_ignored
 from connlint.facts import build_facts
 from connlint.finding import Finding
 from connlint.noqa import is_suppressed
+from connlint.paths import display_path
 from connlint.prefilter import Prefilter
 from connlint.registry import PARSE_ERROR_CODE, PARSE_ERROR_NAME, all_rules
 from connlint.source import ParseFailure, parse
@@ -96,26 +97,3 @@ class Checker:
         return [
             Finding(display, line, column, line, column, PARSE_ERROR_CODE, PARSE_ERROR_NAME, reason)
         ]
-
-
-def display_path(path: Path) -> str:
-    """Paths are reported relative to the current directory when below it; a
-    file named ``-`` is ``./-``, since ``-`` stands for standard input."""
-    text = str(path)
-    if os.path.isabs(text):
-        try:
-            shown = Path(text).relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return Path(text).as_posix()
-    else:
-        shown = Path(os.path.normpath(text)).as_posix()
-    return "./-" if shown == "-" else shown
-
-
-def shown_origin(origin: str) -> str:
-    """An origin (``path:line``) as messages show it: an absolute path (from a
-    project summary) relative to the current directory, like finding paths."""
-    path, _, line = origin.rpartition(":")
-    if path and os.path.isabs(path):
-        return f"{display_path(Path(path))}:{line}"
-    return origin

@@ -70,7 +70,7 @@ def remote_creations(facts) -> list:
 
 def mark_remote_creations(entries, creations) -> None:
     """The entry where a pool is created says how often other modules make it."""
-    from connlint.engine import shown_origin
+    from connlint.paths import shown_origin
 
     by_origin = {f"{entry.path}:{entry.line}": entry for entry in entries}
     for origin, created in creations:

@@ -59,8 +59,9 @@ class ProjectIndex:
     """Summaries of the project's modules, located through import roots."""
 
     def __init__(self, checker, roots=(), cache=None):
-        self.checker = checker
-        self.catalog = checker.catalog
+        # the checker, or a function that builds it when first needed (a run
+        # served from the cache needs neither it nor the catalog)
+        self._checker = checker
         self.cache = cache
         self._listings: dict[str, set] = {}  # import root -> the top-level names under it
         self._roots_with: dict[str, list] = {}  # top-level name -> roots that hold it
@@ -81,6 +82,16 @@ class ProjectIndex:
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary) computed here, for the cache
+
+    @property
+    def checker(self):
+        if callable(self._checker):
+            self._checker = self._checker()
+        return self._checker
+
+    @property
+    def catalog(self):
+        return self.checker.catalog
 
     def add_root(self, root) -> None:
         root = os.path.abspath(root)
@@ -365,7 +376,7 @@ class ProjectIndex:
                 return found[0], stat_result
         summary = EMPTY
         if self.could_export(data, path):
-            from connlint.engine import display_path
+            from connlint.paths import display_path
 
             facts, _ = self.checker.analyse(
                 display_path(path), data, project=self, package=package_of(path), force=True, lifetimes=False

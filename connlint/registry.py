@@ -29,6 +29,21 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+@lru_cache(maxsize=1)
+def rule_codes() -> tuple[tuple[str, str], ...]:
+    """(code, name) of every rule, read from the module names alone
+    (``cnl101_unclosed_connection``: CNL101, unclosed-connection), so that a
+    run served from the cache imports no rule (a test checks they agree)."""
+    import connlint.rules as package
+
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if RULE_MODULE.match(info.name):
+            number, _, name = info.name.partition("_")
+            found.append((number.upper(), name.replace("_", "-")))
+    return tuple(sorted(found))
+
+
 def rule_by_code(code: str) -> Rule | None:
     """The rule with this code or name (``CNL101``, ``unclosed-connection``)."""
     for rule in all_rules():
@@ -39,9 +54,7 @@ def rule_by_code(code: str) -> Rule | None:
 
 def code_of_name(name: str) -> str | None:
     """The code of the rule called ``name`` (``unclosed-connection``)."""
-    if name.lower() == PARSE_ERROR_NAME:
-        return PARSE_ERROR_CODE
-    return next((rule.code for rule in all_rules() if rule.name == name.lower()), None)
+    return next((code for code, rule_name in rule_codes() if rule_name == name.lower()), None)
 
 
 #: Not a rule module: reported by the engine when a file cannot be analysed.

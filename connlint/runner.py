@@ -7,7 +7,7 @@ import gc
 import os
 import sys
 
-from connlint.engine import display_path
+from connlint.paths import display_path
 
 #: Below this much source to analyse, starting processes costs more than it saves.
 PARALLEL_MIN_BYTES = 1_500_000
@@ -24,7 +24,8 @@ def default_jobs() -> int:
 def check_files(checker, files, cache=None, jobs: int = 1, progress: bool = False, project=None) -> list:
     """Findings for ``files``: from the cache where the file is unchanged,
     else read, prefiltered and analysed - in worker processes when there is
-    enough source to pay for them."""
+    enough source to pay for them.  ``checker`` may be a function that builds
+    it, called only when a file has to be analysed."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -51,6 +52,8 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
                 _tick(reporter)
                 continue
         pending.append((path, display, stat_result))
+    if pending and not hasattr(checker, "read"):
+        checker = checker()  # built only now: a run served from the cache never needs it
     size = sum(item[2].st_size for item in pending if item[2] is not None)
     want_digest = cache is not None
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:

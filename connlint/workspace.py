@@ -38,7 +38,6 @@ class Project:
     """The files one set of settings applies to, and what checking them needs."""
 
     def __init__(self, settings, overrides: Overrides):
-        from connlint.engine import Checker
         from connlint.project import ProjectIndex
 
         self.settings = settings
@@ -48,9 +47,19 @@ class Project:
             overrides.ignore if overrides.ignore is not None else settings.ignore,
             [*settings.extend_select, *overrides.extend_select, *overrides.explicit],
         )
-        self.checker = Checker(settings, self.selection)
+        self._checker = None
         self.cache = self._open_cache(overrides) if overrides.cache else None
-        self.index = ProjectIndex(self.checker, (self.root, self.root / "src"), self.cache)
+        self.index = ProjectIndex(lambda: self.checker, (self.root, self.root / "src"), self.cache)
+
+    @property
+    def checker(self):
+        """The catalog, the prefilter and the selected rules, built when a
+        file is analysed: a run served from the cache never needs them."""
+        if self._checker is None:
+            from connlint.engine import Checker
+
+            self._checker = Checker(self.settings, self.selection)
+        return self._checker
 
     def _open_cache(self, overrides: Overrides):
         from connlint.cache import ResultCache, configuration_key
@@ -63,7 +72,11 @@ class Project:
             directory = self.root / ".connlint_cache"
         else:
             return None  # no project root to keep it in: never litter an unrelated directory
-        key = configuration_key(self.settings, self.checker.rules, (catalog_dir(), frameworks_dir()))
+        from connlint.registry import rule_codes
+
+        selection = self.selection
+        rules = [(code, selection.explicit(code)) for code, _ in rule_codes() if selection.enabled(code)]
+        key = configuration_key(self.settings, rules, (catalog_dir(), frameworks_dir()))
         return ResultCache(directory, key)
 
     def relative(self, path) -> str:
@@ -81,14 +94,14 @@ class Project:
     def check_files(self, files, jobs: int = 1, progress: bool = False) -> list:
         from connlint import runner
 
-        return runner.check_files(self.checker, files, self.cache, jobs, progress=progress, project=self.index)
+        return runner.check_files(lambda: self.checker, files, self.cache, jobs, progress=progress, project=self.index)
 
     def check_source(self, path, data: bytes, noqa: bool = True, display: str | None = None) -> list:
         """The findings for ``data`` standing for the file at ``path``, with
         the rest of the project in view: what checking that file on disk
         gives.  ``noqa`` False keeps what ``# noqa`` comments suppress
         (flake8 applies its own); ``display`` is the path to report."""
-        from connlint.engine import display_path
+        from connlint.paths import display_path
         from connlint.project import package_of
 
         display = display or display_path(Path(path))

@@ -6,7 +6,7 @@ catalog entry of the resource's type.
 
 from __future__ import annotations
 
-from connlint.engine import shown_origin
+from connlint.paths import shown_origin
 from connlint.lifetime import ASYNC_MISUSE, LEAK, LEAK_ON_ERROR, WITH_NO_CLOSE
 
 

@@ -1,6 +1,6 @@
 """CNL201 engine-per-request."""
 
-from connlint.engine import shown_origin
+from connlint.paths import shown_origin
 from connlint.fixes.plan_lifecycle import plan_move_to_module
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifecycle import created_sites, share_remedy

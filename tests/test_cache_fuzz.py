@@ -518,6 +518,6 @@ def test_the_key_covers_connlint_code(monkeypatch, tmp_path):
 
     assert len(cache.code_digest()) == 32 and cache.code_digest() == cache.code_digest()
     settings_ = load_settings(None, True, tmp_path)
-    key = cache.configuration_key(settings_, all_rules(), (catalog_dir(),))
+    key = cache.configuration_key(settings_, [(r.code, False) for r in all_rules()], (catalog_dir(),))
     monkeypatch.setattr(cache, "code_digest", lambda: "another")
-    assert cache.configuration_key(settings_, all_rules(), (catalog_dir(),)) != key
+    assert cache.configuration_key(settings_, [(r.code, False) for r in all_rules()], (catalog_dir(),)) != key

@@ -77,16 +77,80 @@ def test_exit_2_on_unknown_option_without_traceback(project):
     code, out, err = run_connlint(["--bogus"], project)
     assert code == 2
     assert out == ""
-    assert "No such option" in err
-    assert "Traceback" not in err
+    assert_one_error_line(err, "no such option: --bogus")
 
 
 def test_exit_2_on_unknown_format(project):
     code, out, err = run_connlint(["--format", "xml"], project)
     assert code == 2
     assert out == ""
-    assert "xml" in err
-    assert "Traceback" not in err
+    assert_one_error_line(err, "--format: expected one of text, json, sarif, github, got 'xml'")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--jobs", "0"], "--jobs: expected an integer of at least 1, got '0'"),
+        (["-j0"], "--jobs: expected an integer of at least 1, got '0'"),
+        (["-j", "two"], "--jobs: expected an integer of at least 1, got 'two'"),
+        (["--jobs=-1"], "--jobs: expected an integer of at least 1, got '-1'"),
+        (["--color", "red"], "--color: expected one of auto, always, never, got 'red'"),
+        (["--format=JSON"], "--format: expected one of text, json, sarif, github, got 'JSON'"),
+        (["a.py", "--select"], "--select: expected a value"),
+        (["-q", "-j"], "--jobs: expected a value"),
+        (["--quiet=yes"], "--quiet: does not take a value"),
+        (["-qx"], "no such option: -x"),
+        (["--selct", "CNL101"], "no such option: --selct (did you mean --select?)"),
+        (["--sel", "CNL101"], "no such option: --sel (did you mean --select?)"),  # no abbreviations
+        (["--version", "--bogus"], "no such option: --bogus"),  # the whole command line is read first
+        (["--help", "-j", "0", "--bogus"], "no such option: --bogus"),
+        (["inventory", "--processes", "0"], "--processes: expected an integer of at least 1, got '0'"),
+        (["inventory", "--max-connections", "many"], "--max-connections: expected an integer of at least 1, got 'many'"),
+        (["inventory", "--format", "sarif"], "--format: expected one of text, json, got 'sarif'"),
+        (["inventory", "--jobs", "2"], "no such option: --jobs"),
+        (["inventory", "--processes"], "--processes: expected a value"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(project, args, message):
+    write(project, "a.py", LEAK)
+    code, out, err = run_connlint(args, project)
+    assert (code, out) == (2, "")
+    assert_one_error_line(err, message)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-q", "a.py", "--select", "CNL101"],  # options after paths
+        ["--select=CNL101", "-qj1", "a.py"],  # --opt=VALUE; short options run together
+        ["-q", "-j", "1", "--no-respect-gitignore", "--respect-gitignore", "--", "a.py"],
+        ["--quiet", "--format", "text", "--color", "never", "--jobs", "2", "a.py"],
+    ],
+)
+def test_option_spellings(project, args):
+    write(project, "a.py", LEAK)
+    write(project, "b.py", LEAK.replace("def f", "def g"))
+    assert run_connlint(args, project) == (1, leak_line("a.py") + "\n", "")
+
+
+def test_everything_after_double_dash_is_a_path(project):
+    code, out, err = run_connlint(["--", "--bogus"], project)
+    assert (code, out) == (2, "")
+    assert_one_error_line(err, "path not found: --bogus")
+
+
+def test_an_option_value_may_start_with_a_dash(project):
+    write(project, "a.py", LEAK)
+    code, out, err = run_connlint(["--select", "-CNL101", "a.py"], project)
+    assert (code, out) == (2, "")
+    assert_one_error_line(err, "--select: unknown rule code or name '-CNL101' (see 'connlint --list-rules')")
+
+
+def test_version_and_help_win_over_a_bad_value(project):
+    assert run_connlint(["--format", "xml", "--version"], project) == (0, f"connlint {connlint.__version__}\n", "")
+    code, out, err = run_connlint(["-j", "0", "-h"], project)
+    assert (code, err) == (0, "")
+    assert out.startswith("usage: connlint [OPTIONS] [PATHS]...\n")
 
 
 def test_exit_zero_reports_but_exits_0(project):
@@ -436,6 +500,19 @@ def test_help(project):
     code, out, err = run_connlint(["--help"], project)
     assert (code, err) == (0, "")
     assert "--select" in out and "--stdin-filename" in out
+    assert "Find database and network connection misuse in Python code." in out  # the description
+    assert "--respect-gitignore, --no-respect-gitignore" in out
+    assert run_connlint(["-h"], project) == (code, out, err)
+
+
+def test_inventory_help(project):
+    code, out, err = run_connlint(["inventory", "--help"], project)
+    assert (code, err) == (0, "")
+    assert out.startswith("usage: connlint inventory [OPTIONS] [PATHS]...\n")
+    assert "List every pool, engine and pooled client the code creates" in out
+    for option in ("--format", "--processes", "--max-connections", "--output-file", "--config", "--isolated"):
+        assert option in out
+    assert "--select" not in out and "--version" not in out
 
 
 # --------------------------------------------------------------------------- stdin

@@ -63,3 +63,10 @@ def test_codes_and_names_are_unique():
     names = [rule.name for rule in all_rules()]
     assert len(set(codes)) == len(codes)
     assert len(set(names)) == len(names)
+
+
+def test_rule_codes_read_from_module_names_are_the_rules_own():
+    """A run served from the cache knows the rules by their module names alone."""
+    from connlint.registry import rule_codes
+
+    assert rule_codes() == tuple((rule.code, rule.name) for rule in all_rules())

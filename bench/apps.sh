@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Build the application benchmark corpus: 21 pinned PyPI applications, unpacked
+# as source trees (about 5,800 .py files, 954k lines, 37 MB).
+# Usage: apps.sh [DIR]   (default: ${XDG_CACHE_HOME:-~/.cache}/connlint-bench/apps)
+# Idempotent: an existing complete corpus is reused.
+# Pins are the newest version pip could download on 2026-12-06. buku, isso and
+# limnoria publish no wheel for it, so they come as sdists: those are only
+# unpacked, never built or installed (pip itself still asks each sdist's build
+# backend for its metadata while downloading it). None had to be dropped.
+set -euo pipefail
+DIR=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/connlint-bench/apps}
+PKGS=(flexget==3.22.8 sickchill==2024.3.1 sopel==8.0.4 privacyidea==3.14
+      matrix-sydent==2.6.1 radicale==3.9.0 harlequin==2.17.0 iredis==1.16.1
+      arq==0.28.0 saq==0.26.4 sqladmin==0.32.0 gradio==6.31.0 streamlit==1.67.0
+      reflex==0.10.1 mayan-edms==4.12.2 django-silk==5.6.0 rq-dashboard==0.9.0
+      superdesk-core==2.5.3)
+SDISTS=(buku==5.1 isso==0.14.0 limnoria==2026.10.4)
+if [ -f "$DIR/.complete" ]; then echo "$DIR/src"; exit 0; fi
+mkdir -p "$DIR/whl" "$DIR/sdist" "$DIR/src"
+python3 -m pip download -q --no-deps --only-binary=:all: -d "$DIR/whl" "${PKGS[@]}" >&2
+python3 -m pip download -q --no-deps --no-binary=:all: -d "$DIR/sdist" "${SDISTS[@]}" >&2
+for w in "$DIR"/whl/*.whl; do
+  n=$(basename "$w" | cut -d- -f1 | tr 'A-Z' 'a-z')
+  rm -rf "$DIR/src/$n"
+  python3 -m zipfile -e "$w" "$DIR/src/$n"
+done
+# an sdist holds one top-level NAME-VERSION/ folder: unpack it as src/NAME
+for s in "$DIR"/sdist/*.tar.gz "$DIR"/sdist/*.zip; do
+  [ -e "$s" ] || continue
+  n=$(basename "$s" | sed -E 's/-[0-9][^-]*\.(tar\.gz|zip)$//' | tr 'A-Z-' 'a-z_')
+  rm -rf "$DIR/src/$n" "$DIR/src/.tmp"
+  python3 - "$s" "$DIR/src/.tmp" <<'EOF'
+import sys, tarfile, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+if src.endswith(".zip"):
+    with zipfile.ZipFile(src) as z:
+        z.extractall(dst)
+else:
+    with tarfile.open(src) as t:
+        t.extractall(dst, filter="data")
+EOF
+  mv "$DIR"/src/.tmp/* "$DIR/src/$n"
+  rm -rf "$DIR/src/.tmp"
+done
+# keep only Python sources: the corpus is what a linter reads
+find "$DIR/src" -type f ! -name '*.py' -delete
+touch "$DIR/.complete"
+echo "$DIR/src"
