@@ -531,12 +531,12 @@ def _stdin_display(stdin_filename) -> str:
 
 def _check(workspace, paths, stdin_filename, options):
     """(findings, sources, whether no file was selected) for ``paths``."""
-    from connlint.source import decode_lines
-
     findings, sources = [], {}
     if "-" in paths and len(paths) > 1:
         _fail("'-' (standard input) cannot be combined with other paths")
     if list(paths) == ["-"]:
+        from connlint.source import decode_lines
+
         data = sys.stdin.buffer.read()
         display = _stdin_display(stdin_filename)
         # text standing for the file it names: checked in that file's project
@@ -549,6 +549,8 @@ def _check(workspace, paths, stdin_filename, options):
     findings = workspace.check_files(files, options.jobs, progress=runner.show_progress(len(files)))
     for f in findings:
         if f.path not in sources:
+            from connlint.source import decode_lines
+
             try:
                 sources[f.path] = decode_lines(Path(f.path).read_bytes())
             except OSError:

@@ -101,15 +101,17 @@ def is_repository_root(directory: Path) -> bool:
 
 def repository_root(start: Path) -> Path | None:
     """The nearest directory at or above ``start`` that holds ``.git`` or ``.hg``."""
-    return _repository_root(str(Path(start).resolve()))
+    found = _repository_root(os.path.realpath(start))
+    return Path(found) if found is not None else None
 
 
 @functools.lru_cache(maxsize=1024)
-def _repository_root(directory: str) -> Path | None:
-    here = Path(directory)
-    if is_repository_root(here):
-        return here
-    return None if here.parent == here else _repository_root(str(here.parent))
+def _repository_root(directory: str) -> str | None:
+    # plain strings: this runs for every checked file's folder
+    if any(os.path.exists(os.path.join(directory, marker)) for marker in (".git", ".hg")):
+        return directory
+    parent = os.path.dirname(directory)
+    return None if parent == directory else _repository_root(parent)
 
 
 def _has_tool_table(path: Path) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from functools import lru_cache
 
@@ -14,6 +12,9 @@ RULE_MODULE = re.compile(r"^cnl\d{3}_\w+$")
 
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[Rule, ...]:
+    import importlib
+    import pkgutil
+
     import connlint.rules as package
 
     rules = []
@@ -34,14 +35,18 @@ def rule_codes() -> tuple[tuple[str, str], ...]:
     """(code, name) of every rule, read from the module names alone
     (``cnl101_unclosed_connection``: CNL101, unclosed-connection), so that a
     run served from the cache imports no rule (a test checks they agree)."""
+    import os
+
     import connlint.rules as package
 
     found = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if RULE_MODULE.match(info.name):
-            number, _, name = info.name.partition("_")
-            found.append((number.upper(), name.replace("_", "-")))
-    return tuple(sorted(found))
+    for folder in package.__path__:  # a listing, not pkgutil: that imports inspect (3 ms)
+        for entry in os.listdir(folder):
+            stem = entry[:-3] if entry.endswith(".py") else None
+            if stem and RULE_MODULE.match(stem):
+                number, _, name = stem.partition("_")
+                found.append((number.upper(), name.replace("_", "-")))
+    return tuple(sorted(set(found)))
 
 
 def rule_by_code(code: str) -> Rule | None:

@@ -646,3 +646,35 @@ def test_conn_max_age_beside_the_pool_becomes_zero_and_forever_becomes_a_minute(
     assert fixed(source, codes="CNL30", unsafe=True) == textwrap.dedent(source).replace(
         'None,  # forever', '0,  # forever'
     ).replace('"CONN_MAX_AGE": 600', '"CONN_MAX_AGE": 0').replace('"CONN_MAX_AGE": None}', '"CONN_MAX_AGE": 60}')
+
+
+# -- where an added import goes ----------------------------------------------------
+
+
+LEAKY_BODY = '''
+
+def load(p):
+    conn = psycopg2.connect(p)
+    rows = conn.cursor().fetchall()
+    conn.close()
+    return rows
+'''
+
+
+@pytest.mark.parametrize("imports, expected", [
+    # grouped: into the standard library's group, in order
+    ("import asyncio\n\nimport psycopg2\n", "import asyncio\nimport contextlib\n\nimport psycopg2\n"),
+    ("import os\nimport sys\n\nimport psycopg2\n", "import contextlib\nimport os\nimport sys\n\nimport psycopg2\n"),
+    # grouped, with no standard-library group: a group of its own, first
+    ('"""Docs."""\n\nimport psycopg2\n\nfrom app import db\n',
+     '"""Docs."""\n\nimport contextlib\n\nimport psycopg2\n\nfrom app import db\n'),
+    # one group: in order within it
+    ("import psycopg2\n", "import contextlib\nimport psycopg2\n"),
+    ("import asyncio\nimport psycopg2\n", "import asyncio\nimport contextlib\nimport psycopg2\n"),
+    # after __future__, above the group
+    ("from __future__ import annotations\n\nimport psycopg2\n",
+     "from __future__ import annotations\n\nimport contextlib\nimport psycopg2\n"),
+], ids=["stdlib-group", "stdlib-group-first", "no-stdlib-group", "one-third-party", "one-mixed-group", "future"])
+def test_an_added_import_joins_the_standard_library_group(imports, expected):
+    out = fixed(imports + LEAKY_BODY, codes="CNL1")
+    assert out.startswith(expected + "\n\ndef load(p):\n    with contextlib.closing(psycopg2.connect(p)) as conn:\n")

@@ -506,6 +506,28 @@ def _is_docstring(statement) -> bool:
     )
 
 
+def _import_groups(body, section) -> list:
+    """The leading imports (not ``__future__``) in groups, as blank lines
+    separate them."""
+    groups: list = []
+    previous = None
+    for index, key in section:
+        starts = previous is None or index != previous + 1 or any(
+            line.comment is None for line in body[index].leading_lines
+        )
+        if starts or not groups:
+            groups.append([])
+        groups[-1].append((index, key))
+        previous = index
+    return groups
+
+
+def _is_stdlib(module: str) -> bool:
+    import sys
+
+    return module.split(".")[0] in getattr(sys, "stdlib_module_names", ())
+
+
 def with_import(module: cst.Module, name: str, tree: Tree) -> cst.Module:
     """``import name`` added to the module's leading imports, in order."""
     body = list(module.body)
@@ -526,18 +548,23 @@ def with_import(module: cst.Module, name: str, tree: Tree) -> cst.Module:
         if key is None:
             break
         section.append((index, key))
-    insert_at = None
-    for index, (is_future, module_name) in section:
-        if is_future:
-            position = index + 1
-            continue
-        if module_name.split(".")[0] > name:
-            insert_at = index
-            break
-    if insert_at is None:
-        insert_at = section[-1][0] + 1 if section else position
     new = tree.parse_statement(f"import {name}")
-    if section and insert_at <= section[-1][0]:
+    groups = _import_groups(body, [(index, key) for index, key in section if not key[0]])
+    stdlib = [group for group in groups if all(_is_stdlib(key[1]) for _, key in group)]
+    if len(groups) > 1 and not stdlib:
+        # grouped imports with no standard-library group: a new one goes first
+        first = groups[0][0][0]
+        following = body[first]
+        new = new.with_changes(leading_lines=following.leading_lines)
+        body[first] = following.with_changes(leading_lines=(cst.EmptyLine(),))
+        body.insert(first, new)
+        return module.with_changes(body=body)
+    # into the standard library's group where imports are grouped, else into the only one
+    target = stdlib[0] if len(groups) > 1 else groups[0] if groups else []
+    insert_at = next((index for index, key in target if key[1].split(".")[0] > name), None)
+    if insert_at is None:
+        insert_at = target[-1][0] + 1 if target else section[-1][0] + 1 if section else position
+    if target and insert_at == target[0][0]:
         # first in the group: the comments and blank lines above it stay above the group
         following = body[insert_at]
         new = new.with_changes(leading_lines=following.leading_lines)
