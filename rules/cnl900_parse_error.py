@@ -11,8 +11,10 @@ class ParseError(Rule):
 Reported by the engine, not by a check: a file that connlint would analyse
 (it imports a catalog library) cannot be read, decoded or parsed. The reason
 names the problem: a syntax error with its line, bytes that are not valid in
-the file's encoding, NUL bytes, nesting too deep to analyse, or Python 3.12+
-syntax while connlint runs on an older Python.
+the file's encoding, NUL bytes, nesting too deep to analyse, or syntax newer
+than the Python connlint runs on (3.11's `except*` on 3.10, 3.12's type
+parameters and nested f-strings, 3.13's type-parameter defaults): the reason
+then says which Python to run connlint with.
 """
     why = """
 A file that is not analysed is not checked: its leaks go unreported. The
@@ -25,8 +27,8 @@ print "hello"
 ```
 """
     use_instead = """
-Fix the syntax error, or exclude the file (`extend-exclude`) if it is not
-Python 3.
+Fix the syntax error, run connlint on the Python the file is written for, or
+exclude the file (`extend-exclude`) if it is not Python 3.
 """
 
     def check(self, facts):
