@@ -145,14 +145,14 @@ class ResultCache:
 
     def lookup_summary(self, path: str, stat_result):
         """(summary, {module it depends on: the digest of its summary, or
-        [size, mtime_ns] of its file, or None}) stored for an unchanged
+        [size, mtime_ns, ctime_ns] of its file, or None}) stored for an unchanged
         module (size, mtime and ctime); the caller checks those modules."""
         entry = self.summaries.get(path)
         if type(entry) is dict and _same_stat(entry, stat_result):
             summary = entry.get("summary")
             deps = entry.get("deps")
             if valid_summary(summary) and type(deps) is dict and all(
-                stamp is None or type(stamp) in (str, list) for stamp in deps.values()  # a digest, [size, mtime]
+                stamp is None or type(stamp) in (str, list) for stamp in deps.values()  # a digest, a file's stamp
             ):
                 return summary, deps
         return None

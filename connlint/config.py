@@ -95,8 +95,9 @@ def _find_config(directory: str) -> Path | None:
     return _find_config(str(here.parent))
 
 
-def is_repository_root(directory: Path) -> bool:
-    return any(os.path.exists(directory / marker) for marker in (".git", ".hg"))
+def is_repository_root(directory) -> bool:
+    """Does ``directory`` (a path or a string) hold ``.git`` or ``.hg``?"""
+    return any(os.path.exists(os.path.join(directory, marker)) for marker in (".git", ".hg"))
 
 
 def repository_root(start: Path) -> Path | None:
@@ -108,7 +109,7 @@ def repository_root(start: Path) -> Path | None:
 @functools.lru_cache(maxsize=1024)
 def _repository_root(directory: str) -> str | None:
     # plain strings: this runs for every checked file's folder
-    if any(os.path.exists(os.path.join(directory, marker)) for marker in (".git", ".hg")):
+    if is_repository_root(directory):
         return directory
     parent = os.path.dirname(directory)
     return None if parent == directory else _repository_root(parent)
@@ -140,10 +141,10 @@ def load_settings(config_file: str | None, isolated: bool, cwd: Path | None = No
 
 
 def settings_for(directory: Path, config_file: str | None = None, isolated: bool = False) -> Settings:
-    """The settings that apply to the files in ``directory``: from
-    ``config_file`` when given, else from the nearest settings file
-    (``find_config``), else the defaults, with the repository root (or the
-    directory itself) as the project root."""
+    """The settings that apply to the files in ``directory``: none with
+    ``isolated``, else from ``config_file`` when given, else from the nearest
+    settings file (``find_config``); without one, the defaults, rooted at
+    ``default_root``."""
     if isolated:
         return Settings(root=default_root(directory))
     if config_file:
@@ -161,9 +162,8 @@ def settings_for(directory: Path, config_file: str | None = None, isolated: bool
 
 def default_root(directory: Path) -> Path:
     """The project root where no settings file says: the repository's root,
-    else the directory itself."""
-    directory = Path(directory).resolve()
-    return repository_root(directory) or directory
+    else the current directory (one project for all such files of a run)."""
+    return repository_root(directory) or Path.cwd().resolve()
 
 
 def read_settings(path: Path) -> Settings:

@@ -77,7 +77,7 @@ class ProjectIndex:
         self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
         self._components: dict[str, tuple] = {}  # path -> its component of the static import graph
         self._edge_lists: dict[str, list] = {}
-        self._could_export: dict[str, bool] = {}
+        self._could_export: dict[str, bool] = {}  # path -> could_export, with its own root
         self._stats: dict[str, list | None] = {}
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
@@ -314,41 +314,29 @@ class ProjectIndex:
         if found is not None:
             return found
         found = []
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            data = b""
-        outer, self.current_root = self.current_root, module_name(path)[1]
-        try:
-            if data and self.could_export(data, path):
-                for module, names in self._imports_of(data, path):
+        if self._could_export_at(path):
+            outer, self.current_root = self.current_root, module_name(path)[1]
+            try:
+                for module, names in self._imports_of(path):
                     for candidate in (module, *(f"{module}.{name}" for name in names)):
                         target = self.path_of(candidate)
-                        if target is not None and target not in found and self._path_could_export(target):
+                        if target is not None and target not in found and self._could_export_at(target):
                             found.append(target)
-        finally:
-            self.current_root = outer
+            finally:
+                self.current_root = outer
         self._edge_lists[path] = found
         return found
 
-    def _path_could_export(self, path: str) -> bool:
+    def _could_export_at(self, path: str) -> bool:
+        """``could_export`` of the file at ``path``, with its own import root, remembered."""
         found = self._could_export.get(path)
         if found is None:
-            found = self._could_export[path] = self._read_could_export(path)
+            outer, self.current_root = self.current_root, module_name(path)[1]
+            try:
+                found = self._could_export[path] = self.could_export(path)
+            finally:
+                self.current_root = outer
         return found
-
-    def _read_could_export(self, path: str) -> bool:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return False
-        outer, self.current_root = self.current_root, module_name(path)[1]
-        try:
-            return self.could_export(data, path)
-        finally:
-            self.current_root = outer
 
     def unchanged(self, deps: dict) -> bool:
         """Do these modules still export what a cached result relied on?"""
@@ -361,6 +349,13 @@ class ProjectIndex:
         root = module_name(path)[1]
         self.add_root(root)
         self.current_root = root
+
+    def begin_check(self, data: bytes, path) -> bool:
+        """``begin_file``, then: is the file at ``path`` (holding ``data``)
+        worth analysing?  Only if it imports a catalog library or something a
+        project module exports; the checks of every door ask this."""
+        self.begin_file(path)
+        return self.matters(data, path) or self.imports_exporter(data, path)
 
     def _compute(self, path: str, cached: bool) -> tuple:
         """(summary, stat) of the module at ``path``."""
@@ -375,7 +370,7 @@ class ProjectIndex:
             if found is not None and self._still_valid(found[1]):
                 return found[0], stat_result
         summary = EMPTY
-        if self.could_export(data, path):
+        if self.could_export(path, data):
             from connlint.paths import display_path
 
             facts, _ = self.checker.analyse(
@@ -399,7 +394,7 @@ class ProjectIndex:
     def _still_valid(self, deps: dict) -> bool:
         """Do the summaries a cached summary read still say the same?  Each is
         named with its digest, or, for members of its import cycle, with the
-        size and mtime of their files."""
+        size, mtime and ctime of their files."""
         for path, seen in deps.items():
             if isinstance(seen, str):
                 if self.path_digest(path) != seen:
@@ -436,44 +431,38 @@ class ProjectIndex:
         if self.cache is not None:
             self.cache.store_summary(path, stat_result, summary, deps)
 
-    def could_export(self, data: bytes, path: str) -> bool:
+    def could_export(self, path: str, data: bytes | None = None) -> bool:
         """Worth parsing for a summary: it imports a catalog library, or a
         project module that does (a wrapper one step away, or a package
         re-exporting one).  Longer chains of wrappers are not followed, which
         keeps a pre-commit run from reading the whole import graph."""
-        if self._scan(data, path)[0]:
+        if self._scan(path, data)[0]:
             return True
-        if b"import" not in data:
-            return False
-        for module, names in self._imports_of(data, path):
+        for module, names in self._imports_of(path):
             if self.is_library(module) or self.path_of(module) is None:
                 continue
             for candidate in (module, *(f"{module}.{name}" for name in names)):
                 found = self.path_of(candidate)
-                if found is not None and self._path_matters(found):
+                if found is not None and self._scan(found)[0]:
                     return True
         return False
 
-    def _path_matters(self, path: str) -> bool:
-        found = self._scans.get(path)
-        if found is None:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                return False
-            found = self._scan(data, path)
-        return found[0]
-
     def matters(self, data: bytes, path) -> bool:
         """The catalog prefilter (summaries and checks both ask)."""
-        return self._scan(data, os.path.abspath(path))[0]
+        return self._scan(os.path.abspath(path), data)[0]
 
-    def _scan(self, data: bytes, key: str) -> tuple:
+    def _scan(self, key: str, data: bytes | None = None) -> tuple:
         """(passes the catalog prefilter, its imports) of the file at the
-        absolute path ``key``: one pass over its import statements, remembered."""
+        absolute path ``key``, read from disk unless ``data`` is given: one
+        pass over its import statements, remembered."""
         found = self._scans.get(key)
         if found is None:
+            if data is None:
+                try:
+                    with open(key, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = b""  # unreadable: imports nothing
             statements = import_statements(data)
             found = self._scans[key] = (
                 self.checker.prefilter.matches(data, statements),
@@ -496,16 +485,16 @@ class ProjectIndex:
             self.consulted.update(remembered[1])  # what the answer relied on, for the cache
         return remembered[0]
 
-    def _imports_of(self, data: bytes, path: str) -> list:
+    def _imports_of(self, path: str, data: bytes | None = None) -> list:
         """The imports of project modules of the file at the absolute ``path``."""
         return [
             (module, names)
-            for module, names in self._scan(data, path)[1]
+            for module, names in self._scan(path, data)[1]
             if self.is_project_name(module)
         ]
 
     def _imports_exporter(self, data: bytes, path: str) -> bool:
-        for module, names in self._imports_of(data, path):
+        for module, names in self._imports_of(path, data):
             if self.is_library(module) or self.path_of(module) is None:
                 continue  # not a project module (a namespace package is not followed)
             if not names:

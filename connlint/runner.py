@@ -52,8 +52,10 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
                 _tick(reporter)
                 continue
         pending.append((path, display, stat_result))
-    if pending and not hasattr(checker, "read"):
+    if pending and callable(checker):
         checker = checker()  # built only now: a run served from the cache never needs it
+        if project is not None:
+            project.checker  # noqa: B018 - the index's too, before any worker process starts
     size = sum(item[2].st_size for item in pending if item[2] is not None)
     want_digest = cache is not None
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
@@ -108,8 +110,7 @@ def _process(checker, path, display, want_digest: bool, cache=None, project=None
         return digest, findings, {}, {}
     from connlint.project import package_of
 
-    project.begin_file(path)
-    if project.matters(data, path) or project.imports_exporter(data, path):
+    if project.begin_check(data, path):
         findings = checker.check_bytes(display, data, project, package_of(path), force=True)
     else:
         findings = []

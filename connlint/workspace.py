@@ -15,9 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from connlint.config import (
-    Selection, Settings, find_config, is_repository_root, read_settings, repository_root, settings_for,
-)
+from connlint.config import Selection, default_root, find_config, is_repository_root, settings_for
 from connlint.record import Record, field
 
 
@@ -105,8 +103,7 @@ class Project:
         from connlint.project import package_of
 
         display = display or display_path(Path(path))
-        self.index.begin_file(path)
-        if not (self.index.matters(data, path) or self.index.imports_exporter(data, path)):
+        if not self.index.begin_check(data, path):
             return []
         return self.checker.check_bytes(display, data, self.index, package_of(path), force=True, noqa=noqa)
 
@@ -118,11 +115,9 @@ class Project:
         display, data, _ = self.checker.read(path)
         if data is None:
             return None
-        self.index.begin_file(path)
-        matters = self.index.matters(data, path)
-        if not matters and not self.index.imports_exporter(data, path):
+        if not self.index.begin_check(data, path):
             return None
-        facts, _ = self.checker.analyse(display, data, self.index, package_of(path), force=not matters)
+        facts, _ = self.checker.analyse(display, data, self.index, package_of(path), force=True)
         return facts
 
     def analyser(self, path):
@@ -147,22 +142,15 @@ class Workspace:
         path = Path(os.path.abspath(path))
         directory = path if path.is_dir() else path.parent
         overrides = self.overrides
-        if overrides.config_file:
-            key = ("config", overrides.config_file)
+        # which settings apply, as settings_for decides, without reading them again
+        if overrides.isolated:
+            source = None
         else:
-            source = None if overrides.isolated else find_config(directory)
-            if source is not None:
-                key = ("config", str(source))
-            else:  # the defaults, rooted at the repository, else here
-                key = ("defaults", str(repository_root(directory) or Path.cwd().resolve()))
+            source = overrides.config_file or find_config(directory)
+        key = ("settings", str(source)) if source is not None else ("defaults", str(default_root(directory)))
         project = self._projects.get(key)
         if project is None:
-            if key[0] == "config":
-                settings = settings_for(directory, overrides.config_file) if overrides.config_file else read_settings(
-                    Path(key[1])
-                )
-            else:
-                settings = Settings(root=Path(key[1]))
+            settings = settings_for(directory, overrides.config_file, overrides.isolated)
             project = self._projects[key] = Project(settings, overrides)
         return project
 
