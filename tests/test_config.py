@@ -446,3 +446,12 @@ def test_bad_user_framework_entry_is_a_config_error(tmp_path):
     assert_one_error_line(
         err, f'{path}: [tool.connlint] frameworks[0]: decorator[0].what: expected a string such as "Flask route"'
     )
+
+
+def test_isolated_wins_over_config(tmp_path):
+    """--isolated ignores every settings file, the one --config names too."""
+    write(tmp_path, "ci.toml", 'select = ["CNL102"]\n')
+    write(tmp_path, "m.py", THREE)
+    code, found, err = check(["--isolated", "--config", "ci.toml"], tmp_path)
+    assert (code, err) == (1, "")
+    assert found == three("m.py")
