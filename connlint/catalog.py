@@ -29,7 +29,7 @@ SELF = "self"
 
 TYPE_KEYS = {
     "kind", "label", "var", "aliases", "release", "release_awaited", "released_by",
-    "with", "async_with", "methods", "call", "hint", "verb", "lazy", "async",
+    "with", "async_with", "methods", "call", "hint", "verb", "lazy", "async", "needs_loop",
 }
 OPENER_KEYS = {"calls", "returns", "unpooled_if", "shared_if", "owned_if", "positions"}
 LIBRARY_KEYS = {"name", "modules", "settings"}
@@ -37,7 +37,7 @@ FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot", "limits", "dj
 LIMIT_KEYS = {
     "calls", "label", "server", "size", "positions", "defaults", "unbounded", "missing_is_unbounded",
     "waits_forever", "default_waits_forever", "timeout_keyword", "unsized", "url_position", "url_keyword",
-    "memory_urls", "url_pool_options", "url_limits", "settings_position", "settings_prefix", "suggest", "versions",
+    "memory_urls", "no_server_urls", "url_pool_options", "url_limits", "settings_position", "settings_prefix", "suggest", "versions",
     "bound", "url_wins", "url_case_insensitive", "timeout_keywords", "timeout_suggest", "only_with",
 }
 BOUND_RULES = ("sum", "largest")
@@ -45,7 +45,7 @@ SERVERS = ("database", "redis", "mongodb", "http")
 ANALYSIS_KEYS = {
     "borrow_calls", "borrow_methods", "data_methods", "quiet_calls", "quiet_methods",
     "adopt_methods", "closing_wrappers", "teardown_decorators", "data_attributes", "holding_calls",
-    "closed_checks",
+    "closed_checks", "suppressing_wrappers",
 }
 
 
@@ -66,6 +66,7 @@ class ResourceType(Record, frozen=True):
     verb: str | None = None
     lazy: bool = False  # creating it opens nothing until it is first used
     asynchronous: bool = False  # an asyncio client, even if its release is sync (motor)
+    needs_loop: bool = False  # must be created inside a running event loop: never at import time
 
     @property
     def is_resource(self) -> bool:
@@ -116,6 +117,7 @@ class Catalog(Record):
     quiet_methods: set[str] = field(factory=set)
     adopt_methods: set[str] = field(factory=set)
     closing_wrappers: set[str] = field(factory=set)
+    suppressing_wrappers: set[str] = field(factory=set)  # a `with` whose body's exceptions stop there
     teardown_decorators: set[str] = field(factory=set)
     data_attributes: set[str] = field(factory=set)
     sources: list[str] = field(factory=list)
@@ -308,6 +310,7 @@ def _limit_spec(spec, where: str):
         url_position=spec.get("url_position"),
         url_keyword=spec.get("url_keyword"),
         memory_urls=tuple(_expect(spec.get("memory_urls", []), list, f"{where}.memory_urls")),
+        no_server_urls=tuple(_expect(spec.get("no_server_urls", []), list, f"{where}.no_server_urls")),
         url_pool_options=tuple(_expect(spec.get("url_pool_options", []), list, f"{where}.url_pool_options")),
         url_limits=tuple(_expect(spec.get("url_limits", []), list, f"{where}.url_limits")),
         settings_position=spec.get("settings_position"),
@@ -353,6 +356,7 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
         verb=_optional_string(spec, "verb", where),
         lazy=_expect(spec.get("lazy", False), bool, f"{where}.lazy"),
         asynchronous=_expect(spec.get("async", False), bool, f"{where}.async"),
+        needs_loop=_expect(spec.get("needs_loop", False), bool, f"{where}.needs_loop"),
     )
     if rtype.is_resource and not (rtype.release or rtype.released_by):
         raise CatalogError(f"{where}: a {kind} needs 'release' or 'released_by'")

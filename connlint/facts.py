@@ -9,7 +9,7 @@ import ast
 from connlint.catalog import Catalog, OneShot, ResourceType
 from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
-from connlint.limits import PoolConfig, ValueReader, read_arguments
+from connlint.limits import PoolConfig, ValueReader, limit_can_matter, read_arguments
 from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
 from connlint.source import decode_lines
 
@@ -82,6 +82,21 @@ class ResourceSite:
     @property
     def line(self) -> int:
         return self.call.lineno
+
+    def created_when_missing(self) -> bool:
+        """Is the resource made only when the caller passed none: ``if conn is
+        None: conn = connect()`` (or ``if not conn:``) on a parameter ``conn``?"""
+        function, statement = self.function, self.statement
+        if function is None or not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            return False
+        target = statement.targets[0]
+        parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+        if not isinstance(target, ast.Name) or target.id not in parameters:
+            return False
+        for node in ast.walk(function):
+            if isinstance(node, ast.If) and any(child is statement for child in node.body):
+                return _tests_missing(node.test, target.id)
+        return False
 
     @property
     def column(self) -> int:
@@ -208,6 +223,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
     by_call = {id(site.call): site for site in facts.sites}
     for config in facts.pool_configs:
         config.site = by_call.get(id(config.call))
+        config.matters = limit_can_matter(config, resolver, catalog)
     facts.pool_configs.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
 
 
@@ -216,6 +232,9 @@ def _record_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog) ->
     spec = catalog.limits.get(qual) if qual else None
     if spec is None:
         return
+    alternatives = facts.resolver.alternative_quals(call.func, scope)
+    if any(catalog.limits.get(other) is not spec for other in alternatives):
+        return  # one name, several libraries' pools: what holds for each is not known
     if facts.reader is None:
         facts.reader = ValueReader(facts.resolver)
     arguments = read_arguments(call, spec, scope, facts.reader)
@@ -452,3 +471,17 @@ def _root_name(node) -> str | None:
     while isinstance(node, ast.Attribute):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _tests_missing(test, name: str) -> bool:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Name) and test.operand.id == name
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Is, ast.Eq))
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    )

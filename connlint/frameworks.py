@@ -31,6 +31,7 @@ class EntrySpec(Record, frozen=True):
     arguments: tuple = ()
     argument_keyword: str | None = None  # ... or the keyword that argument may be given as
     class_init: bool = False  # decorators: on a method, its class's ``__init__`` runs per request too
+    startup: str = ""  # the app's one-time startup hook, named in messages ("the lifespan handler")
     handler_methods: tuple = ()  # bases / registered classes: which methods are entry points
     init_parameters: tuple = ()  # class heuristics: ``__init__``'s parameters after self, exactly
     parameters: tuple = ()  # function heuristics: required parameter names, in order
@@ -160,12 +161,15 @@ def _table(value, where, expected) -> dict:
 def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
     _unknown(data, FILE_KEYS, where)
     header = _table(data.get("framework", {}), f"{where}: [framework]", 'a table such as { name = "Acme web" }')
-    _unknown(header, {"name", "modules", "unit"}, f"{where}: [framework]")
+    _unknown(header, {"name", "modules", "unit", "startup"}, f"{where}: [framework]")
     name = header.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise CatalogError(f"{where}: framework.name: expected a non-empty string such as \"Acme web\"")
     modules = _strings(header.get("modules", []), f"{where}: framework.modules")
     frameworks.modules.update(modules)
+    startup = header.get("startup", "")
+    if not isinstance(startup, str):
+        raise CatalogError(f"{where}: framework.startup: expected a string naming the app's one-time startup hook")
     default_unit = header.get("unit", "request")
     if default_unit not in UNITS:
         raise CatalogError(f"{where}: framework.unit: expected one of {', '.join(UNITS)}, got {_shown(default_unit)}")
@@ -189,7 +193,7 @@ def add_framework(frameworks: Frameworks, data: dict, where: str) -> None:
         if not isinstance(entries, list):
             raise CatalogError(f"{where}: [[{key}]]: expected an array of tables")
         for index, spec in enumerate(entries):
-            target.append(_spec(spec, key, name or where, default_unit, modules, f"{where}: {key}[{index}]"))
+            target.append(_spec(spec, key, name or where, default_unit, modules, f"{where}: {key}[{index}]", startup))
     one_time = _table(data.get("one_time", {}), f"{where}: [one_time]", "a table of decorators, functions, request_scoped")
     _unknown(one_time, ONE_TIME_KEYS, f"{where}: [one_time]")
     for key, values in one_time.items():
@@ -209,7 +213,7 @@ def _shown(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, where: str) -> EntrySpec:
+def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, where: str, startup: str = "") -> EntrySpec:
     if not isinstance(spec, dict):
         raise CatalogError(f"{where}: expected a table")
     extra = sorted(set(spec) - SPEC_KEYS - KIND_KEYS[kind])
@@ -278,4 +282,5 @@ def _spec(spec, kind: str, framework: str, default_unit: str, modules: tuple, wh
         first_parameter=spec.get("first_parameter"),
         returned=spec.get("returned", False),
         modules=modules,
+        startup=startup,
     )

@@ -360,7 +360,9 @@ class LifetimeAnalysis:
         flow.raises = {}
         catch_all = False
         for handler in node.handlers:
-            catch_all = catch_all or _catches_all(handler)
+            # a handler that releases the resource is where its author put
+            # the error path: the exceptions it names are the ones expected
+            catch_all = catch_all or _catches_all(handler) or self._calls_release(handler.body)
             for atom, line in body_flow.raises.items():
                 caught = atom.but(erred=line) if atom.status == OPEN and not atom.erred else atom
                 handled = self.block(handler.body, {caught})
@@ -429,7 +431,11 @@ class LifetimeAnalysis:
                 plain.add(atom)
             else:  # closes, or unknown: trust the context manager
                 covered.add(atom)
-        flow.absorb(inside(plain))
+        inner = inside(plain)
+        if plain and self._suppresses(item.context_expr):
+            swallowed, inner.raises = inner.raises, {}
+            inner.normal |= set(swallowed)  # the code after the block runs
+        flow.absorb(inner)
         if covered:
             inner = inside(covered)
             flow.normal |= {_release(a) for a in inner.normal}
@@ -440,6 +446,13 @@ class LifetimeAnalysis:
             for atom, line in inner.raises.items():
                 flow.raises.setdefault(_release(atom), line)
         return flow
+
+    def _suppresses(self, expr) -> bool:
+        """``contextlib.suppress(...)``: its body's exceptions end at the block."""
+        if not isinstance(expr, ast.Call) or not self.ctx.catalog.suppressing_wrappers:
+            return False
+        callee = self.ctx.resolver.resolve(expr.func, self.ctx.scope)
+        return callee is not None and callee.qual in self.ctx.catalog.suppressing_wrappers
 
     def _match(self, node, states) -> Flow:
         flow = Flow()
@@ -859,10 +872,27 @@ class LifetimeAnalysis:
                         continue
                     if isinstance(func, ast.Name) and func.id in catalog.quiet_calls:
                         continue
+                    if isinstance(func, ast.Name) and self._quiet_alias(func.id):
+                        continue  # LOGERR = logger.error
                     if self.ctx.resolver.unwrap_closing(node, self.ctx.scope) is not None:
                         continue  # closing(x) only wraps
+                    if self._suppresses(node):
+                        continue  # suppress(...) only builds the context manager
                     return True
         return False
+
+    def _quiet_alias(self, name: str) -> bool:
+        """A module-level name bound once to a quiet method (``LOGERR =
+        LOGGER.error``) and not rebound in the function."""
+        resolver = self.ctx.resolver
+        if name in self.ctx.scope.bindings or name in self.ctx.scope.imports:
+            return False
+        entries = resolver.module.bindings.get(name, ())
+        return (
+            len(entries) == 1
+            and isinstance(entries[0], ast.Attribute)
+            and entries[0].attr in self.ctx.catalog.quiet_methods
+        )
 
     def _contains_call(self, parts) -> bool:
         return any(node is self.call for part in parts for node in _walk_expr(part))
@@ -871,12 +901,17 @@ class LifetimeAnalysis:
         return isinstance(owner, ast.Expr) and owner.value is call
 
     def _releases_anywhere(self) -> bool:
+        return self._calls_release([self.ctx.node])
+
+    def _calls_release(self, nodes) -> bool:
+        """Is a release method of the resource's type called in ``nodes``?"""
         if self.rtype is None:
             return False
-        for node in walk(self.ctx.node):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr in self.rtype.release or node.func.attr in self.rtype.released_by:
-                    return True
+        for top in nodes:
+            for node in walk(top):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    if node.func.attr in self.rtype.release or node.func.attr in self.rtype.released_by:
+                        return True
         return False
 
     def _yield_hands_over(self) -> bool:

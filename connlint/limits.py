@@ -38,6 +38,7 @@ class LimitSpec(Record, frozen=True):
     url_position: int | None = None
     url_keyword: str | None = None
     memory_urls: tuple = ()
+    no_server_urls: tuple = ()  # URLs of databases without server slots (SQLite files)
     url_pool_options: tuple = ()  # pool options that do not belong in the URL query (CNL304)
     url_limits: tuple = ()  # query keys the library reads as limits
     settings_position: int | None = None  # engine_from_config(settings, prefix=...)
@@ -59,6 +60,7 @@ class Arguments(Record):
     opaque: bool = False  # **kwargs or a settings mapping that cannot be read
     url: object = MISSING  # str | UNKNOWN | MISSING
     url_node: ast.AST | None = None
+    url_prefix: str = ""  # the literal start of a URL built at run time ("sqlite:///" + name)
 
     def get(self, keyword):
         if keyword in self.values:
@@ -219,9 +221,12 @@ def read_arguments(call: ast.Call, spec: LimitSpec, scope: Scope, reader: ValueR
         url_node = next((k.value for k in call.keywords if k.arg == spec.url_keyword), None)
     if url_node is None and spec.url_position is not None and spec.url_position < len(call.args):
         url_node = call.args[spec.url_position]
+    url_prefix = ""
     if url_node is not None:
         url = reader.read(url_node, scope)
         url = url if isinstance(url, str) else UNKNOWN
+        if url is UNKNOWN:
+            url_prefix = _literal_prefix(url_node)
     if spec.settings_position is not None and spec.settings_position < len(call.args):
         settings = reader.read(call.args[spec.settings_position], scope)
         prefix = values.pop("prefix", spec.settings_prefix)
@@ -233,7 +238,19 @@ def read_arguments(call: ast.Call, spec: LimitSpec, scope: Scope, reader: ValueR
             url = url if isinstance(url, str) or url is MISSING else UNKNOWN
         else:
             opaque = True
-    return Arguments(values, opaque, url, url_node)
+    return Arguments(values, opaque, url, url_node, url_prefix)
+
+
+def _literal_prefix(node) -> str:
+    """The literal text a string expression starts with: ``"sqlite:///" +
+    path`` and ``f"sqlite:///{path}"`` give ``sqlite:///``."""
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.left
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value)
+    return ""
 
 
 def url_query(url: str) -> dict:
@@ -271,6 +288,7 @@ class PoolConfig(Record):
     callee: str
     statement: ast.stmt | None
     site: object = None  # the ResourceSite of the same call, if it creates a resource
+    matters: bool = True  # could a limit change anything here (see ``limit_can_matter``)
 
     def _query(self) -> dict:
         query = url_query(self.args.url) if isinstance(self.args.url, str) else {}
@@ -293,15 +311,44 @@ class PoolConfig(Record):
         return any(matches_value(self.args.get(k), v) for k, v in self.spec.unsized.items())
 
     def in_memory(self) -> bool:
+        return self._url_matches(self.spec.memory_urls)
+
+    def without_server(self) -> bool:
+        """The URL names a database without server slots (a SQLite file)."""
+        if self.in_memory() or self._url_matches(self.spec.no_server_urls):
+            return True
+        # a URL built at run time: its literal start can name the scheme ("\0" stands for the rest)
+        prefix = self.args.url_prefix
+        import fnmatch
+
+        return bool(prefix) and any(fnmatch.fnmatchcase(prefix + "\0", p) for p in self.spec.no_server_urls)
+
+    def _url_matches(self, patterns) -> bool:
         import fnmatch
 
         url = self.args.url
-        return isinstance(url, str) and any(fnmatch.fnmatchcase(url, p) for p in self.spec.memory_urls)
+        return isinstance(url, str) and any(fnmatch.fnmatchcase(url, p) for p in patterns)
+
+    def pool_class_unknown(self) -> bool:
+        """A pool class is given that connlint cannot read: it may have no size."""
+        return any(self.args.get(k) is UNKNOWN for k in self.spec.unsized)
+
+    def sizes_accepted(self) -> bool:
+        """Provably accepts the size keywords: no pool class is given, and the
+        URL, where the library takes one, is a literal for a server database
+        (``sqlite://`` gets a pool class that refuses them)."""
+        if any(self.args.get(k) is not MISSING for k in self.spec.unsized):
+            return False
+        if self.spec.url_position is not None or self.spec.url_keyword or self.spec.settings_position is not None:
+            return isinstance(self.args.url, str) and not self.without_server()
+        return True
 
     def implicit(self) -> bool:
         """Relies on the library's default bound (CNL301)."""
         spec, args = self.spec, self.args
-        if spec.server == "http" or not spec.size or args.opaque or self.unsized() or self.in_memory():
+        if spec.server == "http" or not spec.size or args.opaque or self.unsized() or self.without_server():
+            return False
+        if self.pool_class_unknown():
             return False
         if any(args.get(k) is not MISSING for k in spec.size):
             return False
@@ -386,6 +433,41 @@ class PoolConfig(Record):
         if not values:
             return UNKNOWN
         return max(values) if spec.bound == "largest" else sum(values)
+
+
+def limit_can_matter(config: PoolConfig, resolver, catalog) -> bool:
+    """Can this pool's limits matter: does it outlive the call that builds it
+    (module level, stored, returned, handed over) or is it shared with other
+    code (passed to a call other than a catalog borrower, or used by a nested
+    function)?  A pool built, used through its own methods and released or
+    dropped inside one function needs no limit: at most one caller uses it."""
+    from connlint.lifetime import ESCAPED
+
+    site = config.site
+    if site is None or site.function is None or site.fate is None or site.fate.verdict == ESCAPED:
+        return True
+    var = site.fate.var
+    if var is None:
+        return False
+    scope = resolver.scope_of(site.function)
+    for node in ast.walk(site.function):
+        if node is not site.function and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if any(isinstance(n, ast.Name) and n.id == var for n in ast.walk(node)):
+                return True  # a closure may run elsewhere (a thread, an executor)
+        if not isinstance(node, ast.Call):
+            continue
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        if not any(isinstance(n, ast.Name) and n.id == var for arg in arguments for n in ast.walk(arg)):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in catalog.borrow_methods:
+            continue
+        callee = resolver.resolve(func, scope)
+        qual = callee.qual if callee is not None else None
+        if qual is not None and (qual in catalog.borrow_calls or qual in catalog.holding_calls or qual in catalog.openers):
+            continue  # takes one connection at a time, or binds a session to it
+        return True
+    return False
 
 
 def _literal_text(node):

@@ -144,12 +144,19 @@ def assigned_names(target) -> list[str]:
 class Scope:
     """The names bound in one function (or the module)."""
 
-    __slots__ = ("node", "parent", "imports", "bindings", "annotations", "declared_global", "cls", "self_name", "calls")
+    __slots__ = (
+        "node", "parent", "imports", "alternatives", "bindings", "annotations", "declared_global", "cls", "self_name",
+        "calls",
+    )
 
     def __init__(self, node: ast.AST, parent: Scope | None):
         self.node = node
         self.parent = parent
         self.imports: dict[str, str] = {}
+        # name -> every catalog library's name imported as it (``try: from
+        # psycopg_pool import ConnectionPool / except ImportError: from
+        # psycopg2.pool import ThreadedConnectionPool as ConnectionPool``)
+        self.alternatives: dict[str, set[str]] = {}
         # name -> expressions assigned to it (None for bindings we cannot type)
         self.bindings: dict[str, list] = {}
         self.annotations: dict[str, ast.expr] = {}
@@ -322,6 +329,8 @@ class Resolver:
         if previous is not None and previous.split(".", 1)[0] in self.catalog.modules:
             if qual.split(".", 1)[0] not in self.catalog.modules:
                 return
+            if previous != qual:
+                scope.alternatives.setdefault(name, {previous}).add(qual)
         scope.imports[name] = qual
 
     def _bind_target(self, scope: Scope, target, value) -> None:
@@ -527,7 +536,8 @@ class Resolver:
         elif isinstance(func, ast.Name):
             local = self._module_definition(func.id, scope)
             if isinstance(local, ast.ClassDef):
-                return Value(instance=local)
+                rtype = self.class_resource(local)
+                return Value(rtype=rtype) if rtype is not None else Value(instance=local)
             if local is not None:
                 return _from_this_module(self.function_returns(local))
         callee = self.resolve(func, scope)
@@ -551,8 +561,34 @@ class Resolver:
                 rtype = self.catalog.types.get(gives["type"]) if gives else None
                 if rtype is not None:
                     return Value(rtype=rtype, origin=gives["origin"], shared=True)
-                if self._project_class(callee.qual) is not None:
+                entry = self._project_class(callee.qual)
+                if entry is not None:
+                    resource = entry.get("resource")
+                    rtype = self.catalog.types.get(resource["type"]) if resource else None
+                    if rtype is not None:
+                        return Value(rtype=rtype, origin=resource["origin"])  # class Session(requests.Session)
                     return Value(instance=callee.qual)  # Database(url), defined in another module
+        return None
+
+    def class_resource(self, cls: ast.ClassDef, depth: int = 0):
+        """The catalog resource type a module-level class of this module
+        subclasses (``class Session(requests.Session)``), directly or through
+        other project classes: its instances are that resource."""
+        if depth > 8 or self.classes.get(cls.name) is not cls:
+            return None
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and isinstance(self._module_definition(base.id, self.module), ast.ClassDef):
+                found = self.class_resource(self.classes[base.id], depth + 1)
+            else:
+                value = self.resolve(base, self.module)
+                qual = value.qual if value is not None else None
+                found = self.catalog.opener_type(qual) if qual else None
+                if found is None and qual and self.project is not None:
+                    entry = self._project_class(qual)
+                    resource = entry.get("resource") if entry else None
+                    found = self.catalog.types.get(resource["type"]) if resource else None
+            if found is not None and found.is_resource:
+                return found
         return None
 
     def _method_result(self, instance, name: str) -> Value | None:
@@ -739,8 +775,17 @@ class Resolver:
         if self.matches_keywords(call, scope, self.catalog.shared_if):
             return True
         owned = self.catalog.owned_if.get(self.callee_qual(call, scope) or "") if self.catalog.owned_if else None
+        from_factory = False
+        if owned is None and self.catalog.owned_if:
+            # SessionLocal(bind=conn): a factory's call given the argument
+            # that decides ownership is judged as the call it makes
+            maker = self.resolve(call.func, scope)
+            if maker is not None and maker.rtype is not None and maker.rtype.call:
+                owned, from_factory = self.catalog.owned_if.get(maker.rtype.call), True
         for keyword, (position, types) in (owned or {}).items():
             argument = next((k.value for k in call.keywords if k.arg == keyword), None)
+            if argument is None and from_factory:
+                continue  # the factory's own setting applies
             if argument is None and position is not None and position < len(call.args):
                 argument = call.args[position]
             value = self.resolve(argument, scope) if argument is not None else None
@@ -759,6 +804,27 @@ class Resolver:
     def callee_qual(self, call: ast.Call, scope: Scope) -> str | None:
         value = self.resolve(call.func, scope)
         return value.qual if value is not None else None
+
+    def alternative_quals(self, node, scope: Scope) -> set[str]:
+        """Every qualified name ``node`` may stand for when its root name is
+        imported from more than one catalog library; empty otherwise."""
+        attrs = []
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return set()
+        current = scope
+        while current is not None and node.id not in current.imports:
+            if node.id in current.bindings or node.id in current.annotations:
+                return set()
+            current = self.module if node.id in current.declared_global else current.parent
+            while current is not None and isinstance(current.node, ast.ClassDef):
+                current = current.parent
+        if current is None or node.id not in current.alternatives:
+            return set()
+        suffix = "".join(f".{attr}" for attr in reversed(attrs))
+        return {qual + suffix for qual in current.alternatives[node.id]}
 
 
 def _returns(body):

@@ -357,6 +357,19 @@ class ProjectIndex:
         self.begin_file(path)
         return self.matters(data, path) or self.imports_exporter(data, path)
 
+    def holds(self, data: bytes, path) -> bool:
+        """Does what the index remembers of the file at ``path`` (whether it
+        passes the prefilter, what it imports) still hold for ``data``?  The
+        language server checks an editor's buffer again and again: when the
+        buffer no longer reads as remembered, it starts a fresh index."""
+        key = os.path.abspath(path)
+        found = self._scans.get(key)
+        if found is None:
+            return True
+        statements = import_statements(data)
+        return found == (self.checker.prefilter.matches(data, statements),
+                         list(imported_modules(statements, package_of(key))))
+
     def _compute(self, path: str, cached: bool) -> tuple:
         """(summary, stat) of the module at ``path``."""
         try:
@@ -641,6 +654,9 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
     classes = {}
     for name, node in resolver.classes.items():
         entry = _class_summary(node, facts)
+        resource = resolver.class_resource(node)
+        if resource is not None:
+            entry["resource"] = {"type": resource.name, "origin": f"{where}:{node.lineno}"}
         if entry:
             classes[name] = entry
     bindings = {}

@@ -24,6 +24,17 @@ TYPE_PARAMS = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class|type)[ \t]+\w+[ 
 STAR_311 = re.compile(r"(?:^[ \t]*except|[\[,]|\*\w+[ \t]*:)[ \t]*\Z")
 
 
+LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """``text``'s lines as Python counts them, like ``str.splitlines`` but
+    ending only at \\r\\n, \\r or \\n: \\x0b, \\x0c, \\x1c-\\x1e, \\x85 and
+    \\u2028/\\u2029 are characters within a line of code, not line ends."""
+    lines = [match.group(0) for match in LINE_WITH_END.finditer(text) if match.group(0)]
+    return lines if keepends else [LINE_BREAK.sub("", line) for line in lines]
+
+
 class ParseFailure(Exception):
     def __init__(self, line: int, column: int, reason: str):
         super().__init__(line, column, reason)

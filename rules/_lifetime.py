@@ -43,6 +43,16 @@ def variable(site) -> str:
 def remedy(site) -> str:
     """What to do instead, from the catalog entry of the resource's type."""
     rtype, var = site.rtype, variable(site)
+    if site.created_when_missing():
+        # ``if conn is None: conn = connect()``: a plain ``with`` would also
+        # close the caller's connection
+        entered = site.callee + "(...)"
+        if not (rtype.with_effect == "closes" or rtype.async_with_effect == "closes"):
+            entered = f"contextlib.closing({entered})"
+        return (
+            f"close only the one created here: under 'with contextlib.ExitStack() as stack:', "
+            f"create it as '{var} = stack.enter_context({entered})'"
+        )
     if rtype.hint:
         return rtype.hint.format(var=var, call=site.callee, pool=site.receiver or "pool")
     release = rtype.release[0] if rtype.release else "close"
@@ -54,6 +64,8 @@ def remedy(site) -> str:
             local = f"use 'with {site.callee}(...) as {var}:'"
         else:
             local = f"call '{awaited}{var}.{release}()' in a 'finally' block"
+        if rtype.needs_loop:
+            return f"create it once in the app's startup or lifespan hook and share it, or {local}"
         return f"create it once at module level and share it, or {local}"
     if site.in_async and rtype.async_with_effect == "closes":
         return f"use 'async with {site.callee}(...) as {var}:'"

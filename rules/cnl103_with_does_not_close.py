@@ -69,7 +69,7 @@ or returned.
         Invalid(
             "import psycopg2\ndef f(dsn):\n    conn = psycopg2.connect(dsn)\n    with conn:\n        conn.cursor().execute('x')\n",
             ((3, 12),),
-            fixed="import contextlib\nimport psycopg2\ndef f(dsn):\n    with contextlib.closing(psycopg2.connect(dsn)) as conn:\n        with conn:\n            conn.cursor().execute('x')\n",
+            fixed="import contextlib\n\nimport psycopg2\ndef f(dsn):\n    with contextlib.closing(psycopg2.connect(dsn)) as conn:\n        with conn:\n            conn.cursor().execute('x')\n",
         ),
         Invalid(
             "import psycopg_pool\npool = psycopg_pool.ConnectionPool('')\ndef f():\n    with pool.getconn() as conn:\n        conn.execute('x')\n",

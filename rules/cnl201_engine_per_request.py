@@ -63,6 +63,9 @@ module-level names bound before that definition and the name is free at
 module level (a `dispose()` of it in the function is removed); a helper
 without parameters that only returns the client (`def cache(): return
 redis.Redis(...)`) is decorated with `@functools.lru_cache` instead.
+No fix for a client that must be created inside a running event loop
+(`aiohttp.ClientSession`, `needs_loop` in the catalog): at import time it
+fails, so the message names the framework's startup or lifespan hook instead.
 **Unsafe** (`--unsafe-fixes`): the pool is now created at import time and
 shared by every request, which is the intent but changes when connection
 settings are read.
@@ -100,7 +103,7 @@ settings are read.
             "import redis\nfrom celery import shared_task\ndef cache():\n    return redis.Redis(host='cache')\n@shared_task\ndef refresh(key):\n    cache().delete(key)\n",
             ((4, 12),),
             "Redis client from redis.Redis() is created on every task via refresh() (Celery task) -> cache()",
-            fixed="import functools\nimport redis\nfrom celery import shared_task\n@functools.lru_cache\ndef cache():\n    return redis.Redis(host='cache')\n@shared_task\ndef refresh(key):\n    cache().delete(key)\n",
+            fixed="import functools\n\nimport redis\nfrom celery import shared_task\n@functools.lru_cache\ndef cache():\n    return redis.Redis(host='cache')\n@shared_task\ndef refresh(key):\n    cache().delete(key)\n",
         ),
         Invalid(
             "from flask import Flask\nfrom sqlalchemy import create_engine\napp = Flask(__name__)\nclass Repository:\n    def __init__(self):\n        self.engine = create_engine('postgresql://db/app')\n@app.get('/users')\ndef users():\n    return str(Repository().engine.url)\n",

@@ -92,6 +92,35 @@ every iteration, the loop goes into `try:` and one `engine.dispose()` into
 
 
 def _varies(site) -> bool:
-    """Do the creating call's arguments use a name the loop rebinds?"""
-    loaded = {node.id for node in ast.walk(site.call) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
-    return bool(loaded & names_used(site.loop.node, bound_only=True))
+    """Do the creating call's arguments use a name whose value changes from
+    one iteration to the next?  A name the loop rebinds only to a value made
+    of names that do not change (``timeout = ClientTimeout(total=5)``) keeps
+    its value."""
+    loop = site.loop.node
+    rebound = names_used(loop, bound_only=True)
+    plain: dict = {}  # name -> the values a simple ``name = value`` in the loop gives it
+    simple_targets = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            for target in node.targets:
+                plain.setdefault(target.id, []).append(node.value)
+                simple_targets.add(id(target))
+    otherwise_bound = {
+        node.id for node in ast.walk(loop)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and id(node) not in simple_targets
+    } | (rebound - {node.id for node in ast.walk(loop) if isinstance(node, ast.Name)})
+    steady: set = set()
+    grown = True
+    while grown:  # least fixed point: a value built from its own previous value keeps changing
+        grown = False
+        for name, values in plain.items():
+            if name in steady or name in otherwise_bound:
+                continue
+            if all(not (_loaded(value) & (rebound - steady)) for value in values):
+                steady.add(name)
+                grown = True
+    return bool(_loaded(site.call) & (rebound - steady))
+
+
+def _loaded(node) -> set:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}

@@ -42,7 +42,10 @@ The loop (or the statement holding the comprehension) goes inside
 `with requests.Session() as session:` (`httpx.Client()`; `async with
 aiohttp.ClientSession()` in a coroutine), and every one-shot helper of that
 library in it is called on the shared client instead: `session.get(...)`.
-`import requests` is added when the module imported only the helper. A helper
+The client is reached by the name the call used (`requests` imported in the
+function or under `try` stays so); `import requests` is added, in the
+package imports' group, only when the module imported just the helper at its
+top level, and no fix is offered when it imports it lazily or under `try`. A helper
 called from a lambda or nested function is left alone (it may run after the
 `with` has closed the client). **Unsafe**: a shared client keeps state between
 the requests (cookies, for requests), and its defaults can differ from the

@@ -25,11 +25,20 @@ Also Django `DATABASES` entries with `"OPTIONS": {"pool": True}`, which take
 the driver pool's defaults (psycopg_pool `min_size=4, max_size=4`; oracledb
 `max=2`).
 
-Not reported: pool classes without a size (`NullPool`, `StaticPool`), in-memory
-SQLite URLs, HTTP clients, and calls whose limits cannot be read (a
-`**settings` mapping, `engine_from_config(settings)` with unreadable
-settings, a URL that cannot be read when the library reads limits from it):
-those are explicit, with a value connlint does not know.
+Not reported: pool classes without a size (`NullPool`, `StaticPool`) or a
+pool class that cannot be read (`poolclass=self.pool_class`); SQLite URLs, in
+memory or a file, also when only their start is literal (`"sqlite:///" +
+path`): no server slots to run out; HTTP clients; calls whose limits cannot
+be read (a `**settings` mapping, `engine_from_config(settings)` with
+unreadable settings, a URL that cannot be read when the library reads limits
+from it): those are explicit, with a value connlint does not know; a name
+imported from two libraries (`try: from psycopg_pool import ConnectionPool` /
+`except ImportError: from psycopg2.pool import ... as ConnectionPool`),
+unless both mean the same pool. And only where a limit can matter: a pool
+built, used only through its own methods (or by catalog borrowers such as
+`MetaData.create_all` and `sessionmaker(bind=...)`) and released or dropped
+inside one function gets no finding; one that is stored, returned, passed to
+other code or used by a nested function does.
 """
     why = """
 Defaults are chosen for a single process talking to a database of its own.
@@ -51,10 +60,15 @@ engine = create_engine(DATABASE_URL, pool_size=10, max_overflow=5)
     fix_safety = """
 Adds the size keywords with the library's current defaults
 (`create_engine(url)` becomes `create_engine(url, pool_size=5,
-max_overflow=10)`), from the catalog's `[[limits]]` defaults: nothing changes
-but the bound becomes visible and reviewable. **Safe**, except where the
-default differs between library versions (redis-py before 8.0), which makes
-it **unsafe**. Tune the values afterwards.
+max_overflow=10)`), from the catalog's `[[limits]]` defaults, in the call's
+layout (one argument a line stays so): nothing changes but the bound becomes
+visible and reviewable. **Safe** when every precondition is proven: no
+`poolclass` is given (`NullPool` and `StaticPool` refuse the keywords), the
+URL, where the library takes one, is a literal naming a server database
+(`sqlite://` gets a pool that refuses them), and the default is the same in
+every version of the library. Otherwise **unsafe** (redis-py's default
+changed in 8.0; a URL built at run time may be SQLite). Tune the values
+afterwards.
 """
     valid = (
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.postgresql', 'OPTIONS': {'pool': {'min_size': 2, 'max_size': 10}}}}\n",
@@ -87,7 +101,7 @@ it **unsafe**. Tune the values afterwards.
 
     def check(self, facts):
         for config in facts.pool_configs:
-            if config.implicit():
+            if config.matters and config.implicit():
                 message = (
                     f"{subject(config)} relies on the default pool limits ({describe_defaults(config.spec)}); "
                     f"set them explicitly{suggestion(config)}"

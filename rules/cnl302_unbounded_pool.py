@@ -60,7 +60,7 @@ is the point, but callers may now wait for a connection.
 
     def check(self, facts):
         for config in facts.pool_configs:
-            found = config.unbounded()
+            found = config.unbounded() if config.matters else None
             if found:
                 keyword, value = found[0]
                 message = (

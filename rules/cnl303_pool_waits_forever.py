@@ -61,6 +61,8 @@ fix.
 
     def check(self, facts):
         for config in facts.pool_configs:
+            if not config.matters:
+                continue
             found = config.waits_forever()
             fix = None
             if found:

@@ -561,12 +561,13 @@ def test_throwaway_clients_share_one_client_per_loop():
             return [lambda: get(u) for u in urls]
         '''
     # the import the last fix adds sits above the findings not yet fixed: each
-    # fix is judged on the statement it rewrites
+    # fix is judged on the statement it rewrites; it joins its package's
+    # group, plain imports before ``from`` imports (as isort and ruff order them)
     assert fixed(source, codes="CNL203", unsafe=True) == textwrap.dedent('''\
         import aiohttp
         import httpx as hx
-        from requests import get
         import requests
+        from requests import get
 
 
         async def crawl(urls):
@@ -668,13 +669,230 @@ def load(p):
     # grouped, with no standard-library group: a group of its own, first
     ('"""Docs."""\n\nimport psycopg2\n\nfrom app import db\n',
      '"""Docs."""\n\nimport contextlib\n\nimport psycopg2\n\nfrom app import db\n'),
-    # one group: in order within it
-    ("import psycopg2\n", "import contextlib\nimport psycopg2\n"),
+    # one group of packages: a group of its own before it (as isort sections them)
+    ("import psycopg2\n", "import contextlib\n\nimport psycopg2\n"),
+    # one group that mixes sections already: in order within it
     ("import asyncio\nimport psycopg2\n", "import asyncio\nimport contextlib\nimport psycopg2\n"),
-    # after __future__, above the group
+    # after __future__, a group of its own above the packages
     ("from __future__ import annotations\n\nimport psycopg2\n",
-     "from __future__ import annotations\n\nimport contextlib\nimport psycopg2\n"),
+     "from __future__ import annotations\n\nimport contextlib\n\nimport psycopg2\n"),
 ], ids=["stdlib-group", "stdlib-group-first", "no-stdlib-group", "one-third-party", "one-mixed-group", "future"])
 def test_an_added_import_joins_the_standard_library_group(imports, expected):
     out = fixed(imports + LEAKY_BODY, codes="CNL1")
     assert out.startswith(expected + "\n\ndef load(p):\n    with contextlib.closing(psycopg2.connect(p)) as conn:\n")
+
+
+# -- a safe fix proves its preconditions; fixes respect the module ------------------------
+
+
+@pytest.mark.parametrize("source, expected", [
+    # one argument a line, trailing comma: the new keywords follow the layout
+    ('engine = create_engine(\n    "postgresql://db/app",\n    pool_pre_ping=True,\n)\n',
+     'engine = create_engine(\n    "postgresql://db/app",\n    pool_pre_ping=True,\n    pool_size=5,\n'
+     '    max_overflow=10,\n)\n'),
+    # one argument a line, no trailing comma
+    ('engine = create_engine(\n    "postgresql://db/app"\n)\n',
+     'engine = create_engine(\n    "postgresql://db/app",\n    pool_size=5,\n    max_overflow=10\n)\n'),
+    # aligned with the opening parenthesis
+    ('engine = create_engine("postgresql://db/app",\n                       echo=True)\n',
+     'engine = create_engine("postgresql://db/app",\n                       echo=True,\n'
+     '                       pool_size=5,\n                       max_overflow=10)\n'),
+    # on one line
+    ('engine = create_engine("postgresql://db/app", echo=True)\n',
+     'engine = create_engine("postgresql://db/app", echo=True, pool_size=5, max_overflow=10)\n'),
+], ids=["trailing-comma", "no-trailing-comma", "aligned", "one-line"])
+def test_keywords_added_to_a_call_keep_its_layout(source, expected):
+    header = "from sqlalchemy import create_engine\n\n"
+    assert fixed(header + source, codes="CNL301") == header + expected
+
+
+def test_pool_sizes_are_a_safe_fix_only_for_a_literal_server_url():
+    source = '''\
+        from sqlalchemy import create_engine
+
+
+        def database_url():
+            return "sqlite:///" + "app.db"
+
+
+        other = create_engine(database_url())
+        server = create_engine("postgresql://db/app")
+        '''
+    # the URL built by a function may be SQLite, whose pool refuses the sizes: unsafe
+    assert fixed(source, codes="CNL301") == textwrap.dedent(source).replace(
+        'create_engine("postgresql://db/app")', 'create_engine("postgresql://db/app", pool_size=5, max_overflow=10)')
+    assert fixed(source, codes="CNL301", unsafe=True) == textwrap.dedent(source).replace(
+        'create_engine("postgresql://db/app")', 'create_engine("postgresql://db/app", pool_size=5, max_overflow=10)'
+    ).replace("create_engine(database_url())", "create_engine(database_url(), pool_size=5, max_overflow=10)")
+
+
+@pytest.mark.parametrize("source", [
+    # a pool class read through an attribute (NullPool in a subclass)
+    '''\
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+
+    class Store:
+        pool_class = None
+
+        def __init__(self, url):
+            self.engine = create_engine(url, poolclass=self.pool_class)
+
+
+    class EphemeralStore(Store):
+        pool_class = NullPool
+    ''',
+    # SQLite, in memory or a file
+    "from sqlalchemy import create_engine\nengine = create_engine('sqlite:///app.db')\n",
+    "from sqlalchemy import create_engine\nengine = create_engine('sqlite://')\n",
+    # one name for two libraries' pools
+    '''\
+    try:
+        from psycopg_pool import ConnectionPool
+    except ImportError:
+        from psycopg2.pool import ThreadedConnectionPool as ConnectionPool
+
+    pool = ConnectionPool("dbname=app")
+    ''',
+], ids=["pool-class-attribute", "sqlite-file", "sqlite-memory", "two-library-alias"])
+def test_no_pool_size_fix_where_the_pool_may_refuse_it(source):
+    assert fixed(source, codes="CNL3", unsafe=True) == textwrap.dedent(source)
+
+
+def test_a_lazily_imported_client_is_shared_without_a_new_import():
+    source = '''\
+        def fetch_all(urls):
+            import requests
+
+            pages = []
+            for url in urls:
+                pages.append(requests.get(url, timeout=5).text)
+            return pages
+        '''
+    assert fixed(source, codes="CNL203", unsafe=True) == textwrap.dedent('''\
+        def fetch_all(urls):
+            import requests
+
+            pages = []
+            with requests.Session() as session:
+                for url in urls:
+                    pages.append(session.get(url, timeout=5).text)
+            return pages
+        ''')
+
+
+def test_an_optionally_imported_client_is_shared_without_a_new_import():
+    source = '''\
+        try:
+            import requests
+        except ImportError:
+            requests = None
+
+
+        def fetch_all(urls):
+            return [requests.get(url, timeout=5).text for url in urls]
+        '''
+    assert fixed(source, codes="CNL203", unsafe=True) == textwrap.dedent('''\
+        try:
+            import requests
+        except ImportError:
+            requests = None
+
+
+        def fetch_all(urls):
+            with requests.Session() as session:
+                return [session.get(url, timeout=5).text for url in urls]
+        ''')
+
+
+def test_no_new_top_level_import_for_a_library_imported_lazily():
+    source = '''\
+        def fetch_all(urls):
+            from requests import get
+
+            return [get(url, timeout=5).text for url in urls]
+        '''
+    assert fixed(source, codes="CNL203", unsafe=True) == textwrap.dedent(source)
+
+
+def test_an_added_package_import_joins_its_package_group():
+    source = '''\
+        import json
+
+        from requests import get
+
+
+        def fetch_all(urls):
+            return [json.loads(get(url, timeout=5).text) for url in urls]
+        '''
+    assert fixed(source, codes="CNL203", unsafe=True) == textwrap.dedent('''\
+        import json
+
+        import requests
+        from requests import get
+
+
+        def fetch_all(urls):
+            with requests.Session() as session:
+                return [json.loads(session.get(url, timeout=5).text) for url in urls]
+        ''')
+
+
+def test_a_client_that_needs_the_running_loop_is_not_moved_to_module_level():
+    source = '''\
+        import aiohttp
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/price")
+        async def price():
+            async with aiohttp.ClientSession() as session:
+                async with session.get("http://prices/api") as response:
+                    return await response.json()
+        '''
+    [finding] = analyse_with("CNL201")(textwrap.dedent(source).encode())
+    assert finding.fix is None
+    assert finding.message == (
+        "aiohttp session from aiohttp.ClientSession() is created on every request via price() (FastAPI route "
+        "'/price'); create it once in the app's lifespan handler (FastAPI(lifespan=...)) and share 'session' "
+        "(not at module level: it needs the running event loop)"
+    )
+
+
+def test_a_connection_made_only_when_none_was_passed_closes_only_its_own():
+    source = '''\
+        import psycopg2
+
+
+        def count(conn=None):
+            if conn is None:
+                conn = psycopg2.connect("dbname=app")
+            cur = conn.cursor()
+            cur.execute("select count(*) from items")
+            return cur.fetchone()[0]
+        '''
+    [finding] = analyse_with("CNL1")(textwrap.dedent(source).encode())
+    assert (finding.line, finding.code, finding.fix) == (6, "CNL101", None)
+    assert finding.message == (
+        "psycopg2 connection from psycopg2.connect() is never closed; close only the one created here: under "
+        "'with contextlib.ExitStack() as stack:', create it as "
+        "'conn = stack.enter_context(contextlib.closing(psycopg2.connect(...)))'"
+    )
+    assert fixed(source, codes="CNL1", unsafe=True) == textwrap.dedent(source)
+
+
+@pytest.mark.parametrize("character", ["\x0b", "\x0c"])
+def test_a_vertical_tab_or_form_feed_in_a_line_does_not_drop_the_fix(character):
+    source = (
+        "import sqlite3\n\n\ndef count():\n"
+        f"    conn = sqlite3.connect('app.db')  # a{character}b\n"
+        "    n = conn.execute('select 1').fetchone()\n    conn.close()\n    return n\n"
+    )
+    assert fixed(source, codes="CNL1") == (
+        "import contextlib\nimport sqlite3\n\n\ndef count():\n"
+        f"    with contextlib.closing(sqlite3.connect('app.db')) as conn:  # a{character}b\n"
+        "        n = conn.execute('select 1').fetchone()\n    return n\n"
+    )

@@ -51,13 +51,15 @@ class Entry:
     var: str
     unit: str = "request"
     path: str = "example.py"
+    startup: str = ""  # for a client that needs the running loop: the framework's startup hook
 
     @property
     def message(self) -> str:
-        return (
-            f"{self.subject} is created on every {self.unit} via {self.via}; "
-            f"create it once at module level (or in the app factory / lifespan) and share '{self.var}'"
-        )
+        if self.startup:
+            where = f"in {self.startup} and share '{self.var}' (not at module level: it needs the running event loop)"
+        else:
+            where = f"at module level (or in the app factory / lifespan) and share '{self.var}'"
+        return f"{self.subject} is created on every {self.unit} via {self.via}; create it once {where}"
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,10 @@ def _xfail(reason):
     return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
-def entry(framework, kind, name, source, at, subject, via, var, unit="request", path="example.py", xfail=None):
+def entry(framework, kind, name, source, at, subject, via, var, unit="request", path="example.py", xfail=None,
+          startup=""):
     assert kind in KINDS, kind
-    case = Entry(framework, kind, source, at, subject, via, var, unit, path)
+    case = Entry(framework, kind, source, at, subject, via, var, unit, path, startup)
     return pytest.param(case, id=f"{framework}-{kind}-{name}", marks=_xfail(xfail))
 
 
@@ -452,7 +455,8 @@ PER_REQUEST = [
             async with aiohttp.ClientSession() as session:
                 async with session.get("http://upstream/") as resp:
                     return web.Response(text=await resp.text())
-        """, (6, 16), AIOHTTP_SESSION, "proxy() (aiohttp route '/proxy')", "session"),
+        """, (6, 16), AIOHTTP_SESSION, "proxy() (aiohttp route '/proxy')", "session",
+        startup="a cleanup context (app.cleanup_ctx.append(...))"),
     entry("aiohttp", "decorator", "middleware", """\
         from aiohttp import web
         import redis

@@ -26,7 +26,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field
 
-from connlint.source import LINE_BREAK
+from connlint.source import LINE_BREAK, split_lines
 
 #: More steps than this in one file means the fixes do not converge.
 MAX_STEPS = 100
@@ -122,7 +122,7 @@ def check_rewrite(old: str, new: str, regions, display: str = "<fix>") -> tuple:
     for gap, new_lines in diff.old_gaps:
         if any(first - 1 <= gap <= last for first, last in regions):
             continue
-        if all(IMPORT_LINE.match(new.splitlines()[n - 1].strip()) for n in new_lines):
+        if all(IMPORT_LINE.match(split_lines(new)[n - 1].strip()) for n in new_lines):
             added_imports.update(new_lines)
             continue
         raise FixError(f"the fix inserted code after line {gap}, outside the statements it fixes")
@@ -152,7 +152,7 @@ class LineDiff:
     and where code was inserted without replacing any (gaps: after line n)."""
 
     def __init__(self, old: str, new: str, regions=()):
-        old_lines, new_lines = old.splitlines(), new.splitlines()
+        old_lines, new_lines = split_lines(old), split_lines(new)
         # Lines being rewritten must not be matched with the unchanged text
         # around them: ``log = []`` inside the block and again after it would
         # otherwise be paired across the block's edge.
@@ -268,10 +268,14 @@ def _same_suite(a, b) -> bool:
 # -- a whole file --------------------------------------------------------------------
 
 
+DIGITS = re.compile(r"\d+")
+
+
 def _key(finding, lines) -> tuple:
-    """A finding's identity that survives other fixes moving its line."""
+    """A finding's identity that survives other fixes moving its line (and
+    the line numbers its message names: "line 7 can raise first")."""
     text = lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
-    return (finding.code, finding.message, text)
+    return (finding.code, DIGITS.sub("#", finding.message), text)
 
 
 def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=None, only=None) -> FileFix:
@@ -289,7 +293,7 @@ def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=
     current = list(findings if findings is not None else analyse(data))
     rejected: set = set()
     for _ in range(MAX_STEPS):
-        lines = text.splitlines()
+        lines = split_lines(text)
         eligible = only(current, LINE_BREAK.split(text)) if only is not None else current
         candidates = [f for f in eligible if applicable(f, unsafe) and _key(f, lines) not in rejected]
         if not candidates:
@@ -331,7 +335,7 @@ def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=
 def text_edits(old: str, new: str) -> tuple:
     """Replacements turning ``old`` into ``new``: 1-based line and column
     (characters), end exclusive, and the new content."""
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_lines, new_lines = split_lines(old, keepends=True), split_lines(new, keepends=True)
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     edits = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -418,7 +422,7 @@ def unified_diff(display: str, original: bytes, fixed: bytes) -> str:
     old, _ = decode(original)
     new, _ = decode(fixed)
     lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{display}", f"b/{display}"
+        split_lines(old, keepends=True), split_lines(new, keepends=True), f"a/{display}", f"b/{display}"
     )
     out = []
     for line in lines:

@@ -155,3 +155,23 @@ def module_import(tree: ast.Module, module: str):
     if module in bound:
         return None, False  # the name means something else here
     return module, True
+
+
+def imported_only_inside(tree: ast.Module, module: str) -> bool:
+    """Does the module import ``module`` somewhere other than its top level
+    (in a function, or under ``try``/``if``: a lazy or optional import) and
+    nowhere at its top level?  A new top-level import would then make it
+    eager or required."""
+    def names(statement):
+        if isinstance(statement, ast.Import):
+            return [alias.name for alias in statement.names]
+        if isinstance(statement, ast.ImportFrom) and not statement.level and statement.module:
+            return [statement.module]
+        return []
+
+    def mentions(statement):
+        return any(name == module or name.startswith(module + ".") for name in names(statement))
+
+    if any(mentions(statement) for statement in tree.body):
+        return False
+    return any(mentions(node) for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)))

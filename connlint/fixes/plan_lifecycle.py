@@ -14,6 +14,7 @@ from connlint.fixes.intent import (
     fresh_name,
     intent,
     make_fix,
+    imported_only_inside,
     module_import,
     names_used,
     span,
@@ -130,8 +131,8 @@ def plan_move_to_module(site, facts):
     redis.Redis(...)`` in a helper without parameters -> a cached getter."""
     function = site.function
     statement = site.statement
-    if not isinstance(function, FUNCTIONS) or site.loop is not None:
-        return None
+    if not isinstance(function, FUNCTIONS) or site.loop is not None or site.rtype.needs_loop:
+        return None  # a client that needs the running loop cannot be made at import time
     tree = facts.tree
     top = next((s for s in tree.body if any(n is function for n in ast.walk(s))), None)
     if top is None:
@@ -196,9 +197,13 @@ def plan_shared_client(call, facts):
     if client.async_with and not isinstance(call.function, ast.AsyncFunctionDef):
         return None
     module, _, attribute = client.client.partition(".")
-    spelling, add = module_import(facts.tree, module)
-    if spelling is None or not attribute:
+    if not attribute:
         return None
+    spelling, add = _spelling_at_call(call, facts, module), False
+    if spelling is None:
+        spelling, add = module_import(facts.tree, module)
+        if spelling is None or (add and imported_only_inside(facts.tree, module)):
+            return None  # a lazy or optional import stays so: no new top-level import
     parents = facts.resolver.parents_of(root)
     same_client = {id(other.call): other for other in facts.one_shot_calls if other.instead == client}
     lines = facts.lines
@@ -223,6 +228,19 @@ def plan_shared_client(call, facts):
     )
     keyword = "async with" if client.async_with else "with"
     return make_fix(UNSAFE, f"Share one client for the loop: '{keyword} {shared} as {var}:'", fix_intent)
+
+
+def _spelling_at_call(call, facts, module: str) -> str | None:
+    """The name the call itself reaches ``module`` by (``requests`` in
+    ``requests.get(url)``, whether imported at the top, in the function or
+    under ``try``), so the shared client needs no import of its own."""
+    func = call.call.func
+    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        return None
+    resolver = facts.resolver
+    scope = resolver.scopes.get(id(call.function), resolver.module) if call.function is not None else resolver.module
+    value = resolver.resolve(func.value, scope)
+    return func.value.id if value is not None and value.qual == module else None
 
 
 def _in_nested_scope(node, statement, parents) -> bool:

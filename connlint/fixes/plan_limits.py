@@ -55,7 +55,9 @@ def plan_explicit_limits(config, facts):
     if not keywords or any(isinstance(a, ast.Starred) for a in config.call.args):
         return None
     versions = spec.versions or {}
-    applicability = UNSAFE if versions.get("before") else SAFE  # the default depends on the installed version
+    # Safe only where the keywords provably change nothing: the default does
+    # not depend on the installed version, and the pool accepts them.
+    applicability = SAFE if not versions.get("before") and config.sizes_accepted() else UNSAFE
     written = ", ".join(f"{name}={code}" for name, code, _ in keywords)
     fix_intent = intent("set-keywords", call=span(config.call, facts.lines), keywords=tuple(keywords))
     return make_fix(applicability, f"Write the default limits down: {written}", fix_intent)

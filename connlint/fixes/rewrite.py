@@ -342,13 +342,22 @@ def _with_keywords(tree: Tree, call: cst.Call, keywords) -> cst.Call:
             equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
         )
         if args:
+            # The new argument takes the last one's place in the layout: what
+            # follows the last argument (a trailing comma, the line break
+            # before ")") moves to it, and the last one is followed by what
+            # separates arguments here (", " or a comma and a new line).
             last = args[-1]
-            if isinstance(last.comma, cst.Comma):
-                new = new.with_changes(comma=last.comma)  # one argument a line, trailing comma: keep the style
-            else:
-                args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            between = args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else None
+            if between is None:
+                between = call.whitespace_before_args if _breaks_line(call.whitespace_before_args) else cst.SimpleWhitespace(" ")
+            new = new.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between), whitespace_after_arg=cst.SimpleWhitespace(""))
         args.append(new)
     return call.with_changes(args=args)
+
+
+def _breaks_line(whitespace) -> bool:
+    return isinstance(whitespace, cst.ParenthesizedWhitespace)
 
 
 def set_keywords(tree: Tree, p: dict) -> None:
@@ -485,15 +494,16 @@ def cache_getter(tree: Tree, p: dict) -> None:
 
 
 def _import_key(statement):
-    """(is a ``__future__`` import, the module name) of an import line, or None."""
+    """(is a ``__future__`` import, the module name, is a ``from`` import) of
+    an import line, or None; a relative import's module starts with dots."""
     if not isinstance(statement, cst.SimpleStatementLine) or not statement.body:
         return None
     small = statement.body[0]
     if isinstance(small, cst.Import):
-        return False, cst.helpers.get_full_name_for_node(small.names[0].name) or ""
+        return False, cst.helpers.get_full_name_for_node(small.names[0].name) or "", False
     if isinstance(small, cst.ImportFrom):
         module = cst.helpers.get_full_name_for_node(small.module) if small.module is not None else ""
-        return module == "__future__", module or ""
+        return module == "__future__", "." * len(small.relative) + (module or ""), True
     return None
 
 
@@ -528,6 +538,32 @@ def _is_stdlib(module: str) -> bool:
     return module.split(".")[0] in getattr(sys, "stdlib_module_names", ())
 
 
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _group_for(groups, name: str):
+    """The group an ``import name`` joins, as isort sections them: the one
+    already importing from the same package; else the first group of its
+    section alone (the standard library's, or other packages'); else a group
+    that mixes sections and holds some of its section.  None when the import
+    needs a group of its own."""
+    def section(key):
+        return "relative" if key[1].startswith(".") else "stdlib" if _is_stdlib(key[1]) else "package"
+
+    wanted = "stdlib" if _is_stdlib(name) else "package"
+    for group in groups:
+        if any(_top(key[1]) == _top(name) for _, key in group):
+            return group
+    for group in groups:
+        if all(section(key) == wanted for _, key in group):
+            return group
+    for group in groups:
+        if len({section(key) for _, key in group}) > 1 and any(section(key) == wanted for _, key in group):
+            return group
+    return None
+
+
 def with_import(module: cst.Module, name: str, tree: Tree) -> cst.Module:
     """``import name`` added to the module's leading imports, in order."""
     body = list(module.body)
@@ -550,18 +586,22 @@ def with_import(module: cst.Module, name: str, tree: Tree) -> cst.Module:
         section.append((index, key))
     new = tree.parse_statement(f"import {name}")
     groups = _import_groups(body, [(index, key) for index, key in section if not key[0]])
-    stdlib = [group for group in groups if all(_is_stdlib(key[1]) for _, key in group)]
-    if len(groups) > 1 and not stdlib:
-        # grouped imports with no standard-library group: a new one goes first
-        first = groups[0][0][0]
-        following = body[first]
-        new = new.with_changes(leading_lines=following.leading_lines)
-        body[first] = following.with_changes(leading_lines=(cst.EmptyLine(),))
-        body.insert(first, new)
+    target = _group_for(groups, name) if groups else []
+    if target is None:
+        # a section of its own: the standard library's goes first, a
+        # package's after the standard library's group (or first, if none)
+        after = [group for group in groups if all(_is_stdlib(key[1]) for _, key in group)]
+        if _is_stdlib(name) or not after:
+            first = groups[0][0][0]
+            following = body[first]
+            new = new.with_changes(leading_lines=following.leading_lines)
+            body[first] = following.with_changes(leading_lines=(cst.EmptyLine(),))
+            body.insert(first, new)
+        else:
+            body.insert(after[-1][-1][0] + 1, new.with_changes(leading_lines=(cst.EmptyLine(),)))
         return module.with_changes(body=body)
-    # into the standard library's group where imports are grouped, else into the only one
-    target = stdlib[0] if len(groups) > 1 else groups[0] if groups else []
-    insert_at = next((index for index, key in target if key[1].split(".")[0] > name), None)
+    # in the group: plain imports before ``from`` imports, each sorted by name
+    insert_at = next((index for index, key in target if (key[2], key[1].lower()) > (False, name.lower())), None)
     if insert_at is None:
         insert_at = target[-1][0] + 1 if target else section[-1][0] + 1 if section else position
     if target and insert_at == target[0][0]:
