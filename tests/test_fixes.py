@@ -896,3 +896,38 @@ def test_a_vertical_tab_or_form_feed_in_a_line_does_not_drop_the_fix(character):
         f"    with contextlib.closing(sqlite3.connect('app.db')) as conn:  # a{character}b\n"
         "        n = conn.execute('select 1').fetchone()\n    return n\n"
     )
+
+
+def test_a_fix_refused_before_another_is_tried_again_after_it():
+    # the engine's try/finally is refused while the session inside it is not
+    # yet managed (a second run would fix again); once the session's `with`
+    # is in, the engine's fix applies: one run fixes both, a second nothing
+    source = '''\
+        from sqlalchemy import MetaData, create_engine
+        from sqlalchemy.orm import sessionmaker
+
+
+        def rotate(url, metadata: MetaData):
+            engine = create_engine(url)
+            session = sessionmaker(bind=engine)()
+            metadata.create_all(engine)
+            rows = session.execute("select 1").all()
+            print(rows)
+        '''
+    once = fixed(source, codes="CNL1")
+    assert once == textwrap.dedent('''\
+        from sqlalchemy import MetaData, create_engine
+        from sqlalchemy.orm import sessionmaker
+
+
+        def rotate(url, metadata: MetaData):
+            engine = create_engine(url)
+            try:
+                with sessionmaker(bind=engine)() as session:
+                    metadata.create_all(engine)
+                    rows = session.execute("select 1").all()
+            finally:
+                engine.dispose()
+            print(rows)
+        ''')
+    assert fixed(once, codes="CNL1") == once

@@ -1,6 +1,7 @@
 """The bundled fixture apps, checked by the real CLI, and their own tests."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,23 @@ def test_framework_fixture_apps_report_exactly_the_wrong_patterns():
         "fixtures/flask_app/app.py:70:23: CNL201 SQLAlchemy engine from create_engine() is created on every request via stock() (Flask route '/stock') -> Warehouse(); create it once at module level (or in the app factory / lifespan) and share 'engine'",
         "fixtures/flask_app/app.py:84:21: CNL203 requests.get() builds and discards a whole client on every iteration of the loop at line 84; use one shared 'requests.Session()' created before the loop",
     ]
+
+
+def test_the_postmortem_app_still_passes_its_tests_after_every_fix(tmp_path):
+    """--fix --unsafe-fixes changes the app's code, not what it does: its
+    own tests pass on the fixed copy, and nothing is left to fix."""
+    app = tmp_path / "postmortem"
+    shutil.copytree(ROOT / "fixtures" / "postmortem", app)
+    fix = subprocess.run(
+        [sys.executable, "-m", "connlint", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", "."],
+        cwd=app, capture_output=True, text=True,
+    )
+    assert (fix.returncode, fix.stderr) == (0, ""), fix.stdout + fix.stderr
+    assert fix.stdout.endswith("(3 fixed, 0 remaining).\n")
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_app.py"],
+        cwd=app, capture_output=True, text=True, env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout

@@ -291,7 +291,12 @@ def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=
         result.remaining = list(findings if findings is not None else analyse(data))
         return result
     current = list(findings if findings is not None else analyse(data))
+    # A refused fix may work once another one has changed the file (a
+    # session wrapped in its `with` inside the engine's future `try`): what
+    # was refused is tried again after each applied fix, and warned about
+    # once, at the end, if its finding is still there.
     rejected: set = set()
+    dropped: dict = {}  # finding key -> the warning of its last refusal
     for _ in range(MAX_STEPS):
         lines = split_lines(text)
         eligible = only(current, LINE_BREAK.split(text)) if only is not None else current
@@ -309,16 +314,14 @@ def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=
             ]
             if again:
                 raise FixError("a second run would fix it again (the fix is not idempotent)")
-        except FixError as exc:
+        except (FixError, UnicodeEncodeError) as exc:
+            reason = exc if isinstance(exc, FixError) else "cannot encode"
             rejected.add(_key(finding, lines))
-            result.warnings.append(f"{display}:{finding.line}:{finding.column}: {finding.code} fix dropped: {exc}")
-            continue
-        except UnicodeEncodeError:
-            rejected.add(_key(finding, lines))
-            result.warnings.append(f"{display}:{finding.line}:{finding.column}: {finding.code} fix dropped: cannot encode")
+            dropped[_key(finding, lines)] = reason
             continue
         result.applied.append(finding)
         text, current = new_text, new_findings
+        rejected = set()
     else:
         result.warnings.append(f"{display}: fixes do not converge; the file is left unchanged")
         result.applied = []
@@ -326,6 +329,12 @@ def fix_file(display: str, data: bytes, analyse, unsafe: bool = False, findings=
         return result
     result.fixed = encode(text, encoding) if result.applied else data
     result.remaining = current
+    lines = split_lines(text)
+    remaining = {_key(f, lines): f for f in current}
+    for key, reason in dropped.items():
+        if key in remaining:
+            now = remaining[key]
+            result.warnings.append(f"{display}:{now.line}:{now.column}: {now.code} fix dropped: {reason}")
     return result
 
 
