@@ -305,11 +305,13 @@ def _arguments(parser: _Parser, argv: list) -> dict:
 
 def main(args=None):
     """Entry point: ``connlint [OPTIONS] PATHS`` checks; ``connlint inventory``
-    lists the connection budget."""
+    lists the connection budget; ``connlint server`` is the language server."""
     argv = sys.argv[1:] if args is None else list(args)
     try:
         if argv and argv[0] == "inventory":
             parser, argv = _inventory_parser(), argv[1:]
+        elif argv and argv[0] == "server":
+            parser, argv = _server_parser(), argv[1:]
         else:
             parser = _check_parser()
         try:
@@ -664,3 +666,31 @@ def inventory_command(paths, output_format, processes, max_connections, output_f
         _echo(f"connlint: the connection budget exceeds max_connections={max_connections} for: {targets}", err=True)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def _server_parser() -> _Parser:
+    parser = _Parser("connlint server", server_command)
+    parser.usage = "%(prog)s [OPTIONS]"
+    parser.option("--stdio", action="store_true", help="Talk over standard input and output (the default; editors may pass it).")
+    parser.option("-h", "--help", action="help", help="Show this message and exit.")
+    return parser
+
+
+def server_command(paths, stdio=False):
+    """Start the language server: connlint's findings, fixes and rule
+    documentation in an editor, over the Language Server Protocol on standard
+    input and output.
+
+    It needs the server extra: pip install "connlint[server]".  The README's
+    "In an editor" section shows how to set up VS Code, Neovim, Helix and Emacs.
+    """
+    if paths:
+        _fail(f"server: takes no paths, got '{_shown(paths[0])}'")
+    try:
+        from connlint.server import serve
+    except ImportError as exc:
+        missing = (getattr(exc, "name", None) or "").partition(".")[0]
+        if missing not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        _fail("connlint server needs pygls 2 and lsprotocol: pip install \"connlint[server]\"")
+    sys.exit(serve())

@@ -36,8 +36,6 @@ class Project:
     """The files one set of settings applies to, and what checking them needs."""
 
     def __init__(self, settings, overrides: Overrides):
-        from connlint.project import ProjectIndex
-
         self.settings = settings
         self.root = settings.root
         self.selection = Selection(
@@ -47,6 +45,14 @@ class Project:
         )
         self._checker = None
         self.cache = self._open_cache(overrides) if overrides.cache else None
+        self.refresh_index()
+
+    def refresh_index(self) -> None:
+        """Forget what was read of the project's modules (files changed on
+        disk, or an editor's buffer imports something else): the next check
+        reads them again, the results cache answering for those unchanged."""
+        from connlint.project import ProjectIndex
+
         self.index = ProjectIndex(lambda: self.checker, (self.root, self.root / "src"), self.cache)
 
     @property
