@@ -1,0 +1,1 @@
+"""Proofs against real servers: connlint's premises, its catalog and the outage it prevents."""
