@@ -271,7 +271,7 @@ def _loop_of(node, parents, scope=None) -> Loop | None:
         if isinstance(current, LOOP_NODES) and any(child is stmt for stmt in current.body):
             if _runs_once(current, scope):
                 pass
-            elif not _is_retry(current):
+            elif not _is_retry(current, node):
                 return Loop(current, False)
             else:
                 retry = retry or Loop(current, True)
@@ -300,11 +300,16 @@ def _runs_once(loop, scope) -> bool:
     )
 
 
-def _is_retry(loop) -> bool:
+def _is_retry(loop, call=None) -> bool:
     """A loop that repeats only until the call succeeds: it leaves with
     ``break`` / ``return`` on its main path, or it is a ``while`` or
     ``for _ in range(n)`` loop with any ``break`` / ``return``, or a
-    ``while`` whose condition the body updates (``while not done:``)."""
+    ``while`` whose condition the body updates (``while not done:``).
+    Never one whose call works on what the previous iteration found
+    (``url = page["next"]``, a redirect's location): that pages through
+    results, one call per page."""
+    if call is not None and _loaded(call) & _carried(loop):
+        return False
     counting = isinstance(loop, ast.While) or (
         isinstance(loop.iter, ast.Call) and isinstance(loop.iter.func, ast.Name) and loop.iter.func.id == "range"
     )
@@ -329,6 +334,37 @@ def _is_retry(loop) -> bool:
         elif counting and isinstance(statement, ast.If):
             pending.extend(statement.body + statement.orelse)
     return False
+
+
+def _loaded(node) -> set:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _carried(loop) -> set:
+    """Names whose value one iteration computes for the next (read in the
+    body before a plain assignment in it rebinds them), and the names built
+    from them in the body."""
+    order = sorted(
+        (n for n in ast.walk(loop) if isinstance(n, ast.Name) and n is not getattr(loop, "target", None)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    assigned: dict = {}  # name -> the values plain assignments in the loop give it
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            for target in node.targets:
+                assigned.setdefault(target.id, []).append(node.value)
+    first_use: dict = {}
+    for node in order:
+        first_use.setdefault(node.id, node.ctx)
+    carried = {name for name in assigned if isinstance(first_use.get(name), ast.Load)}
+    grown = bool(carried)
+    while grown:
+        grown = False
+        for name, values in assigned.items():
+            if name not in carried and any(_loaded(value) & carried for value in values):
+                carried.add(name)
+                grown = True
+    return carried
 
 
 def _kept_once(site: ResourceSite, facts: FileFacts, catalog: Catalog) -> bool:

@@ -785,12 +785,49 @@ class Resolver:
         for keyword, (position, types) in (owned or {}).items():
             argument = next((k.value for k in call.keywords if k.arg == keyword), None)
             if argument is None and from_factory:
+                if self._factory_call_unbound(call.func, scope):
+                    return True  # the factory got no bind that can be seen: not judged
                 continue  # the factory's own setting applies
             if argument is None and position is not None and position < len(call.args):
                 argument = call.args[position]
             value = self.resolve(argument, scope) if argument is not None else None
             if value is None or value.rtype is None or value.rtype.name not in types:
                 return True
+        return False
+
+    def factory_unbound(self, name: str, scope: Scope) -> bool:
+        """Is ``name`` bound, once, to a factory built without the argument
+        that decides whether what it makes owns its connections
+        (``Session = sessionmaker(class_=...)``, bound later if ever)?"""
+        entries = scope.bindings.get(name, ())
+        if len(entries) != 1 or not isinstance(entries[0], ast.Call):
+            return False
+        creation = entries[0]
+        value = self.call_result(creation, scope)
+        made = value.rtype.call if value is not None and value.rtype is not None else None
+        owned = self.catalog.owned_if.get(made) if made else None
+        if not owned:
+            return False
+        given = {k.arg for k in creation.keywords if not (isinstance(k.value, ast.Constant) and k.value.value is None)}
+        return not creation.args and None not in given and not (set(owned) & given)
+
+    def _factory_call_unbound(self, func, scope: Scope) -> bool:
+        """``Session()`` where ``Session`` is an unbound factory, of this
+        module or imported from another."""
+        if not isinstance(func, ast.Name):
+            return False
+        current = scope
+        while current is not None:
+            if func.id in current.imports:
+                if self.project is None:
+                    return False
+                entry, _ = self.project.entry(current.imports[func.id], "bindings")
+                return bool(entry and entry.get("unbound"))
+            if func.id in current.bindings:
+                return self.factory_unbound(func.id, current)
+            current = current.parent
+            while current is not None and isinstance(current.node, ast.ClassDef):
+                current = current.parent
         return False
 
     def returns_receiver(self, call: ast.Call, scope: Scope) -> bool:

@@ -667,6 +667,8 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
         origin = value.origin or f"{where}:{_binding_line(facts.tree, name)}"
         if value.rtype is not None:
             bindings[name] = {"type": value.rtype.name, "origin": origin}
+            if resolver.factory_unbound(name, module):
+                bindings[name]["unbound"] = True  # sessionmaker() without a bind: its sessions are not judged
         elif isinstance(value.instance, str):
             bindings[name] = {"instance": value.instance, "origin": origin}  # of another module's class
         elif value.instance is not None and value.instance.name in classes and resolver.classes.get(value.instance.name) is value.instance:
@@ -755,7 +757,9 @@ def _function_summary(node, facts, sites, catalog) -> dict:
     creates = [
         {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{facts.path}:{s.line}"}
         for s in sites
-        if s.rtype.kind == "pool" and not s.kept_once and not cached
+        # one created on every iteration of a loop is its own module's CNL202:
+        # one finding per resource
+        if s.rtype.kind == "pool" and not s.kept_once and not cached and s.created_per != "loop"
     ]
     gives = None
     if returns is None:
@@ -795,7 +799,18 @@ def _returns_fresh(value, scope, sites) -> bool:
             and any(isinstance(t, ast.Name) and t.id == value.id
                     for t in (s.statement.targets if isinstance(s.statement, ast.Assign) else [s.statement.target]))
         ]
-        return bool(made_here) and not any(s.kept_once for s in made_here)
+        return bool(made_here) and not any(s.kept_once for s in made_here) and not _kept_in_store(value.id, scope.node)
+    return False
+
+
+def _kept_in_store(name: str, function) -> bool:
+    """Is ``name`` also stored where later calls find it (``cache[key] =
+    client``, ``self.client = client``, ``store[k] = (pid, client)``)?  Then
+    the function shares it, whatever it returns."""
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in node.targets):
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.value)):
+                return True
     return False
 
 

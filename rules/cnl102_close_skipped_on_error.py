@@ -71,10 +71,10 @@ resource. Not offered when the resource is used outside that block.
             fixed="import contextlib\nimport sqlite3\ndef f(p):\n    with contextlib.closing(sqlite3.connect(p)) as conn:\n        conn.execute('x')\n",
         ),
         Invalid(
-            "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\ndef get_db():\n    db = SessionLocal()\n    yield db\n    db.close()\n",
-            ((4, 10),),
-            "SQLAlchemy session from SessionLocal() is closed only when no exception is raised (line 5 can raise first)",
-            fixed='from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\ndef get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n        db.close()\n',
+            "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker(bind=create_engine('postgresql://db/app'))\ndef get_db():\n    db = SessionLocal()\n    yield db\n    db.close()\n",
+            ((5, 10),),
+            "SQLAlchemy session from SessionLocal() is closed only when no exception is raised (line 6 can raise first)",
+            fixed="from sqlalchemy import create_engine\nfrom sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker(bind=create_engine('postgresql://db/app'))\ndef get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n        db.close()\n",
         ),
         Invalid(
             "import contextlib, psycopg\n@contextlib.contextmanager\ndef connection(dsn):\n    conn = psycopg.connect(dsn)\n    yield conn\n    conn.close()\n",

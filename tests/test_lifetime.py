@@ -849,13 +849,14 @@ FLAGGED = {
     ),
     "session from a module-level sessionmaker": (
         """
+        from sqlalchemy import create_engine
         from sqlalchemy.orm import sessionmaker
-        SessionLocal = sessionmaker()
+        SessionLocal = sessionmaker(bind=create_engine("postgresql://db/app"))
         def f():
             session = SessionLocal()
             return session.query(int).all()
         """,
-        [(5, 15, "CNL101")],
+        [(6, 15, "CNL101")],
     ),
     "borrowed by a same-module helper": (
         """

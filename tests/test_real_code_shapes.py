@@ -306,6 +306,51 @@ def test_a_factory_session_bound_to_the_callers_connection_owns_nothing():
     assert findings_for(source) == []
 
 
+def test_sessions_of_a_factory_without_a_visible_bind_are_not_judged(tmp_path):
+    # flexget's shape: the factory is bound at run time (Session.configure)
+    root = project(tmp_path, {
+        "app/__init__.py": "",
+        "app/manager.py": """\
+            from sqlalchemy.orm import sessionmaker
+
+            Session = sessionmaker()
+            """,
+        "app/cli.py": """\
+            from sqlalchemy.orm import sessionmaker
+
+            from app.manager import Session
+
+            Bound = sessionmaker(bind=None)
+
+
+            def tag(names):
+                session = Session()
+                session.add_all(names)
+
+
+            def local():
+                session = Bound()
+                session.commit()
+            """,
+    })
+    assert check(root, "app") == []
+
+
+def test_sessions_of_a_factory_bound_to_an_engine_are_judged():
+    source = """\
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        Session = sessionmaker(bind=create_engine("postgresql://db/app"))
+
+
+        def tag(names):
+            session = Session()
+            session.add_all(names)
+        """
+    assert [(f.line, f.code) for f in findings_for(source)] == [(8, "CNL101")]
+
+
 # -- loops --------------------------------------------------------------------------------------
 
 def test_a_value_rebuilt_the_same_in_every_iteration_does_not_vary():
