@@ -3,7 +3,7 @@
 # 22 pinned PyPI applications, unpacked
 # as source trees (about 5,800 .py files, 954k lines, 37 MB).
 # Usage: apps.sh [DIR]   (default: ${XDG_CACHE_HOME:-~/.cache}/connlint-bench/apps)
-# Idempotent: an existing complete corpus is reused.
+# Idempotent: an existing complete corpus is reused (bench/fetch_pinned.sh).
 # Pins are the newest version pip could download on 2026-12-06. buku, isso and
 # limnoria publish no wheel for it, so they come as sdists: those are only
 # unpacked, never built or installed (pip itself still asks each sdist's build
@@ -17,37 +17,4 @@ PKGS=(flexget==3.22.8 sickchill==2024.3.1 sopel==8.0.4 privacyidea==3.14
       reflex==0.10.1 mayan-edms==4.12.2 django-silk==5.6.0 rq-dashboard==0.9.0
       superdesk-core==2.5.3 pgsync==7.3.0)
 SDISTS=(buku==5.1 isso==0.14.0 limnoria==2026.10.4)
-# The marker records the pins, so a changed list rebuilds the corpus.
-PINS="${PKGS[*]} ${SDISTS[*]}"
-if [ -f "$DIR/.complete" ] && [ "$(cat "$DIR/.complete")" = "$PINS" ]; then echo "$DIR/src"; exit 0; fi
-rm -rf "$DIR/whl" "$DIR/sdist" "$DIR/src"
-mkdir -p "$DIR/whl" "$DIR/sdist" "$DIR/src"
-python3 -m pip download -q --no-deps --only-binary=:all: -d "$DIR/whl" "${PKGS[@]}" >&2
-python3 -m pip download -q --no-deps --no-binary=:all: -d "$DIR/sdist" "${SDISTS[@]}" >&2
-for w in "$DIR"/whl/*.whl; do
-  n=$(basename "$w" | cut -d- -f1 | tr 'A-Z' 'a-z')
-  rm -rf "$DIR/src/$n"
-  python3 -m zipfile -e "$w" "$DIR/src/$n"
-done
-# an sdist holds one top-level NAME-VERSION/ folder: unpack it as src/NAME
-for s in "$DIR"/sdist/*.tar.gz "$DIR"/sdist/*.zip; do
-  [ -e "$s" ] || continue
-  n=$(basename "$s" | sed -E 's/-[0-9][^-]*\.(tar\.gz|zip)$//' | tr 'A-Z-' 'a-z_')
-  rm -rf "$DIR/src/$n" "$DIR/src/.tmp"
-  python3 - "$s" "$DIR/src/.tmp" <<'EOF'
-import sys, tarfile, zipfile
-src, dst = sys.argv[1], sys.argv[2]
-if src.endswith(".zip"):
-    with zipfile.ZipFile(src) as z:
-        z.extractall(dst)
-else:
-    with tarfile.open(src) as t:
-        t.extractall(dst, filter="data")
-EOF
-  mv "$DIR"/src/.tmp/* "$DIR/src/$n"
-  rm -rf "$DIR/src/.tmp"
-done
-# keep only Python sources: the corpus is what a linter reads
-find "$DIR/src" -type f ! -name '*.py' -delete
-printf '%s' "$PINS" > "$DIR/.complete"
-echo "$DIR/src"
+exec bash "$(dirname "$0")/fetch_pinned.sh" "$DIR" "${PKGS[@]}" -- "${SDISTS[@]}"

@@ -28,7 +28,10 @@ DEFAULT = Path.home() / ".cache" / "connlint-bench" / "corpus" / "src"
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     corpus = Path(argv[0] if argv else DEFAULT).resolve()
-    import astroid
+    try:
+        import astroid
+    except ImportError:
+        sys.exit("astroid_probe: astroid is not installed (it is no dependency of connlint): pip install astroid")
 
     checker = Checker(Settings(root=corpus), Selection(["CNL"], []))
     project = ProjectIndex(checker, (corpus,))

@@ -8,8 +8,8 @@ import ast
 
 from connlint.catalog import Catalog, OneShot, ResourceType
 from connlint.handlers import Reach, RequestReach
-from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis
-from connlint.limits import PoolConfig, ValueReader, limit_can_matter, read_arguments
+from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis, tests_missing
+from connlint.limits import PoolConfig, ValueReader, forwarded_limits, limit_can_matter, read_arguments
 from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
 from connlint.source import decode_lines
 
@@ -95,7 +95,7 @@ class ResourceSite:
             return False
         for node in ast.walk(function):
             if isinstance(node, ast.If) and any(child is statement for child in node.body):
-                return _tests_missing(node.test, target.id)
+                return tests_missing(node.test, target.id)
         return False
 
     @property
@@ -231,6 +231,7 @@ def _record_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog) ->
     qual = facts.resolver.callee_qual(call, scope)
     spec = catalog.limits.get(qual) if qual else None
     if spec is None:
+        _record_forwarded_limits(facts, call, scope, catalog, qual)
         return
     alternatives = facts.resolver.alternative_quals(call.func, scope)
     if any(catalog.limits.get(other) is not spec for other in alternatives):
@@ -239,6 +240,31 @@ def _record_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog) ->
         facts.reader = ValueReader(facts.resolver)
     arguments = read_arguments(call, spec, scope, facts.reader)
     config = PoolConfig(call, spec, arguments, _source_of(call.func), None)
+    if config.applies():
+        facts.pool_configs.append(config)
+
+
+def _record_forwarded_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog, qual) -> None:
+    """A call of a project function that forwards its arguments to a
+    pool-building call: its arguments are the pool's (RULES: forwarding
+    wrappers are read at their call sites)."""
+    resolver = facts.resolver
+    forwards = origin = None
+    local = resolver._module_definition(call.func.id, scope) if isinstance(call.func, ast.Name) else None
+    if isinstance(local, FUNCTION_NODES):
+        forwards = forwarded_limits(local, resolver, catalog)
+        origin = f"{facts.path}:{forwards['line']}" if forwards else None
+    elif qual and resolver.project is not None:
+        entry, _ = resolver.project.entry(qual, "functions")
+        forwards = (entry or {}).get("forwards")
+        origin = forwards["origin"] if forwards else None
+    spec = catalog.limits.get(forwards["call"]) if forwards else None
+    if spec is None or set(forwards["keywords"]) & (set(spec.size) | set(spec.unsized)):
+        return  # the wrapper sets the bound (or the pool class) itself
+    if facts.reader is None:
+        facts.reader = ValueReader(resolver)
+    arguments = read_arguments(call, spec, scope, facts.reader)
+    config = PoolConfig(call, spec, arguments, _source_of(call.func), None, origin=origin)
     if config.applies():
         facts.pool_configs.append(config)
 
@@ -491,6 +517,9 @@ def _remote_pool_calls(facts: FileFacts, project) -> list:
                 continue
             qual = resolver.callee_qual(call, scope)
             if qual is None:
+                created = _method_creates(call, scope, resolver, project)
+                if created:
+                    found.append((call, scope, created[0], False))  # payments.capture(): a method that makes one
                 continue
             entry, _ = project.entry(qual, "classes")
             if entry is not None and entry.get("init_creates"):
@@ -502,22 +531,22 @@ def _remote_pool_calls(facts: FileFacts, project) -> list:
     return found
 
 
+def _method_creates(call, scope, resolver, project) -> list:
+    """The pools a method of another module's class makes on each call, for
+    ``instance.method(...)`` on an instance of that class."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return []
+    receiver = resolver.resolve(func.value, scope)
+    if receiver is None or not isinstance(receiver.instance, str):
+        return []
+    entry, _ = project.entry(receiver.instance, "classes")
+    return ((entry or {}).get("methods", {}).get(func.attr) or {}).get("creates", [])
+
+
 def _root_name(node) -> str | None:
     """``db`` in ``db.make_engine``, ``Reports`` in ``Reports``."""
     while isinstance(node, ast.Attribute):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
 
-
-def _tests_missing(test, name: str) -> bool:
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return isinstance(test.operand, ast.Name) and test.operand.id == name
-    return (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], (ast.Is, ast.Eq))
-        and isinstance(test.left, ast.Name)
-        and test.left.id == name
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    )

@@ -21,6 +21,7 @@ import ast
 
 from connlint.catalog import DATA, SELF
 from connlint.names import (
+    CONTEXT_MANAGER_DECORATORS,
     FUNCTION_NODES,
     Resolver,
     Scope,
@@ -171,7 +172,7 @@ class FunctionContext:
         self.catalog = resolver.catalog
         self.parents = parents
         decorators = {_decorator_qual(d, scope, resolver) for d in node.decorator_list}
-        self.is_contextmanager = bool(decorators & {"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+        self.is_contextmanager = bool(decorators & CONTEXT_MANAGER_DECORATORS)
         # pytest runs the code after a fixture's ``yield`` even when the test
         # fails: nothing is thrown in at the yield.
         self.yield_never_raises = bool(decorators & self.catalog.teardown_decorators)
@@ -267,7 +268,10 @@ class LifetimeAnalysis:
             return self._match(node, states)
         flow = Flow()
         if isinstance(node, FUNCTION_NODES + (ast.ClassDef,)):
-            flow.normal = {self._captured(node, atom) for atom in states}
+            # decorators run here, once (``@event.listens_for(engine, ...)``
+            # borrows the engine); the body may run later, elsewhere
+            decorated = self.simple(node, node.decorator_list, states, flow) if node.decorator_list else states
+            flow.normal = {self._captured(node, atom) for atom in decorated}
             return flow
         after = self.simple(node, [node], states, flow)
         if isinstance(node, ast.Return):
@@ -322,12 +326,16 @@ class LifetimeAnalysis:
         head = set(states)
         breaks = set()
         iterated = set() if is_while else _names_in(node.iter)
+        receivers = set() if is_while else {
+            n.value.id for n in ast.walk(node.iter)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+        }
         for _ in range(LOOP_LIMIT):
             entry = self.simple(node, header, head, flow)
             if is_while:
                 entry = {atom for atom in entry if self._truth(node.test, atom) is not False}
             else:
-                entry = {self._iterate(node.target, atom, iterated) for atom in entry}
+                entry = {self._iterate(node.target, atom, iterated, receivers) for atom in entry}
             body = self.block(node.body, entry)
             for atom, line in body.returns.items():
                 flow.returns.setdefault(atom, line)
@@ -347,7 +355,10 @@ class LifetimeAnalysis:
             else:
                 # a container known to hold the resource is not empty: the
                 # loop runs at least once over it
-                exits = {a for a in exits if not (a in states and a.status == OPEN and iterated & (a.names | a.holders))}
+                exits = {
+                    a for a in exits
+                    if not (a in states and a.status == OPEN and iterated & ((a.names - receivers) | a.holders))
+                }
         else_flow = self.block(node.orelse, exits)
         flow.absorb(else_flow)
         flow.normal |= breaks
@@ -552,7 +563,7 @@ class LifetimeAnalysis:
                     if result == SELF:
                         node = grand
                         continue
-                    if result == DATA or attr in catalog.data_methods:
+                    if result == DATA or attr in catalog.data_methods or self._gives_data(node, attr, is_resource):
                         return effects + [Effect(USE)]
                     node, is_resource = grand, False
                     continue
@@ -619,6 +630,14 @@ class LifetimeAnalysis:
                 return effects + [Effect(WITH_ITEM)]
             return effects + [Effect(USE)]
         return effects + [Effect(ESCAPE)]
+
+    def _gives_data(self, receiver, attr: str, is_resource: bool) -> bool:
+        """``cur.execute(q)`` on a psycopg2 cursor taken from the resource:
+        the catalog type of the receiver says the method returns data."""
+        if is_resource:
+            return False
+        value = self.ctx.resolver.resolve(receiver, self.ctx.scope)
+        return value is not None and value.rtype is not None and value.rtype.methods.get(attr) == DATA
 
     def _only_looked_at(self, node, owner) -> bool:
         """The occurrence binds, returns or drops the resource, or reads a
@@ -745,11 +764,13 @@ class LifetimeAnalysis:
             return Atom(ESCAPED)
         return atom.but(names=frozenset(remaining), holders=frozenset(holders))
 
-    def _iterate(self, target, atom: Atom, iterated: set) -> Atom:
+    def _iterate(self, target, atom: Atom, iterated: set, receivers: set) -> Atom:
         """``for c in conns.values():`` - over a container holding the
         resource, the loop variable may be the resource itself."""
         atom = self._rebind(target, atom, target.lineno)
-        if atom.status == OPEN and iterated & (atom.names | atom.holders):
+        # ``for row in conn.execute(q)``: what a method of the resource gives is
+        # not the resource; a container of it (``conns.values()``) is
+        if atom.status == OPEN and iterated & ((atom.names - receivers) | atom.holders):
             atom = atom.but(names=atom.names | set(assigned_names(target)))
         return atom
 
@@ -757,7 +778,7 @@ class LifetimeAnalysis:
         """A nested function that uses the resource may carry it away - unless
         it is only ever called right here and does not release it."""
         tracked = atom.names | atom.holders
-        if atom.status != OPEN or not tracked & _names_in(node):
+        if atom.status != OPEN or not tracked & _names_captured(node):
             return atom
         if isinstance(node, FUNCTION_NODES) and self._only_called_here(node) and not self._releases_in(node, tracked):
             return atom
@@ -967,6 +988,17 @@ def _names_in(node) -> set:
     return {n.id for n in walk(node) if isinstance(n, ast.Name)}
 
 
+def _names_captured(definition) -> set:
+    """The names a function or class definition keeps: its body's, its
+    defaults' and its bases' (its decorators are only called)."""
+    if isinstance(definition, ast.ClassDef):
+        parts = [*definition.body, *definition.bases, *(k.value for k in definition.keywords)]
+    else:
+        args = definition.args
+        parts = [*definition.body, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    return set().union(*(_names_in(part) for part in parts))
+
+
 def _local_names(scope: Scope) -> set:
     return set(scope.bindings)
 
@@ -1009,6 +1041,8 @@ def _parameter_effects(function, params, resolver, rtype, is_resource: bool = Tr
             analysis = LifetimeAnalysis(FunctionContext(function, scope, resolver, parents), None, rtype, depth)
             for node in nodes:
                 if not isinstance(node.ctx, ast.Load):
+                    if _made_when_missing(node, param, parents):
+                        continue  # ``if conn is None: conn = connect()``: the caller's is untouched
                     outcome = ESCAPE
                     break
                 kinds = {effect.kind for effect in analysis._use(node, is_resource, statement_of(node, parents))}
@@ -1019,6 +1053,20 @@ def _parameter_effects(function, params, resolver, rtype, is_resource: bool = Tr
                     outcome = RELEASE
         effects[param] = outcome
     return effects
+
+
+def _made_when_missing(target, param: str, parents) -> bool:
+    """Is ``target`` (a store to ``param``) the assignment of ``if param is
+    None: param = ...``?"""
+    statement = parents.get(id(target))
+    branch = parents.get(id(statement))
+    return (
+        isinstance(statement, ast.Assign)
+        and statement.targets == [target]
+        and isinstance(branch, ast.If)
+        and any(child is statement for child in branch.body)
+        and tests_missing(branch.test, param)
+    )
 
 
 def param_effects(function, facts, catalog) -> dict:
@@ -1048,3 +1096,18 @@ def _project_parameter_effect(project, qual: str, call: ast.Call, arg):
         return None
     effect = entry.get("params", {}).get(name, USE)
     return {RELEASE: RELEASE, ESCAPE: ESCAPE}.get(effect, USE)
+
+
+def tests_missing(test, name: str) -> bool:
+    """``name is None``, ``name == None`` or ``not name``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return isinstance(test.operand, ast.Name) and test.operand.id == name
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Is, ast.Eq))
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    )

@@ -243,9 +243,20 @@ def read_arguments(call: ast.Call, spec: LimitSpec, scope: Scope, reader: ValueR
 
 def _literal_prefix(node) -> str:
     """The literal text a string expression starts with: ``"sqlite:///" +
-    path`` and ``f"sqlite:///{path}"`` give ``sqlite:///``."""
+    path``, ``f"sqlite:///{path}"``, ``"sqlite:///{0}".format(path)`` and
+    ``"sqlite:///%s" % path`` give ``sqlite:///``."""
     while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         node = node.left
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant):
+        return str(node.left.value).split("%", 1)[0]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    ):
+        return node.func.value.value.split("{", 1)[0]
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
@@ -288,6 +299,7 @@ class PoolConfig(Record):
     callee: str
     statement: ast.stmt | None
     site: object = None  # the ResourceSite of the same call, if it creates a resource
+    origin: str | None = None  # a forwarding wrapper's pool-building call: "app/db.py:5"
     matters: bool = True  # could a limit change anything here (see ``limit_can_matter``)
 
     def _query(self) -> dict:
@@ -433,6 +445,40 @@ class PoolConfig(Record):
         if not values:
             return UNKNOWN
         return max(values) if spec.bound == "largest" else sum(values)
+
+
+def forwarded_limits(function, resolver, catalog) -> dict | None:
+    """A function that forwards its arguments to a pool-building call
+    (``def make_engine(*args, **kwargs): return create_engine(*args,
+    **kwargs)``), read at its call sites: {"call": the catalog call,
+    "line": its line, "keywords": the keywords the wrapper sets itself}.
+    Its positional parameters must reach the call in their own places."""
+    args = function.args
+    if not args.kwarg:
+        return None
+    params = [a.arg for a in args.posonlyargs + args.args]
+    scope = resolver.scope_of(function)
+    if scope.self_name and params and params[0] == scope.self_name:
+        return None  # a method: its call sites pass one argument fewer
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Return) and isinstance(node.value, ast.Call)):
+            continue
+        call = node.value
+        qual = resolver.callee_qual(call, scope)
+        if qual not in catalog.limits:
+            continue
+        if not any(k.arg is None and isinstance(k.value, ast.Name) and k.value.id == args.kwarg.arg for k in call.keywords):
+            continue
+        for index, arg in enumerate(call.args):
+            starred = isinstance(arg, ast.Starred) and args.vararg and isinstance(arg.value, ast.Name)
+            if starred and arg.value.id == args.vararg.arg and index == len(call.args) - 1:
+                continue
+            if not (isinstance(arg, ast.Name) and index < len(params) and arg.id == params[index]):
+                break
+        else:
+            keywords = sorted(k.arg for k in call.keywords if k.arg is not None)
+            return {"call": qual, "line": call.lineno, "keywords": keywords}
+    return None
 
 
 def limit_can_matter(config: PoolConfig, resolver, catalog) -> bool:

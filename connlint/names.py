@@ -182,6 +182,7 @@ class Resolver:
         self._bound_names: set | None = None
         self._parent_maps: dict = {}
         self._busy: set[tuple] = set()
+        self._self_names: set | None = None
         self._collect(self.module, tree.body)
         for node in tree.body:
             if isinstance(node, FUNCTION_NODES):
@@ -216,8 +217,19 @@ class Resolver:
         # on an instance another module defines
         if self.project is not None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             qual = self.module.imports.get(func.value.id)
-            return qual is not None and self.project.is_project_name(qual)
+            if qual is not None and self.project.is_project_name(qual):
+                return True
+            # ``self.open_engine()`` in a subclass: the method may be inherited
+            return func.value.id in self._subclass_self_names()
         return False
+
+    def _subclass_self_names(self) -> set:
+        if self._self_names is None:
+            self._self_names = {
+                scope.self_name for scope in self.scopes.values()
+                if scope.self_name and scope.cls is not None and scope.cls.bases
+            }
+        return self._self_names
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes.get(id(node), self.module)
@@ -391,6 +403,9 @@ class Resolver:
                 rtype = self.catalog.types.get(entry["type"])
                 if rtype is not None:
                     return Value(qual=qual, rtype=rtype, origin=entry["origin"])
+            library = self.project.library_reexport(qual)
+            if library is not None:
+                return Value(qual=library)  # from .compat import sqlite3
         return Value(qual=qual)
 
     def _instance_attr(self, instance, attr: str) -> Value | None:
@@ -485,7 +500,38 @@ class Resolver:
     def with_target(self, expr, scope: Scope) -> Value | None:
         """What ``with expr as name`` binds to ``name``."""
         inner = self.unwrap_closing(expr, scope)
+        if inner is None:
+            lent = self._context_manager_yield(expr, scope)
+            if lent is not None:
+                return lent
         return self.resolve(inner if inner is not None else expr, scope)
+
+    def _context_manager_yield(self, expr, scope: Scope) -> Value | None:
+        """``with self.get_engine() as engine``, where ``get_engine`` is a
+        ``@contextmanager`` of this module that yields a resource: the body
+        borrows it (the generator still owns it)."""
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        if not isinstance(expr, ast.Call):
+            return None
+        func = expr.func
+        function = None
+        if isinstance(func, ast.Name):
+            function = self._module_definition(func.id, scope)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and scope.cls is not None:
+            if self._self_scope(func.value.id, scope):
+                function = method_of(scope.cls, func.attr)
+        if not isinstance(function, FUNCTION_NODES) or not any(
+            (self.resolve(d, self.module) or Value()).qual in CONTEXT_MANAGER_DECORATORS for d in function.decorator_list
+        ):
+            return None
+        inner = self.scopes.get(id(function))
+        for node in iter_scope(function.body):
+            if isinstance(node, ast.Yield) and node.value is not None and inner is not None:
+                value = self.resolve(node.value, inner)
+                if value is not None and value.rtype is not None and value.rtype.is_resource:
+                    return Value(rtype=value.rtype, origin=value.origin, shared=True)
+        return None
 
     def unwrap_closing(self, expr, scope: Scope):
         """``contextlib.closing(x)`` -> ``x``; anything else -> None."""
@@ -524,6 +570,9 @@ class Resolver:
                 method = method_of(scope.cls, func.attr)  # self.connect()
                 if method is not None:
                     return _from_this_module(self.function_returns(method))
+                inherited = self._inherited_result(scope.cls, func.attr)
+                if inherited is not None:
+                    return inherited
             receiver = self.resolve(func.value, scope)
             if receiver is not None and receiver.rtype is not None:
                 result = receiver.rtype.methods.get(func.attr)
@@ -536,7 +585,7 @@ class Resolver:
         elif isinstance(func, ast.Name):
             local = self._module_definition(func.id, scope)
             if isinstance(local, ast.ClassDef):
-                rtype = self.class_resource(local)
+                rtype = self.catalog_base_type(local)
                 return Value(rtype=rtype) if rtype is not None else Value(instance=local)
             if local is not None:
                 return _from_this_module(self.function_returns(local))
@@ -563,31 +612,51 @@ class Resolver:
                     return Value(rtype=rtype, origin=gives["origin"], shared=True)
                 entry = self._project_class(callee.qual)
                 if entry is not None:
-                    resource = entry.get("resource")
-                    rtype = self.catalog.types.get(resource["type"]) if resource else None
-                    if rtype is not None:
-                        return Value(rtype=rtype, origin=resource["origin"])  # class Session(requests.Session)
+                    based = entry.get("catalog_type")
+                    rtype = self.catalog.types.get(based["type"]) if based else None
+                    if rtype is not None:  # class Session(requests.Session), class AppRouter(APIRouter)
+                        return Value(rtype=rtype, origin=based["origin"] if rtype.is_resource else None)
                     return Value(instance=callee.qual)  # Database(url), defined in another module
         return None
 
-    def class_resource(self, cls: ast.ClassDef, depth: int = 0):
-        """The catalog resource type a module-level class of this module
-        subclasses (``class Session(requests.Session)``), directly or through
-        other project classes: its instances are that resource."""
+    def catalog_base_type(self, cls: ast.ClassDef, depth: int = 0):
+        """The catalog type a module-level class of this module subclasses
+        (``class Session(requests.Session)``, ``class AppRouter(APIRouter)``),
+        directly or through other project classes: its instances are of that
+        type (a resource, or a framework's app or router)."""
         if depth > 8 or self.classes.get(cls.name) is not cls:
             return None
         for base in cls.bases:
             if isinstance(base, ast.Name) and isinstance(self._module_definition(base.id, self.module), ast.ClassDef):
-                found = self.class_resource(self.classes[base.id], depth + 1)
+                found = self.catalog_base_type(self.classes[base.id], depth + 1)
             else:
                 value = self.resolve(base, self.module)
                 qual = value.qual if value is not None else None
                 found = self.catalog.opener_type(qual) if qual else None
                 if found is None and qual and self.project is not None:
                     entry = self._project_class(qual)
-                    resource = entry.get("resource") if entry else None
-                    found = self.catalog.types.get(resource["type"]) if resource else None
-            if found is not None and found.is_resource:
+                    based = entry.get("catalog_type") if entry else None
+                    found = self.catalog.types.get(based["type"]) if based else None
+            if found is not None:
+                return found
+        return None
+
+    def _inherited_result(self, cls: ast.ClassDef, name: str, depth: int = 0) -> Value | None:
+        """``self.open_engine()`` where a base class defines ``open_engine``:
+        a class of this module, or of another (from its summary)."""
+        if depth > 8:
+            return None
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and isinstance(self._module_definition(base.id, self.module), ast.ClassDef):
+                local = self.classes[base.id]
+                method = method_of(local, name)
+                if method is not None:
+                    return _from_this_module(self.function_returns(method))
+                found = self._inherited_result(local, name, depth + 1)
+            else:
+                value = self.resolve(base, self.module)
+                found = self._method_result(value.qual, name) if value is not None and value.qual else None
+            if found is not None:
                 return found
         return None
 
@@ -880,6 +949,9 @@ def _returns(body):
             for case in getattr(node, "cases", ()) or ():
                 stack.extend(case.body)
 
+
+#: Decorators that make a generator the ``with`` statement's context manager.
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 #: Decorators that neither cache nor wrap what a function returns.
 TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})

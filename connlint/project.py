@@ -20,6 +20,7 @@ import ast
 import functools
 import os
 
+from connlint.limits import forwarded_limits
 from connlint.names import FUNCTION_NODES, method_of
 from connlint.prefilter import import_statements, imported_names
 
@@ -508,8 +509,15 @@ class ProjectIndex:
 
     def _imports_exporter(self, data: bytes, path: str) -> bool:
         for module, names in self._imports_of(path, data):
-            if self.is_library(module) or self.path_of(module) is None:
-                continue  # not a project module (a namespace package is not followed)
+            if self.is_library(module):
+                continue
+            if self.path_of(module) is None:
+                # a folder without __init__.py (PEP 420): ``from app.routers
+                # import pipelines`` imports its modules by name
+                if any(self.path_of(f"{module}.{name}") is not None and _exports(self.summary(f"{module}.{name}"))
+                       for name in names):
+                    return True
+                continue
             if not names:
                 if _exports(self.summary(module)):
                     return True
@@ -528,6 +536,8 @@ class ProjectIndex:
             return _exports_function(function)
         target = summary["imports"].get(name)
         if target is not None:
+            if target.split(".", 1)[0] in self.catalog.modules and not self.is_project_name(target):
+                return True  # a catalog library re-exported: from .compat import sqlite3
             if depth >= MAX_REEXPORTS:
                 return False
             if self.path_of(target) is not None:  # a module re-exported by name
@@ -553,6 +563,19 @@ class ProjectIndex:
             name = f"{rest}.{name}"
         return None, None
 
+    def library_reexport(self, qual: str) -> str | None:
+        """The library module a project module imports under this name and
+        so re-exports (``app.compat.sqlite3`` for ``compat.py``'s ``try:
+        import pysqlite3 as sqlite3 / except ImportError: import sqlite3``
+        gives ``sqlite3``), else None."""
+        module, name = self.split(qual)
+        if module is None or "." in name:
+            return None
+        target = self._summary_at(self.path_of(module), ("imports", name))["imports"].get(name)
+        if target is None or self.is_project_name(target):
+            return None
+        return target
+
     def entry(self, qual: str, kind: str, depth: int = 0):
         """The summary entry of ``kind`` (bindings, functions, classes) for
         ``qual``, following re-exports."""
@@ -562,7 +585,10 @@ class ProjectIndex:
         key = self.path_of(module)
         summary = self._summary_at(key, (kind, name))
         found = summary[kind].get(name)
-        if found is not None and (kind != "functions" or _exports_function(found)):
+        # a function that only borrows its arguments exports nothing, but its
+        # summary still says so (``order`` with no ``params``): a caller's
+        # resource passed to it is not handed over
+        if found is not None and (kind != "functions" or _exports_function(found) or found.get("order")):
             return found, module
         target = summary["imports"].get(name)
         if target is not None and depth < MAX_REEXPORTS:
@@ -615,7 +641,10 @@ def digest(summary: dict) -> str:
 
 
 def _exports_function(function: dict) -> bool:
-    return bool(function.get("returns") or function.get("gives") or function.get("creates") or function.get("params"))
+    return bool(
+        function.get("returns") or function.get("gives") or function.get("creates") or function.get("params")
+        or function.get("forwards")
+    )
 
 
 def _exports(summary: dict) -> bool:
@@ -651,12 +680,16 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
     resolver = facts.resolver
     module = resolver.module
     where = facts.path
+    sites_by_function: dict = {}
+    for site in facts.sites:
+        if site.function is not None:
+            sites_by_function.setdefault(id(site.function), []).append(site)
     classes = {}
     for name, node in resolver.classes.items():
-        entry = _class_summary(node, facts)
-        resource = resolver.class_resource(node)
-        if resource is not None:
-            entry["resource"] = {"type": resource.name, "origin": f"{where}:{node.lineno}"}
+        entry = _class_summary(node, facts, sites_by_function)
+        based = resolver.catalog_base_type(node)
+        if based is not None:
+            entry["catalog_type"] = {"type": based.name, "origin": f"{where}:{node.lineno}"}
         if entry:
             classes[name] = entry
     bindings = {}
@@ -675,10 +708,6 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
             qualified = f"{module_name}.{value.instance.name}" if module_name else value.instance.name
             bindings[name] = {"instance": qualified, "origin": origin}  # db = Database(url)
     imports = dict(module.imports)
-    sites_by_function: dict = {}
-    for site in facts.sites:
-        if site.function is not None:
-            sites_by_function.setdefault(id(site.function), []).append(site)
     functions = {}
     for name, node in resolver.functions.items():
         functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog)
@@ -713,9 +742,10 @@ def absolute_origin(origin: str) -> str:
     return f"{os.path.abspath(path)}:{line}" if path else origin
 
 
-def _class_summary(node, facts) -> dict:
-    """What the instances of a class hold (``self.engine = create_engine(...)``)
-    and which of its methods hand out a fresh resource on every call."""
+def _class_summary(node, facts, sites_by_function=None) -> dict:
+    """What the instances of a class hold (``self.engine = create_engine(...)``),
+    which of its methods hand out a fresh resource on every call, and which
+    create a pool each time they run."""
     resolver = facts.resolver
     attrs = {}
     for attr, assigned in sorted(resolver.class_attrs.get(id(node), {}).items()):
@@ -733,6 +763,9 @@ def _class_summary(node, facts) -> dict:
                 )
                 kind = "gives" if value.shared else "returns"  # shared (self.engine) or made per call
                 methods[item.name] = {kind: {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}}
+            creates = _pools_made_per_run((sites_by_function or {}).get(id(item), []), facts)
+            if creates:
+                methods.setdefault(item.name, {})["creates"] = creates
     entry = {}
     if attrs:
         entry["attrs"] = attrs
@@ -752,20 +785,15 @@ def _function_summary(node, facts, sites, catalog) -> dict:
         if isinstance(child, ast.Return) and child.value is not None and _returns_fresh(child.value, scope, sites):
             value = resolver.resolve(child.value, scope)
             if value is not None and value.rtype is not None and value.rtype.is_resource:
-                returns = {"type": value.rtype.name, "origin": f"{facts.path}:{child.lineno}"}
+                returns = {"type": value.rtype.name, "origin": f"{facts.path}:{_made_at(child.value, sites)}"}
                 break
-    creates = [
-        {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{facts.path}:{s.line}"}
-        for s in sites
-        # one created on every iteration of a loop is its own module's CNL202:
-        # one finding per resource
-        if s.rtype.kind == "pool" and not s.kept_once and not cached and s.created_per != "loop"
-    ]
+    creates = [] if cached else _pools_made_per_run(sites, facts)
     gives = None
     if returns is None:
         given = resolver.function_returns(node)
         if given is not None and given.shared:
             gives = {"type": given.rtype.name, "origin": given.origin or f"{facts.path}:{node.lineno}"}
+    forwards = forwarded_limits(node, resolver, catalog)
     effects = param_effects(node, facts, catalog)
     params = {name: effect for name, effect in effects.items() if effect != "use"}
     result = {"order": list(effects)} if effects else {}
@@ -777,6 +805,10 @@ def _function_summary(node, facts, sites, catalog) -> dict:
         result["creates"] = creates
     if params:
         result["params"] = params
+    if forwards:
+        result["forwards"] = {
+            "call": forwards["call"], "origin": f"{facts.path}:{forwards['line']}", "keywords": forwards["keywords"],
+        }
     return result
 
 
@@ -793,14 +825,38 @@ def _returns_fresh(value, scope, sites) -> bool:
     if isinstance(value, ast.Name):
         if value.id in scope.declared_global:
             return False
-        made_here = [
-            s for s in sites
-            if isinstance(s.statement, (ast.Assign, ast.AnnAssign))
-            and any(isinstance(t, ast.Name) and t.id == value.id
-                    for t in (s.statement.targets if isinstance(s.statement, ast.Assign) else [s.statement.target]))
-        ]
+        made_here = [s for s in sites if _assigns(s.statement, value.id)]
         return bool(made_here) and not any(s.kept_once for s in made_here) and not _kept_in_store(value.id, scope.node)
     return False
+
+
+def _pools_made_per_run(sites, facts) -> list:
+    """The pools a function makes each time it runs (not once behind a
+    guard; one made on every iteration of a loop is its own module's CNL202:
+    one finding per resource)."""
+    return [
+        {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{facts.path}:{s.line}"}
+        for s in sites
+        if s.rtype.kind == "pool" and not s.kept_once and s.created_per != "loop"
+    ]
+
+
+def _made_at(value, sites) -> int:
+    """The line where the returned resource was made: the call's, or for a
+    name (``s: Session = Session(); ...; return s``) its first creation's."""
+    if isinstance(value, ast.Name):
+        lines = [s.line for s in sites if _assigns(s.statement, value.id)]
+        if lines:
+            return min(lines)
+    return value.lineno
+
+
+def _assigns(statement, name: str) -> bool:
+    """``name = ...`` or ``name: T = ...``."""
+    if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        return False
+    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    return any(isinstance(t, ast.Name) and t.id == name for t in targets)
 
 
 def _kept_in_store(name: str, function) -> bool:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from connlint.limits import MISSING, render
+from connlint.paths import shown_origin
 
 
 def subject(config) -> str:
     label = config.site.rtype.label if config.site is not None else config.spec.label
-    return f"{label} from {config.callee}()"
+    origin = f" ({shown_origin(config.origin)})" if config.origin else ""
+    return f"{label} from {config.callee}(){origin}"
 
 
 def setting(keyword, value) -> str:

@@ -139,7 +139,10 @@ def test_a_pool_that_outlives_or_leaves_the_function_gets_its_pool_limit_finding
     assert [(f.line, f.column, f.code) for f in findings_for(source, codes="CNL3")] == [(6, 14, "CNL301")]
 
 
-@pytest.mark.parametrize("url", ["'sqlite:///app.db'", "'sqlite:///' + name", "f'sqlite:///{name}'"])
+@pytest.mark.parametrize("url", [
+    "'sqlite:///app.db'", "'sqlite:///' + name", "f'sqlite:///{name}'", "'sqlite:///{0}'.format(name)",
+    "'sqlite:///%s' % name",
+])
 def test_sqlite_files_have_no_server_slots_to_bound(url):
     source = f"from sqlalchemy import create_engine\nname = 'x'\nengine = create_engine({url})\n"
     assert findings_for(source, codes="CNL3") == []
@@ -383,3 +386,25 @@ def test_a_value_that_follows_the_iteration_varies():
         """)
     assert [(f.line, f.code) for f in found] == [(7, "CNL202")]
     assert "its arguments change with the iteration" in found[0].message
+
+
+def test_rows_iterated_from_a_connection_are_not_the_connection():
+    found = findings_for("""\
+        import sqlite3
+
+
+        def dump(path):
+            db = sqlite3.connect(path)
+            for row in db.execute("select * from comments").fetchall():
+                render(*row)
+
+
+        def dump_closed(path):
+            db = sqlite3.connect(path)
+            try:
+                for row in db.execute("select * from comments"):
+                    render(*row)
+            finally:
+                db.close()
+        """)
+    assert [(f.line, f.column, f.code) for f in found] == [(5, 10, "CNL101")]

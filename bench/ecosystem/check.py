@@ -296,10 +296,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--apps", help="comma-separated application folders (default: all labelled)")
     parser.add_argument("--corpus", help="the corpus's src folder (default: what bench/apps.sh builds)")
+    parser.add_argument("--labels", help="the folder of labels (default: bench/ecosystem/labels)")
     parser.add_argument("--rev", help="score revision REV of connlint instead of this checkout")
     parser.add_argument("--compare", metavar="REV", help="print only the findings that changed since REV")
     parser.add_argument("--fix-check", action="store_true", help="check --fix --unsafe-fixes on a copy of the corpus")
     args = parser.parse_args()
+    global LABELS
+    LABELS = Path(args.labels) if args.labels else LABELS
     corpus = corpus_root(args.corpus)
     if args.fix_check:  # needs no labels: every application of the corpus
         apps = args.apps.split(",") if args.apps else sorted(p.name for p in corpus.iterdir() if p.is_dir())
