@@ -1089,3 +1089,32 @@ def test_a_shared_session_tried_on_each_mirror_is_clean():
             return "down", 503
         """
     assert positions(source, codes="CNL") == []
+
+
+def test_class_views_of_a_django_and_starlette_base_of_the_same_module_are_per_request():
+    source = """\
+        import redis
+        from django.views import View
+        from starlette.endpoints import HTTPEndpoint
+
+
+        class BaseView(View):
+            http_method_names = ["get"]
+
+
+        class BaseEndpoint(HTTPEndpoint):
+            pass
+
+
+        class CartView(BaseView):
+            def get(self, request):
+                carts = redis.Redis(host="cache")
+                return carts.get(request.user.id)
+
+
+        class Items(BaseEndpoint):
+            async def get(self, request):
+                cache = redis.Redis(host="cache")
+                return cache.get("items")
+        """
+    assert positions(source) == [(16, 17, "CNL201"), (22, 17, "CNL201")]
