@@ -163,7 +163,14 @@ def settings_for(directory: Path, config_file: str | None = None, isolated: bool
 def default_root(directory: Path) -> Path:
     """The project root where no settings file says: the repository's root,
     else the current directory (one project for all such files of a run)."""
-    return repository_root(directory) or Path.cwd().resolve()
+    return repository_root(directory) or _resolved(os.getcwd())
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(directory: str) -> Path:
+    """``directory`` with its symbolic links resolved, once per directory
+    (asked for every file of a run)."""
+    return Path(directory).resolve()
 
 
 def read_settings(path: Path) -> Settings:
