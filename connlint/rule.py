@@ -7,7 +7,7 @@ table and the test harness all read the attributes defined here.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from connlint.finding import Finding
 from connlint.record import Record
