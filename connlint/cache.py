@@ -17,7 +17,6 @@ that cannot be read or parsed, or an entry of an unexpected shape, is a miss
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import sys
@@ -41,7 +40,7 @@ def code_digest() -> str:
     import connlint
     import connlint.rules
 
-    digest = hashlib.blake2b(digest_size=16)
+    parts = []
     seen = set()
     for package in (connlint, connlint.rules):
         top = os.path.dirname(os.path.abspath(package.__file__))
@@ -58,22 +57,21 @@ def code_digest() -> str:
                 except OSError:
                     stamp = "unreadable"
                 relative = os.path.relpath(path, top).replace(os.sep, "/")
-                digest.update(f"{package.__name__}/{relative}\0{stamp}\0".encode())
-    return digest.hexdigest()
+                parts.append(f"{package.__name__}/{relative}\0{stamp}\0")
+    return short_digest("".join(parts).encode())
 
 
 def configuration_key(settings, rules, catalog_dirs) -> str:
     """The name of the cache file for these settings; ``rules`` are the
     (code, selected by its full code) of the rules that run."""
-    digest = hashlib.sha256()
     # the Python version too: what parses (and so what is found) depends on it
     python = "%d.%d" % sys.version_info[:2]
-    digest.update(f"connlint {__version__} code {code_digest()} cache {FORMAT} python {python}\0".encode())
+    parts = [f"connlint {__version__} code {code_digest()} cache {FORMAT} python {python}\0"]
     for directory in catalog_dirs:  # by name, size and mtime, as connlint's own code
         for name in sorted(os.listdir(directory)):
             if name.endswith(".toml"):
                 found = os.stat(os.path.join(directory, name))
-                digest.update(f"{name}\0{found.st_size}\0{found.st_mtime_ns}\0".encode())
+                parts.append(f"{name}\0{found.st_size}\0{found.st_mtime_ns}\0")
     relevant = {
         "rules": sorted([code, bool(explicit)] for code, explicit in rules),
         "per_file_ignores": settings.per_file_ignores,
@@ -81,11 +79,23 @@ def configuration_key(settings, rules, catalog_dirs) -> str:
         "frameworks": settings.frameworks,
         "root": str(settings.root),
     }
-    digest.update(json.dumps(relevant, sort_keys=True, default=str).encode())
-    return digest.hexdigest()[:24]
+    parts.append(json.dumps(relevant, sort_keys=True, default=str))
+    return short_digest("".join(parts).encode())
+
+
+def short_digest(data: bytes) -> str:
+    """A fast fingerprint of ``data`` (CRC-32, Adler-32 and length) for
+    keys built from names, sizes and times: no hashlib (OpenSSL) to load on
+    a warm run, where every millisecond of start-up counts."""
+    import zlib
+
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}"
 
 
 def content_hash(data: bytes) -> str:
+    """A file's contents, when its size and times no longer vouch for it."""
+    import hashlib
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

@@ -634,10 +634,10 @@ def _path(read) -> str:
 def digest(summary: dict) -> str:
     """A short fingerprint of a summary: cached results record the ones they relied on."""
     import json
-    import zlib
 
-    text = json.dumps(summary, sort_keys=True).encode()
-    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text):x}"
+    from connlint.cache import short_digest
+
+    return short_digest(json.dumps(summary, sort_keys=True).encode())
 
 
 def _exports_function(function: dict) -> bool:
