@@ -274,14 +274,7 @@ class PostgresServer:
 
     def wait_connections(self, count: int, user: str | None = None, timeout: float = 10.0) -> int:
         """Wait until the server holds ``count`` connections for ``user``; return what it holds then."""
-        seen = [None]
-
-        def reached():
-            seen[0] = self.connections(user)
-            return seen[0] == count
-
-        wait_until(reached, timeout, interval=0.05)
-        return seen[0]
+        return wait_count(lambda: self.connections(user), count, timeout)
 
     def free_slots(self) -> int:
         """How many connections a normal role can open now."""
@@ -302,6 +295,58 @@ class PostgresServer:
                 (user or self.user,),
             )
         self.wait_connections(0, user, timeout)
+
+
+# -- servers run as a process of ours --------------------------------------------------
+
+
+def wait_count(count_now, count: int, timeout: float) -> int:
+    """Wait until ``count_now()`` gives ``count``; return what it gave last."""
+    seen = [None]
+
+    def reached():
+        seen[0] = count_now()
+        return seen[0] == count
+
+    wait_until(reached, timeout, interval=0.05)
+    return seen[0]
+
+
+class _ServerProcess:
+    """A server started as a child process on 127.0.0.1 and a free port, in a
+    temporary folder of its own (Redis, MariaDB); ``connections()`` is the
+    subclass's."""
+
+    def __init__(self, binary: str, workdir: Path, port: int, process: subprocess.Popen):
+        self.binary, self.workdir, self.port, self.process = binary, workdir, port, process
+        self.host = HOST
+        self.pid = process.pid
+
+    @classmethod
+    def _launch(cls, binary: str, workdir: Path, log: Path, command, ready):
+        """Start ``command(port)``; a port another process took first is tried
+        again with another, three times at most."""
+        for _attempt in range(3):
+            port = free_port()
+            process = _spawn(command(port), binary)
+            server = cls(binary, workdir, port, process)
+            wait_until(lambda: process.poll() is not None or ready(server), START_TIMEOUT)
+            if process.poll() is None and ready(server):
+                return server
+            process.kill()
+            process.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise Unavailable(f"{os.path.basename(binary)} did not start: {_tail(log)}")
+
+    def stop(self) -> None:
+        stop_pid(self.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def wait_connections(self, count: int, timeout: float = 10.0) -> int:
+        """Wait until the server holds ``count`` client connections; return what it holds then."""
+        return wait_count(self.connections, count, timeout)
 
 
 # -- Redis --------------------------------------------------------------------------
@@ -333,13 +378,8 @@ def _redis_command(port: int, *words: str, timeout: float = 2.0) -> bytes:
         return rest[:size]
 
 
-class RedisServer:
+class RedisServer(_ServerProcess):
     """``redis-server`` on 127.0.0.1, nothing saved to disk."""
-
-    def __init__(self, binary: str, workdir: Path, port: int, process: subprocess.Popen):
-        self.binary, self.workdir, self.port, self.process = binary, workdir, port, process
-        self.host = HOST
-        self.pid = process.pid
 
     @classmethod
     def start(cls) -> RedisServer:
@@ -348,33 +388,18 @@ class RedisServer:
             raise Unavailable("no redis-server on PATH (Debian: apt-get install redis-server)")
         workdir = Path(tempfile.mkdtemp(prefix="connlint-redis-"))
         log = workdir / "redis.log"
-        for _attempt in range(3):
-            port = free_port()
-            process = _spawn(
-                [binary, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no",
-                 "--daemonize", "no", "--dir", str(workdir), "--logfile", str(log)],
-                binary,
-            )
-            server = cls(binary, workdir, port, process)
-            wait_until(lambda: process.poll() is not None or server.ping(), START_TIMEOUT)
-            if process.poll() is None and server.ping():
-                return server
-            process.kill()
-            process.wait(10)
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise Unavailable(f"redis-server did not start: {_tail(log)}")
+        return cls._launch(
+            binary, workdir, log,
+            lambda port: [binary, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no",
+                          "--daemonize", "no", "--dir", str(workdir), "--logfile", str(log)],
+            cls.ping,
+        )
 
     def ping(self) -> bool:
         try:
             return _redis_command(self.port, "PING", timeout=0.5).startswith(b"+PONG")
         except OSError:
             return False
-
-    def stop(self) -> None:
-        stop_pid(self.pid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
     @property
     def url(self) -> str:
@@ -392,16 +417,6 @@ class RedisServer:
                 return int(line.split(":", 1)[1]) - 1
         raise RuntimeError("Redis INFO clients gave no connected_clients")
 
-    def wait_connections(self, count: int, timeout: float = 10.0) -> int:
-        seen = [None]
-
-        def reached():
-            seen[0] = self.connections()
-            return seen[0] == count
-
-        wait_until(reached, timeout, interval=0.05)
-        return seen[0]
-
     def disconnect_all(self) -> None:
         _redis_command(self.port, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
         self.wait_connections(0)
@@ -410,17 +425,12 @@ class RedisServer:
 # -- MariaDB ------------------------------------------------------------------------
 
 
-class MariaDBServer:
+class MariaDBServer(_ServerProcess):
     """``mariadbd`` on 127.0.0.1 with an empty data folder and no grant tables
     (any user connects without a password), ``max_connections=20``."""
 
     max_connections = 20
     user = "root"
-
-    def __init__(self, binary: str, workdir: Path, port: int, process: subprocess.Popen):
-        self.binary, self.workdir, self.port, self.process = binary, workdir, port, process
-        self.host = HOST
-        self.pid = process.pid
 
     @classmethod
     def start(cls) -> MariaDBServer:
@@ -432,29 +442,15 @@ class MariaDBServer:
         (workdir / "data").mkdir()
         log = workdir / "error.log"
         user = ["--user=root"] if os.geteuid() == 0 else []
-        for _attempt in range(3):
-            port = free_port()
-            process = _spawn(
-                [binary, "--no-defaults", f"--datadir={workdir / 'data'}", *user, "--skip-grant-tables",
-                 f"--bind-address={HOST}", f"--port={port}", f"--socket={workdir / 'mysqld.sock'}",
-                 f"--pid-file={workdir / 'mysqld.pid'}", f"--log-error={log}", "--skip-log-bin",
-                 "--skip-name-resolve", "--innodb-buffer-pool-size=16M", f"--max-connections={cls.max_connections}"],
-                binary,
-            )
-            server = cls(binary, workdir, port, process)
-            wait_until(lambda: process.poll() is not None or _accepts(port), START_TIMEOUT)
-            if process.poll() is None and _accepts(port):
-                return server
-            process.kill()
-            process.wait(10)
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise Unavailable(f"mariadbd did not start: {_tail(log)}")
-
-    def stop(self) -> None:
-        stop_pid(self.pid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        return cls._launch(
+            binary, workdir, log,
+            lambda port: [binary, "--no-defaults", f"--datadir={workdir / 'data'}", *user, "--skip-grant-tables",
+                          f"--bind-address={HOST}", f"--port={port}", f"--socket={workdir / 'mysqld.sock'}",
+                          f"--pid-file={workdir / 'mysqld.pid'}", f"--log-error={log}", "--skip-log-bin",
+                          "--skip-name-resolve", "--innodb-buffer-pool-size=16M",
+                          f"--max-connections={cls.max_connections}"],
+            lambda server: _accepts(server.port),
+        )
 
     def describe(self) -> str:
         conn = self.connect()
@@ -481,16 +477,6 @@ class MariaDBServer:
                 return int(cur.fetchone()[1]) - 1
         finally:
             conn.close()
-
-    def wait_connections(self, count: int, timeout: float = 10.0) -> int:
-        seen = [None]
-
-        def reached():
-            seen[0] = self.connections()
-            return seen[0] == count
-
-        wait_until(reached, timeout, interval=0.05)
-        return seen[0]
 
 
 # -- HTTP ---------------------------------------------------------------------------------
