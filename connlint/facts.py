@@ -8,7 +8,7 @@ import ast
 
 from connlint.catalog import Catalog, OneShot, ResourceType
 from connlint.handlers import Reach, RequestReach
-from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis, tests_missing
+from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis, made_when_missing
 from connlint.limits import PoolConfig, ValueReader, forwarded_limits, limit_can_matter, read_arguments
 from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
 from connlint.source import decode_lines
@@ -78,25 +78,12 @@ class ResourceSite:
         self.kept_once = False  # guarded by ``if x is None`` or stored on the app: created once
         self.created_per: str | None = None  # "loop" (CNL202) or "request" (CNL201) for pools made over and over
         self.from_factory = False  # a pool handed out by a function of this module
+        # made only when the caller passed none: ``if conn is None: conn = connect()``
+        self.created_when_missing = False
 
     @property
     def line(self) -> int:
         return self.call.lineno
-
-    def created_when_missing(self) -> bool:
-        """Is the resource made only when the caller passed none: ``if conn is
-        None: conn = connect()`` (or ``if not conn:``) on a parameter ``conn``?"""
-        function, statement = self.function, self.statement
-        if function is None or not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
-            return False
-        target = statement.targets[0]
-        parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
-        if not isinstance(target, ast.Name) or target.id not in parameters:
-            return False
-        for node in ast.walk(function):
-            if isinstance(node, ast.If) and any(child is statement for child in node.body):
-                return tests_missing(node.test, target.id)
-        return False
 
     @property
     def column(self) -> int:
@@ -214,6 +201,7 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
                 origin=value.origin,
             )
             site.from_factory = value.factory
+            site.created_when_missing = _created_when_missing(site, parents)
             if function is not None and lifetimes:
                 if context is None:
                     context = FunctionContext(function, scope, resolver, parents)
@@ -227,27 +215,39 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
     facts.pool_configs.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
 
 
+def _created_when_missing(site: ResourceSite, parents) -> bool:
+    """``conn = connect()`` under ``if conn is None:`` (or ``if not conn:``),
+    on a parameter ``conn`` of the function."""
+    function, statement = site.function, site.statement
+    if function is None or not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return False
+    target = statement.targets[0]
+    parameters = {a.arg for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)}
+    return isinstance(target, ast.Name) and target.id in parameters and made_when_missing(target, target.id, parents)
+
+
 def _record_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog) -> None:
     qual = facts.resolver.callee_qual(call, scope)
-    spec = catalog.limits.get(qual) if qual else None
+    spec, origin = catalog.limits.get(qual) if qual else None, None
     if spec is None:
-        _record_forwarded_limits(facts, call, scope, catalog, qual)
-        return
-    alternatives = facts.resolver.alternative_quals(call.func, scope)
-    if any(catalog.limits.get(other) is not spec for other in alternatives):
+        spec, origin = _forwarded_spec(facts, call, scope, catalog, qual)
+        if spec is None:
+            return
+    elif any(catalog.limits.get(other) is not spec for other in facts.resolver.alternative_quals(call.func, scope)):
         return  # one name, several libraries' pools: what holds for each is not known
     if facts.reader is None:
         facts.reader = ValueReader(facts.resolver)
     arguments = read_arguments(call, spec, scope, facts.reader)
-    config = PoolConfig(call, spec, arguments, _source_of(call.func), None)
+    config = PoolConfig(call, spec, arguments, _source_of(call.func), None, origin=origin)
     if config.applies():
         facts.pool_configs.append(config)
 
 
-def _record_forwarded_limits(facts: FileFacts, call: ast.Call, scope, catalog: Catalog, qual) -> None:
-    """A call of a project function that forwards its arguments to a
-    pool-building call: its arguments are the pool's (RULES: forwarding
-    wrappers are read at their call sites)."""
+def _forwarded_spec(facts: FileFacts, call: ast.Call, scope, catalog: Catalog, qual) -> tuple:
+    """(spec, origin) of the pool-building call a project function forwards
+    its arguments to, so that they are read at this call (RULES: forwarding
+    wrappers are read at their call sites); (None, None) if it is none, or
+    if the wrapper sets the bound (or the pool class) itself."""
     resolver = facts.resolver
     forwards = origin = None
     local = resolver._module_definition(call.func.id, scope) if isinstance(call.func, ast.Name) else None
@@ -260,13 +260,8 @@ def _record_forwarded_limits(facts: FileFacts, call: ast.Call, scope, catalog: C
         origin = forwards["origin"] if forwards else None
     spec = catalog.limits.get(forwards["call"]) if forwards else None
     if spec is None or set(forwards["keywords"]) & (set(spec.size) | set(spec.unsized)):
-        return  # the wrapper sets the bound (or the pool class) itself
-    if facts.reader is None:
-        facts.reader = ValueReader(resolver)
-    arguments = read_arguments(call, spec, scope, facts.reader)
-    config = PoolConfig(call, spec, arguments, _source_of(call.func), None, origin=origin)
-    if config.applies():
-        facts.pool_configs.append(config)
+        return None, None
+    return spec, origin
 
 
 def _source_of(node) -> str:

@@ -1041,7 +1041,7 @@ def _parameter_effects(function, params, resolver, rtype, is_resource: bool = Tr
             analysis = LifetimeAnalysis(FunctionContext(function, scope, resolver, parents), None, rtype, depth)
             for node in nodes:
                 if not isinstance(node.ctx, ast.Load):
-                    if _made_when_missing(node, param, parents):
+                    if made_when_missing(node, param, parents):
                         continue  # ``if conn is None: conn = connect()``: the caller's is untouched
                     outcome = ESCAPE
                     break
@@ -1055,7 +1055,7 @@ def _parameter_effects(function, params, resolver, rtype, is_resource: bool = Tr
     return effects
 
 
-def _made_when_missing(target, param: str, parents) -> bool:
+def made_when_missing(target, param: str, parents) -> bool:
     """Is ``target`` (a store to ``param``) the assignment of ``if param is
     None: param = ...``?"""
     statement = parents.get(id(target))
@@ -1065,7 +1065,7 @@ def _made_when_missing(target, param: str, parents) -> bool:
         and statement.targets == [target]
         and isinstance(branch, ast.If)
         and any(child is statement for child in branch.body)
-        and tests_missing(branch.test, param)
+        and _tests_missing(branch.test, param)
     )
 
 
@@ -1098,7 +1098,7 @@ def _project_parameter_effect(project, qual: str, call: ast.Call, arg):
     return {RELEASE: RELEASE, ESCAPE: ESCAPE}.get(effect, USE)
 
 
-def tests_missing(test, name: str) -> bool:
+def _tests_missing(test, name: str) -> bool:
     """``name is None``, ``name == None`` or ``not name``."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return isinstance(test.operand, ast.Name) and test.operand.id == name

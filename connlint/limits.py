@@ -327,18 +327,16 @@ class PoolConfig(Record):
 
     def without_server(self) -> bool:
         """The URL names a database without server slots (a SQLite file)."""
-        if self.in_memory() or self._url_matches(self.spec.no_server_urls):
-            return True
+        patterns = self.spec.no_server_urls
         # a URL built at run time: its literal start can name the scheme ("\0" stands for the rest)
-        prefix = self.args.url_prefix
+        prefix = self.args.url_prefix + "\0" if self.args.url_prefix else None
+        return self.in_memory() or self._url_matches(patterns) or self._url_matches(patterns, prefix)
+
+    def _url_matches(self, patterns, url=MISSING) -> bool:
+        """Does the URL (or ``url``) match one of the fnmatch ``patterns``?"""
         import fnmatch
 
-        return bool(prefix) and any(fnmatch.fnmatchcase(prefix + "\0", p) for p in self.spec.no_server_urls)
-
-    def _url_matches(self, patterns) -> bool:
-        import fnmatch
-
-        url = self.args.url
+        url = self.args.url if url is MISSING else url
         return isinstance(url, str) and any(fnmatch.fnmatchcase(url, p) for p in patterns)
 
     def pool_class_unknown(self) -> bool:

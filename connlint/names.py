@@ -445,13 +445,21 @@ class Resolver:
         return None
 
     def resolve_name(self, name: str, scope: Scope) -> Value | None:
+        current = self._defining_scope(name, scope)
+        if current is None:
+            return None
+        if name in current.imports:
+            return self.qualified(current.imports[name])
+        return self._binding_value(name, current)
+
+    def _defining_scope(self, name: str, scope: Scope) -> Scope | None:
+        """The scope whose binding of ``name`` (an import, an assignment, an
+        annotation) a use of it in ``scope`` sees, or None."""
         current = scope
         while current is not None:
-            if name in current.imports:
-                return self.qualified(current.imports[name])
-            if name in current.bindings or name in current.annotations:
-                return self._binding_value(name, current)
-            if name in current.declared_global:
+            if name in current.imports or name in current.bindings or name in current.annotations:
+                return current
+            if name in current.declared_global and current is not self.module:
                 current = self.module
                 continue
             current = current.parent
@@ -626,12 +634,10 @@ class Resolver:
         type (a resource, or a framework's app or router)."""
         if depth > 8 or self.classes.get(cls.name) is not cls:
             return None
-        for base in cls.bases:
-            if isinstance(base, ast.Name) and isinstance(self._module_definition(base.id, self.module), ast.ClassDef):
-                found = self.catalog_base_type(self.classes[base.id], depth + 1)
+        for local, qual in self._base_classes(cls):
+            if local is not None:
+                found = self.catalog_base_type(local, depth + 1)
             else:
-                value = self.resolve(base, self.module)
-                qual = value.qual if value is not None else None
                 found = self.catalog.opener_type(qual) if qual else None
                 if found is None and qual and self.project is not None:
                     entry = self._project_class(qual)
@@ -641,21 +647,29 @@ class Resolver:
                 return found
         return None
 
+    def _base_classes(self, cls: ast.ClassDef):
+        """Each base of a class: (the ClassDef, None) for one of this module,
+        else (None, its qualified name or None)."""
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and isinstance(self._module_definition(base.id, self.module), ast.ClassDef):
+                yield self.classes[base.id], None
+            else:
+                value = self.resolve(base, self.module)
+                yield None, value.qual if value is not None else None
+
     def _inherited_result(self, cls: ast.ClassDef, name: str, depth: int = 0) -> Value | None:
         """``self.open_engine()`` where a base class defines ``open_engine``:
         a class of this module, or of another (from its summary)."""
         if depth > 8:
             return None
-        for base in cls.bases:
-            if isinstance(base, ast.Name) and isinstance(self._module_definition(base.id, self.module), ast.ClassDef):
-                local = self.classes[base.id]
+        for local, qual in self._base_classes(cls):
+            if local is not None:
                 method = method_of(local, name)
                 if method is not None:
                     return _from_this_module(self.function_returns(method))
                 found = self._inherited_result(local, name, depth + 1)
             else:
-                value = self.resolve(base, self.module)
-                found = self._method_result(value.qual, name) if value is not None and value.qual else None
+                found = self._method_result(qual, name) if qual else None
             if found is not None:
                 return found
         return None
@@ -885,19 +899,15 @@ class Resolver:
         module or imported from another."""
         if not isinstance(func, ast.Name):
             return False
-        current = scope
-        while current is not None:
-            if func.id in current.imports:
-                if self.project is None:
-                    return False
-                entry, _ = self.project.entry(current.imports[func.id], "bindings")
-                return bool(entry and entry.get("unbound"))
-            if func.id in current.bindings:
-                return self.factory_unbound(func.id, current)
-            current = current.parent
-            while current is not None and isinstance(current.node, ast.ClassDef):
-                current = current.parent
-        return False
+        current = self._defining_scope(func.id, scope)
+        if current is None:
+            return False
+        if func.id in current.imports:
+            if self.project is None:
+                return False
+            entry, _ = self.project.entry(current.imports[func.id], "bindings")
+            return bool(entry and entry.get("unbound"))
+        return self.factory_unbound(func.id, current)
 
     def returns_receiver(self, call: ast.Call, scope: Scope) -> bool:
         """A fluent method (``execution_options``) that returns the object it is called on."""
@@ -920,14 +930,8 @@ class Resolver:
             node = node.value
         if not isinstance(node, ast.Name):
             return set()
-        current = scope
-        while current is not None and node.id not in current.imports:
-            if node.id in current.bindings or node.id in current.annotations:
-                return set()
-            current = self.module if node.id in current.declared_global else current.parent
-            while current is not None and isinstance(current.node, ast.ClassDef):
-                current = current.parent
-        if current is None or node.id not in current.alternatives:
+        current = self._defining_scope(node.id, scope)
+        if current is None or node.id not in current.imports or node.id not in current.alternatives:
             return set()
         suffix = "".join(f".{attr}" for attr in reversed(attrs))
         return {qual + suffix for qual in current.alternatives[node.id]}

@@ -536,7 +536,7 @@ class ProjectIndex:
             return _exports_function(function)
         target = summary["imports"].get(name)
         if target is not None:
-            if target.split(".", 1)[0] in self.catalog.modules and not self.is_project_name(target):
+            if self.is_library(target):
                 return True  # a catalog library re-exported: from .compat import sqlite3
             if depth >= MAX_REEXPORTS:
                 return False
@@ -742,7 +742,7 @@ def absolute_origin(origin: str) -> str:
     return f"{os.path.abspath(path)}:{line}" if path else origin
 
 
-def _class_summary(node, facts, sites_by_function=None) -> dict:
+def _class_summary(node, facts, sites_by_function: dict) -> dict:
     """What the instances of a class hold (``self.engine = create_engine(...)``),
     which of its methods hand out a fresh resource on every call, and which
     create a pool each time they run."""
@@ -763,7 +763,7 @@ def _class_summary(node, facts, sites_by_function=None) -> dict:
                 )
                 kind = "gives" if value.shared else "returns"  # shared (self.engine) or made per call
                 methods[item.name] = {kind: {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}}
-            creates = _pools_made_per_run((sites_by_function or {}).get(id(item), []), facts)
+            creates = _pools_made_per_run(sites_by_function.get(id(item), []), facts)
             if creates:
                 methods.setdefault(item.name, {})["creates"] = creates
     entry = {}

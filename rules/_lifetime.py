@@ -43,7 +43,7 @@ def variable(site) -> str:
 def remedy(site) -> str:
     """What to do instead, from the catalog entry of the resource's type."""
     rtype, var = site.rtype, variable(site)
-    if site.created_when_missing():
+    if site.created_when_missing:
         # ``if conn is None: conn = connect()``: a plain ``with`` would also
         # close the caller's connection
         entered = site.callee + "(...)"

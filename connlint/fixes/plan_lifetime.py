@@ -72,7 +72,7 @@ class WithForm(Record, frozen=True):
 
 def plan_unreleased(site, facts, code: str):
     """CNL101 / CNL102 / CNL104: manage the resource where it is created."""
-    if site.created_when_missing():
+    if site.created_when_missing:
         return None  # managing it would also close the one the caller passed in
     try:
         return _plan_unreleased(site, facts)
