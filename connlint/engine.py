@@ -53,7 +53,7 @@ class Checker:
             return display, None, self._failure(display, 1, 1, f"cannot read: {exc.strerror or exc}")
 
     def analyse(self, display: str, data: bytes, project=None, package: str = "", force: bool = False,
-                lifetimes: bool = True):
+                lifetimes: bool = True, sites: bool = True):
         """(facts or None, CNL900 findings): None when the file cannot matter.
 
         ``project`` resolves names other project modules define; ``force``
@@ -65,17 +65,20 @@ class Checker:
         except ParseFailure as failure:
             return None, self._failure(display, failure.line, failure.column, failure.reason)
         try:
-            return build_facts(display, tree, data, self.catalog, package, project, lifetimes), []
+            return build_facts(display, tree, data, self.catalog, package, project, lifetimes, sites), []
         except RecursionError:
             return None, self._failure(display, 1, 1, "cannot analyse: nesting too deep")
 
     def check_bytes(self, display: str, data: bytes, project=None, package: str = "", force: bool = False,
-                    noqa: bool = True) -> list[Finding]:
+                    noqa: bool = True, on_facts=None) -> list[Finding]:
         """Findings for ``data`` as the file ``display``; ``noqa`` False keeps
-        those a ``# noqa`` comment suppresses (flake8 applies its own)."""
+        those a ``# noqa`` comment suppresses (flake8 applies its own);
+        ``on_facts`` is given the file's facts before the rules run."""
         facts, failures = self.analyse(display, data, project, package, force)
         if facts is None:
             return failures
+        if on_facts is not None:
+            on_facts(facts)
         try:
             findings = [finding for rule in self.rules for finding in rule.check(facts)]
         except RecursionError:

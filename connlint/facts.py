@@ -116,13 +116,18 @@ class FileFacts:
 
 def build_facts(
     path: str, tree: ast.Module, text: list[str] | bytes, catalog: Catalog, package: str = "", project=None,
-    lifetimes: bool = True,
+    lifetimes: bool = True, sites: bool = True,
 ) -> FileFacts:
     """``text`` is the source's lines or bytes.  ``lifetimes=False`` skips each
     resource's lifetime analysis: a module summary needs where resources come
-    from, not what becomes of them."""
+    from, not what becomes of them.  ``sites=False`` looks for no resources
+    at all: a module that imports neither a catalog library nor anything a
+    project module exports makes none (its summary says only what its
+    functions do with what they are given)."""
     resolver = Resolver(tree, catalog, package, project)
     facts = FileFacts(path, tree, text, resolver)
+    if not sites:
+        return facts
     _find_sites(facts, tree, catalog, lifetimes)
     for name in catalog.settings_names:
         for value in resolver.module.bindings.get(name, ()):

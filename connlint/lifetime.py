@@ -1027,6 +1027,8 @@ def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = 
 def _parameter_effects(function, params, resolver, rtype, is_resource: bool = True, depth: int = 1) -> dict:
     """``parameter_effect`` of each of ``params``, from one walk of the function."""
     uses: dict = {param: [] for param in params}
+    if not uses:
+        return {}
     for node in walk(function):
         if isinstance(node, ast.Name) and node.id in uses:
             uses[node.id].append(node)

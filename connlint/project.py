@@ -5,10 +5,12 @@ names bound to catalog types (``engine = create_engine(...)``,
 ``SessionLocal = sessionmaker(...)``), functions that return a resource or
 create a pool, classes whose ``__init__`` creates a pool, and what functions
 do with the resources they are given (release, keep, or borrow them).
-Summaries are computed on demand, only for modules that a checked file
-imports, memoised for the run and kept in the results cache by content; a
-pre-commit run over a few files therefore reads the summaries of just the
-modules those files import.
+A run settles them in import order (``connlint.schedule``): a module's
+summary comes from the facts of its own check, is computed once for the
+run, kept in the results cache by content, and handed to every worker that
+needs it.  Anything else asks on demand (the language server, the flake8
+plugin, a module outside the plan): a pre-commit run over a few files reads
+the summaries of just the modules those files import.
 
 Modules of the catalog's own libraries (``redis``, ``sqlalchemy``, ...) are
 modelled by the catalog, not summarised.
@@ -64,13 +66,13 @@ class ProjectIndex:
         # served from the cache needs neither it nor the catalog)
         self._checker = checker
         self.cache = cache
-        self._listings: dict[str, set] = {}  # import root -> the top-level names under it
-        self._roots_with: dict[str, list] = {}  # top-level name -> roots that hold it
+        self._listings: dict[str, frozenset] = {}  # folder -> the top-level names under it
+        self._configured = [os.path.abspath(root) for root in roots]  # the project's own import roots
+        self._search: dict[str | None, tuple] = {}  # import root -> the folders its imports are looked for in
+        self._tops: dict[str | None, frozenset] = {}  # import root -> the top-level names found there
         self._scans: dict[str, tuple] = {}  # path -> (passes the prefilter, its imports)
         self.current_root: str | None = None  # import root of the module being analysed
         self._paths: dict[tuple, str | None] = {}  # (current root, module) -> its file
-        for root in roots:
-            self.add_root(root)
         self._summaries: dict[str, tuple] = {}  # path -> (summary, digest)
         self._busy: set[str] = set()  # modules whose summaries are being computed
         self._stack: list[str] = []  # the same, in the order they were asked for
@@ -82,7 +84,8 @@ class ProjectIndex:
         self._stats: dict[str, list | None] = {}
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
-        self.computed: dict[str, tuple] = {}  # path -> (stat, summary) computed here, for the cache
+        self.computed: dict[str, tuple] = {}  # path -> (stat, summary, deps) computed here, for the cache
+        self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
 
     @property
     def checker(self):
@@ -94,22 +97,37 @@ class ProjectIndex:
     def catalog(self):
         return self.checker.catalog
 
-    def add_root(self, root) -> None:
-        root = os.path.abspath(root)
-        if root in self._listings or not os.path.isdir(root):
-            return
-        try:
-            # top-level names under the root: most imports (stdlib, third
-            # party) are ruled out without a single stat
-            names = {name[:-3] if name.endswith(".py") else name for name in os.listdir(root)}
-        except OSError:
-            names = set()
-        self._listings[root] = names
-        for name in names:
-            self._roots_with.setdefault(name, []).append(root)
-        # modules looked for in vain may live under the new root
-        for key in [k for k, found in self._paths.items() if found is None and k[1].split(".", 1)[0] in names]:
-            del self._paths[key]
+    def _listing(self, folder: str) -> frozenset:
+        """The top-level names under a folder: most imports (stdlib, third
+        party) are ruled out without a single stat."""
+        found = self._listings.get(folder)
+        if found is None:
+            try:
+                found = frozenset(name[:-3] if name.endswith(".py") else name for name in os.listdir(folder))
+            except OSError:
+                found = frozenset()
+            self._listings[folder] = found
+        return found
+
+    def search_roots(self, root: str | None) -> tuple:
+        """Where the imports of a module with import root ``root`` are looked
+        for: that root, the folders above it up to the project root holding
+        it (where a test runner or the application puts itself on the path),
+        then the project's roots.  Only the module's own place decides: never
+        which other files a run checks, nor in what order."""
+        found = self._search.get(root)
+        if found is None:
+            order = []
+            if root is not None:
+                order.append(root)
+                home = next((c for c in self._configured if root == c or root.startswith(c + os.sep)), None)
+                folder = root
+                while home is not None and folder != home:
+                    folder = os.path.dirname(folder)
+                    order.append(folder)
+            order.extend(self._configured)
+            found = self._search[root] = tuple(folder for folder in dict.fromkeys(order) if os.path.isdir(folder))
+        return found
 
     # -- locating modules ---------------------------------------------------
 
@@ -118,13 +136,18 @@ class ProjectIndex:
 
     def is_project_name(self, qual: str) -> bool:
         """Could ``qual`` name something of the project's own modules?"""
+        tops = self._tops.get(self.current_root)
+        if tops is None:
+            tops = self._tops[self.current_root] = frozenset().union(
+                *(self._listing(folder) for folder in self.search_roots(self.current_root))
+            )
         top = qual.split(".", 1)[0]
-        return top in self._roots_with and top not in self.catalog.modules
+        return top in tops and top not in self.catalog.modules
 
     def path_of(self, module: str) -> str | None:
-        """The file of a project module, looked for first under the import
-        root of the module being analysed (two projects checked together may
-        both have a ``shop`` package), then under the other roots."""
+        """The file of a project module, looked for in the ``search_roots``
+        of the module being analysed (two projects checked together may both
+        have a ``shop`` package: each finds its own)."""
         key = (self.current_root, module)
         found = self._paths.get(key, False)
         if found is not False:
@@ -132,10 +155,9 @@ class ProjectIndex:
         found = None
         if module and not self.is_library(module):
             parts = module.split(".")
-            roots = self._roots_with.get(parts[0], ())
-            if len(roots) > 1 and self.current_root in roots:
-                roots = [self.current_root, *(r for r in roots if r != self.current_root)]
-            for root in roots:
+            for root in self.search_roots(self.current_root):
+                if parts[0] not in self._listing(root):
+                    continue
                 base = os.path.join(root, *parts)
                 for candidate in (base + ".py", os.path.join(base, "__init__.py")):
                     if os.path.isfile(candidate):
@@ -195,9 +217,33 @@ class ProjectIndex:
         solved = self._summaries.get(key)
         if solved is not None:  # solved meanwhile, with the import cycle it turned out to be in
             return solved
-        entry = self._summaries[key] = (summary, digest(summary))
+        entry = self._settle(key, summary)
         self._remember(key, stat_result, summary, reads)
         return entry
+
+    def _settle(self, key: str, summary: dict) -> tuple:
+        entry = self._summaries[key] = self.fresh[key] = (summary, digest(summary))
+        return entry
+
+    def adopt(self, settled: dict) -> None:
+        """Summaries another worker settled: (summary, digest) by path."""
+        for key, entry in settled.items():
+            self._summaries.setdefault(key, entry)
+
+    def summarise_checked(self, path, facts, stat_result) -> None:
+        """The summary of a module just analysed for its own check, taken from
+        the same facts (a summary reads where resources come from, which the
+        lifetime analysis does not change), when nothing has settled it yet
+        and it is in no import cycle: the module is parsed once, not twice."""
+        key = os.path.abspath(path)
+        if key in self._summaries or key in self._busy or self._solving or not self._could_export_at(key):
+            return
+        if self._component(key) != (key,) or key in self._edges(key):
+            return
+        summary = summarize(facts, self.catalog, module_name(key)[0])
+        self._settle(key, summary)
+        reads = {read: seen for read, seen in self.consulted.items() if read != key}
+        self._remember(key, stat_result, summary, reads)
 
     def _computed_in_frame(self, key: str, cached: bool) -> tuple:
         """(summary, stat, summaries read) of the module at ``key``, computed
@@ -244,7 +290,7 @@ class ProjectIndex:
         stamps = {member: self._stat(member) for member in cycle.members}
         for member in cycle.members:
             summary = cycle.values[member] or EMPTY
-            self._summaries[member] = (summary, digest(summary))
+            self._settle(member, summary)
             self._remember(member, cycle.stats.get(member), summary, {**cycle.outside, **stamps})
 
     def _solve_member(self, cycle, member: str) -> None:
@@ -310,23 +356,35 @@ class ProjectIndex:
         return self._components[start]
 
     def _edges(self, path: str) -> list:
-        """The project modules that get summaries, imported by the one at ``path``."""
+        """The project modules that get summaries, imported by the one at ``path``
+        if it gets one itself."""
+        return self.imported_summaries(path) if self._could_export_at(path) else []
+
+    def imported_summaries(self, path: str) -> list:
+        """The project modules that get summaries, imported by the file at the absolute ``path``."""
         found = self._edge_lists.get(path)
         if found is not None:
             return found
         found = []
-        if self._could_export_at(path):
-            outer, self.current_root = self.current_root, module_name(path)[1]
-            try:
-                for module, names in self._imports_of(path):
-                    for candidate in (module, *(f"{module}.{name}" for name in names)):
-                        target = self.path_of(candidate)
-                        if target is not None and target not in found and self._could_export_at(target):
-                            found.append(target)
-            finally:
-                self.current_root = outer
+        outer, self.current_root = self.current_root, module_name(path)[1]
+        try:
+            for module, names in self._imports_of(path):
+                for candidate in (module, *(f"{module}.{name}" for name in names)):
+                    target = self.path_of(candidate)
+                    if target is not None and target not in found and self._could_export_at(target):
+                        found.append(target)
+        finally:
+            self.current_root = outer
         self._edge_lists[path] = found
         return found
+
+    def gets_summary(self, path: str) -> bool:
+        return self._could_export_at(path)
+
+    def component(self, path: str) -> tuple:
+        """The modules whose summaries are solved together with the one at
+        ``path``: its import cycle, or itself alone."""
+        return self._component(path)
 
     def _could_export_at(self, path: str) -> bool:
         """``could_export`` of the file at ``path``, with its own import root, remembered."""
@@ -345,11 +403,9 @@ class ProjectIndex:
 
     def begin_file(self, path) -> None:
         """Start recording which summaries the analysis of ``path`` reads;
-        its imports are looked for under its own import root first."""
+        its imports are looked for from its own import root (``search_roots``)."""
         self.consulted = {}
-        root = module_name(path)[1]
-        self.add_root(root)
-        self.current_root = root
+        self.current_root = module_name(path)[1]
 
     def begin_check(self, data: bytes, path) -> bool:
         """``begin_file``, then: is the file at ``path`` (holding ``data``)
@@ -387,8 +443,14 @@ class ProjectIndex:
         if self.could_export(path, data):
             from connlint.paths import display_path
 
+            # a module its own check would skip makes no resource; a member
+            # of an import cycle being solved cannot tell yet (what the other
+            # members export is not final), a module outside it can: what it
+            # imports is outside it too
+            sites = path in self._solving or self.matters(data, path) or self.imports_exporter(data, path)
             facts, _ = self.checker.analyse(
-                display_path(path), data, project=self, package=package_of(path), force=True, lifetimes=False
+                display_path(path), data, project=self, package=package_of(path), force=True, lifetimes=False,
+                sites=sites,
             )
             if facts is not None:
                 summary = summarize(facts, self.catalog, module_name(path)[0])
@@ -421,9 +483,7 @@ class ProjectIndex:
         """The digest of the summary of the module at ``path`` ("" if none)."""
         if not os.path.isfile(path):
             return ""
-        root = module_name(path)[1]
-        self.add_root(root)
-        outer, self.current_root = self.current_root, root
+        outer, self.current_root = self.current_root, module_name(path)[1]
         try:
             self._summary_at(path)
         finally:
@@ -585,9 +645,9 @@ class ProjectIndex:
         key = self.path_of(module)
         summary = self._summary_at(key, (kind, name))
         found = summary[kind].get(name)
-        # a function that only borrows its arguments exports nothing, but its
-        # summary still says so (``order`` with no ``params``): a caller's
-        # resource passed to it is not handed over
+        # what a function does with its arguments (``order``, ``params``;
+        # borrowing them: ``order`` alone) decides whether a caller's resource
+        # passed to it is handed over
         if found is not None and (kind != "functions" or _exports_function(found) or found.get("order")):
             return found, module
         target = summary["imports"].get(name)
@@ -641,10 +701,11 @@ def digest(summary: dict) -> str:
 
 
 def _exports_function(function: dict) -> bool:
-    return bool(
-        function.get("returns") or function.get("gives") or function.get("creates") or function.get("params")
-        or function.get("forwards")
-    )
+    """Can calling the function make a finding in a module that imports it?
+    Only if it makes, hands out or configures a resource: one that merely
+    releases, keeps or borrows what it is given matters only to a caller
+    with a resource of its own, which imports that resource's maker too."""
+    return bool(function.get("returns") or function.get("gives") or function.get("creates") or function.get("forwards"))
 
 
 def _exports(summary: dict) -> bool:

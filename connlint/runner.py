@@ -56,25 +56,84 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
         checker = checker()  # built only now: a run served from the cache never needs it
         if project is not None:
             project.checker  # noqa: B018 - the index's too, before any worker process starts
+    units = _units(project, pending)
     size = sum(item[2].st_size for item in pending if item[2] is not None)
-    want_digest = cache is not None
+    run = _Run(checker, pending, cache is not None, cache, project, reporter)
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
-        results = _parallel(checker, pending, want_digest, jobs, reporter, project)
+        _parallel(run, units, jobs)
     else:
-        results = []
-        for path, display, _ in pending:
-            results.append(_process(checker, path, display, want_digest, cache, project))
-            _tick(reporter)
-    for (path, display, stat_result), (digest, file_findings, deps, summaries) in zip(pending, results):
+        from connlint.schedule import in_order
+
+        for number in in_order(units):
+            run.done(number, *_check_unit(checker, project, run.work(units[number]), cache))
+    for (path, display, stat_result), (digest, file_findings, deps) in zip(pending, run.results):
         findings.extend(file_findings)
-        if cache is not None:
-            for summary_path, (summary_stat, summary, summary_deps) in summaries.items():
-                cache.store_summary(summary_path, summary_stat, summary, summary_deps)
-            if stat_result is not None and digest is not None:
-                cache.store(display, stat_result, digest, file_findings, deps)
+        if cache is not None and stat_result is not None and digest is not None:
+            cache.store(display, stat_result, digest, file_findings, deps)
+    if cache is not None:
+        for summary_path, (summary_stat, summary, summary_deps) in sorted(run.summaries.items()):
+            cache.store_summary(summary_path, summary_stat, summary, summary_deps)
     if reporter is not None:
         reporter.done()
     return findings
+
+
+def _units(project, pending) -> list:
+    """The plan of the run (``connlint.schedule``); without a project index,
+    one unit per file."""
+    from connlint.schedule import Unit, plan
+
+    if project is not None:
+        return plan(project, [path for path, _, _ in pending])
+    units = []
+    for index, (_, _, stat_result) in enumerate(pending):
+        unit = Unit(())
+        unit.items.append(index)
+        unit.weight = unit.priority = stat_result.st_size if stat_result is not None else 0
+        units.append(unit)
+    return units
+
+
+class _Run:
+    """What a run has to do and what it has found so far."""
+
+    def __init__(self, checker, pending, want_digest: bool, cache, project, reporter):
+        self.checker = checker
+        self.pending = pending
+        self.want_digest = want_digest
+        self.cache = cache
+        self.project = project
+        self.reporter = reporter
+        self.results: list = [None] * len(pending)  # per file: (digest, findings, summaries relied on)
+        self.summaries: dict = {}  # path -> (stat, summary, what it read): computed, for the cache
+
+    def work(self, unit) -> tuple:
+        """(modules to settle, the files to check) of a unit, as a worker needs them."""
+        return unit.members, [(index, *self.pending[index], self.want_digest) for index in unit.items]
+
+    def done(self, number: int, outcomes: list, settled: dict, computed: dict) -> None:
+        for index, result in outcomes:
+            self.results[index] = result
+            _tick(self.reporter)
+        self.summaries.update(computed)
+
+
+def _check_unit(checker, project, work: tuple, cache=None) -> tuple:
+    """Check a unit's files, then settle the summaries of its modules that
+    their checks did not: ([(file index, result)], summaries settled (for
+    other workers), summaries computed (for the cache))."""
+    members, items = work
+    outcomes = [
+        (index, _process(checker, path, display, stat_result, want, cache, project))
+        for index, path, display, stat_result, want in items
+    ]
+    if project is None:
+        return outcomes, {}, {}
+    for member in members:
+        project.path_digest(member)
+    settled, project.fresh = project.fresh, {}
+    computed, project.computed = project.computed, {}
+    return outcomes, settled, computed
 
 
 # Syntax trees and the facts built on them hold no reference cycles (each
@@ -86,16 +145,16 @@ COLLECT_EVERY = 200
 _analysed = 0
 
 
-def _process(checker, path, display, want_digest: bool, cache=None, project=None):
-    """(content digest or None, findings, project modules relied on, summaries
-    computed) for one file: read, prefilter, analyse."""
+def _process(checker, path, display, stat_result, want_digest: bool, cache=None, project=None):
+    """(content digest or None, findings, project modules relied on) for one
+    file: read, prefilter, analyse."""
     global _analysed
     _analysed += 1
     if _analysed % COLLECT_EVERY == 0:
         gc.collect(0)
     display, data, failures = checker.read(path)
     if data is None:
-        return None, failures, {}, {}
+        return None, failures, {}
     digest = None
     if want_digest:
         from connlint.cache import content_hash
@@ -104,36 +163,48 @@ def _process(checker, path, display, want_digest: bool, cache=None, project=None
         if cache is not None:
             cached = cache.lookup_content(display, digest)  # touched, not changed
             if cached is not None:
-                return digest, cached, {}, {}
+                return digest, cached, {}
     if project is None:
         findings = checker.check_bytes(display, data) if checker.prefilter.matches(data) else []
-        return digest, findings, {}, {}
+        return digest, findings, {}
     from connlint.project import package_of
 
     if project.begin_check(data, path):
-        findings = checker.check_bytes(display, data, project, package_of(path), force=True)
+        findings = checker.check_bytes(
+            display, data, project, package_of(path), force=True,
+            on_facts=lambda facts: project.summarise_checked(path, facts, stat_result),
+        )
     else:
         findings = []
-    computed, project.computed = project.computed, {}
-    return digest, findings, dict(project.consulted), computed
+    return digest, findings, dict(project.consulted)
 
 
 # -- worker processes -----------------------------------------------------------
 
-_worker_checker = None
-
-
-_worker_project = None
-
-
-def _init_worker(checker, project, parent: int | None = None) -> None:
-    global _worker_checker, _worker_project
+def _serve(connection, checker, project, parent: int | None = None) -> None:
+    """A worker process: checks the units it is sent, with the summaries
+    other workers settled meanwhile, until it is sent None."""
     if parent is not None:
         _end_with_parent(parent)
-    _worker_checker, _worker_project = checker, project
     if project is not None:
         project.cache = None  # summaries travel back to the parent, which keeps the cache
     gc.disable()
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            break
+        if task is None:
+            break
+        batch, settled = task
+        if project is not None:
+            project.adopt(settled)
+        try:
+            answer = [(number, *_check_unit(checker, project, work)) for number, work in batch]
+        except BaseException as exc:  # noqa: BLE001 - the parent raises it
+            answer = exc
+        connection.send(answer)
+    connection.close()
 
 
 #: prctl(2) option: the signal a process gets when its parent dies.
@@ -183,50 +254,88 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _check_chunk(chunk):
-    return [
-        (index, _process(_worker_checker, path, display, want, None, _worker_project))
-        for index, path, display, want in chunk
-    ]
+#: A worker is sent a few units at a time (up to this much source, or one
+#: larger unit), and its next batch before it has finished the current one.
+BATCH_BYTES = 200_000
+BATCH_UNITS = 64
+IN_FLIGHT = 2
 
 
-def _parallel(checker, pending, want_digest: bool, jobs: int, reporter, project=None) -> list:
+class _Worker:
+    def __init__(self, process, connection):
+        self.process = process
+        self.connection = connection
+        self.batches = 0  # sent, not yet answered
+        self.known = 0  # how much of the run's settled summaries it has been sent
+
+
+def _parallel(run, units: list, jobs: int) -> None:
+    """Check the units in worker processes, each unit once the units it waits
+    for are done; the summaries a worker settles go to the others with their
+    next batch."""
+    import heapq
     import multiprocessing  # only when there is enough work for processes
-    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.connection import wait
 
-    # Files of one directory go to one chunk (they import each other: one
-    # worker summarises their modules once); the largest groups are dealt first
-    # to the lightest chunk, so the workers finish together.
-    groups: dict = {}
-    for index, (path, display, stat_result) in enumerate(pending):
-        groups.setdefault(os.path.dirname(os.path.abspath(path)), []).append(index)
-    def weight(indexes):
-        return sum(pending[i][2].st_size if pending[i][2] is not None else 0 for i in indexes)
-    chunk_count = min(len(groups), jobs * 8)
-    chunks = [[] for _ in range(chunk_count)]
-    loads = [0] * chunk_count
-    for indexes in sorted(groups.values(), key=weight, reverse=True):
-        lightest = loads.index(min(loads))
-        loads[lightest] += weight(indexes)
-        chunks[lightest].extend((i, pending[i][0], pending[i][1], want_digest) for i in indexes)
-    chunks.sort(key=lambda chunk: -sum(pending[i][2].st_size if pending[i][2] else 0 for i, *_ in chunk))
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    results = [None] * len(pending)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(checker, project, os.getpid())
-    )
+    waiting = [len(unit.waits_for) for unit in units]
+    ready = [(-unit.priority, number) for number, unit in enumerate(units) if not waiting[number]]
+    heapq.heapify(ready)
+    settled: list = []  # (path, (summary, digest)), in the order they arrived
+    workers: list[_Worker] = []
+    remaining = len(units)
     try:
         with _signals_held():  # the workers start with them held, and set their own handlers first
-            outcomes = pool.map(_check_chunk, chunks)  # submits every chunk: the workers start here
-        for done in outcomes:
-            for index, result in done:
-                results[index] = result
-                _tick(reporter)
-        pool.shutdown(wait=True)
+            for _ in range(min(jobs, len(units))):
+                ours, theirs = context.Pipe()
+                process = context.Process(
+                    target=_serve, args=(theirs, run.checker, run.project, os.getpid()), daemon=True
+                )
+                process.start()
+                theirs.close()
+                workers.append(_Worker(process, ours))
+        by_connection = {worker.connection: worker for worker in workers}
+        while remaining:
+            for worker in workers:
+                while worker.batches < IN_FLIGHT and ready:
+                    batch, size = [], 0
+                    while ready and size < BATCH_BYTES and len(batch) < BATCH_UNITS:
+                        number = heapq.heappop(ready)[1]
+                        batch.append((number, run.work(units[number])))
+                        size += units[number].weight
+                    news = dict(settled[worker.known:])
+                    worker.known = len(settled)
+                    worker.connection.send((batch, news))
+                    worker.batches += 1
+            busy = [worker.connection for worker in workers if worker.batches]
+            if not busy:  # cannot happen: every unit waits only for units of the plan
+                raise RuntimeError("connlint: the check plan has a unit that can never be ready")
+            for connection in wait(busy):
+                worker = by_connection[connection]
+                try:
+                    answer = connection.recv()
+                except EOFError:
+                    raise RuntimeError(
+                        f"connlint: a worker process ended unexpectedly (exit code {worker.process.exitcode})"
+                    ) from None
+                if isinstance(answer, BaseException):
+                    raise answer
+                worker.batches -= 1
+                for number, outcomes, fresh, computed in answer:
+                    run.done(number, outcomes, fresh, computed)
+                    settled.extend(fresh.items())
+                    remaining -= 1
+                    for other in units[number].unblocks:
+                        waiting[other] -= 1
+                        if not waiting[other]:
+                            heapq.heappush(ready, (-units[other].priority, other))
+        for worker in workers:
+            worker.connection.send(None)
+        for worker in workers:
+            worker.process.join()
     except BaseException:  # Ctrl-C (KeyboardInterrupt), a worker's error: no waiting for the others
-        _stop_workers(pool)
+        _stop_workers(workers)
         raise
-    return results
 
 
 def _held_signals() -> set:
@@ -256,19 +365,16 @@ class _signals_held:
         return False
 
 
-def _stop_workers(pool) -> None:
-    """End the pool at once: its workers are killed rather than waited for
-    (each may be busy with a chunk of many files)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # the executor lists no workers publicly
-    for process in processes:
+def _stop_workers(workers: list) -> None:
+    """End the workers at once: killed rather than waited for."""
+    for worker in workers:
         try:
-            process.kill()
+            worker.process.kill()
         except (OSError, ValueError, AttributeError):
             pass  # already gone
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    for worker in workers:
         try:
-            process.join(1.0)
+            worker.process.join(1.0)
         except (OSError, ValueError, AssertionError, AttributeError):
             pass
 

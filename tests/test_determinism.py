@@ -96,3 +96,27 @@ def test_jobs_give_byte_identical_json(tmp_path):
     assert outputs[1] == outputs[2] == outputs[4]
     expected = [line.replace("fixtures/", "") for line in EXPECTED]
     assert cli("-j", "2", "project_cycles", cwd=project).splitlines() == expected
+
+
+def test_a_file_finds_the_same_modules_alone_and_with_the_others(tmp_path, monkeypatch):
+    """``tests/pytests/test_io.py`` (a folder without ``__init__.py``) imports
+    ``tests.utils`` from the folder above it: found whether or not a file of
+    that folder is checked in the same run, and whatever the order."""
+    app = tmp_path / "cli"
+    (app / "tests" / "pytests").mkdir(parents=True)
+    (app / "tests" / "__init__.py").write_text("")
+    (app / "tests" / "utils.py").write_text(
+        "import pymysql\n\n\ndef db_connection():\n    return pymysql.connect(host='db')\n"
+    )
+    (app / "tests" / "pytests" / "test_io.py").write_text(
+        "import pymysql\n\nfrom tests.utils import db_connection\n\n\n"
+        "def test_rows():\n    with db_connection().cursor() as cur:\n        cur.execute('select 1')\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    expected = [
+        "cli/tests/pytests/test_io.py:7:10: CNL101 PyMySQL connection from db_connection() (cli/tests/utils.py:5) "
+        "is never closed; use 'with db_connection(...) as conn:'"
+    ]
+    test, utils = "cli/tests/pytests/test_io.py", "cli/tests/utils.py"
+    assert in_process([test], cwd=tmp_path) == expected
+    assert in_process([test, utils], cwd=tmp_path) == in_process([utils, test], cwd=tmp_path) == expected

@@ -1,0 +1,115 @@
+"""The order a run analyses a project in (connlint.schedule): every module
+after what it imports, so that each module is parsed once — its summary taken
+from its own check — and a module its check would skip gets its summary from
+a lighter analysis that finds the same."""
+
+from pathlib import Path
+
+from connlint import engine, runner
+from connlint.config import Selection, load_settings
+from connlint.engine import Checker
+from connlint.facts import build_facts
+from connlint.project import ProjectIndex, summarize
+from connlint.schedule import in_order, plan
+from connlint.source import parse
+
+DB = """\
+import sqlalchemy
+
+URL = "postgresql://db/app"
+engine = sqlalchemy.create_engine(URL, pool_size=5, max_overflow=5)
+
+
+def new_connection():
+    return engine.connect()
+"""
+HELPERS = """\
+from app.db import URL
+
+KEPT = []
+
+
+def close_quietly(conn):
+    conn.close()
+
+
+def keep(conn):
+    KEPT.append(conn)
+
+
+def describe(conn):
+    return f"{URL}: {conn!r}"
+"""
+VIEWS = """\
+from app.db import new_connection
+from app.helpers import describe
+
+
+def report():
+    conn = new_connection()
+    return describe(conn)
+"""
+
+
+def _project(tmp_path) -> Path:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "db.py").write_text(DB)
+    (app / "helpers.py").write_text(HELPERS)
+    (app / "views.py").write_text(VIEWS)
+    return tmp_path
+
+
+def _checker_and_index(root):
+    settings = load_settings(None, True, cwd=root)
+    checker = Checker(settings, Selection(["CNL1", "CNL2", "CNL3"], []))
+    return checker, ProjectIndex(checker, (root,))
+
+
+def test_each_module_is_parsed_once_for_its_summary_and_its_check(tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    parsed = []
+
+    def counting_parse(data, display):
+        parsed.append(display)
+        return parse(data, display)
+
+    monkeypatch.setattr(engine, "parse", counting_parse)
+    checker, index = _checker_and_index(root)
+    # views first: asked in this order, its imports would be summarised before their own checks
+    files = [Path("app/views.py"), Path("app/helpers.py"), Path("app/db.py"), Path("app/__init__.py")]
+    findings = runner.check_files(checker, files, None, 1, project=index)
+    assert sorted(parsed) == ["app/db.py", "app/helpers.py", "app/views.py"]
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 6, 12, "CNL104")]
+
+
+def test_the_plan_puts_each_module_after_what_it_imports(tmp_path):
+    root = _project(tmp_path)
+    _, index = _checker_and_index(root)
+    files = [root / "app" / name for name in ("views.py", "helpers.py", "db.py")]
+    units = plan(index, files)
+    checked = [files[item].name for number in in_order(units) for item in units[number].items]
+    assert checked.index("db.py") < checked.index("helpers.py") < checked.index("views.py")
+    db_unit = next(unit for unit in units if [files[i].name for i in unit.items] == ["db.py"])
+    assert db_unit.members == (str(root / "app" / "db.py"),)
+
+
+def test_a_module_its_check_skips_gets_the_summary_a_full_analysis_gives(tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    checker, index = _checker_and_index(root)
+    helpers = root / "app" / "helpers.py"
+    data = helpers.read_bytes()
+    index.begin_file(helpers)
+    assert not index.begin_check(data, helpers)  # imports a string of db, nothing that makes a resource
+    light = index.summary("app.helpers")
+    full = summarize(
+        build_facts(str(helpers), parse(data, str(helpers)), data, checker.catalog, "app", index, lifetimes=False),
+        checker.catalog, "app.helpers",
+    )
+    assert light == full
+    assert light["functions"]["close_quietly"]["params"] == {"conn": "release"}
+    assert light["functions"]["keep"]["params"] == {"conn": "escape"}
+    assert "params" not in light["functions"]["describe"]
