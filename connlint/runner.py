@@ -56,10 +56,13 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
         checker = checker()  # built only now: a run served from the cache never needs it
         if project is not None:
             project.checker  # noqa: B018 - the index's too, before any worker process starts
-    units = _units(project, pending)
     size = sum(item[2].st_size for item in pending if item[2] is not None)
+    large = len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
+    # a few files (pre-commit) read only the summaries their checks ask for:
+    # planning would read the whole import graph around them
+    units = _units(project if large else None, pending)
     run = _Run(checker, pending, cache is not None, cache, project, reporter)
-    if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
+    if jobs > 1 and large:
         _parallel(run, units, jobs)
     else:
         from connlint.schedule import in_order
@@ -80,7 +83,7 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
 
 def _units(project, pending) -> list:
     """The plan of the run (``connlint.schedule``); without a project index,
-    one unit per file."""
+    one unit per file, in the order given."""
     from connlint.schedule import Unit, plan
 
     if project is not None:
