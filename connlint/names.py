@@ -180,7 +180,7 @@ class Resolver:
         self.class_attrs: dict[int, dict[str, list]] = {}
         self._memo: dict[tuple, Value | None] = {}
         self._bound_names: set | None = None
-        self._parent_maps: dict = {}
+        self._parents: dict | None = None
         self._busy: set[tuple] = set()
         self._self_names: set | None = None
         self._collect(self.module, tree.body)
@@ -193,11 +193,14 @@ class Resolver:
     # -- collection -----------------------------------------------------
 
     def parents_of(self, root) -> dict:
-        """``parent_map(root)``, computed once per node for this module."""
-        found = self._parent_maps.get(id(root))
-        if found is None:
-            found = self._parent_maps[id(root)] = parent_map(root)
-        return found
+        """``id(child) -> parent`` for every node of the module, whatever
+        ``root`` is asked about: one walk for the module, not one per function
+        (nested functions used to be walked again for each enclosing one).
+        Lookups climb from a node inside ``root`` and stop at a statement or a
+        scope, so the parents above ``root`` are never reached."""
+        if self._parents is None:
+            self._parents = parent_map(self.module.node)
+        return self._parents
 
     def worth_resolving(self, call: ast.Call) -> bool:
         """Cheap test before resolving a call: does its last name mean anything?"""

@@ -269,6 +269,8 @@ class _Worker:
         self.process = process
         self.connection = connection
         self.batches = 0  # sent, not yet answered
+        self.weight = 0  # bytes of the units sent, not yet answered
+        self.sizes: list[int] = []  # the same, per batch, oldest first
         self.known = 0  # how much of the run's settled summaries it has been sent
 
 
@@ -300,7 +302,9 @@ def _parallel(run, units: list, jobs: int) -> None:
         by_connection = {worker.connection: worker for worker in workers}
         while remaining:
             for worker in workers:
-                while worker.batches < IN_FLIGHT and ready:
+                # a next batch waits behind a small one only: a large unit (an
+                # import cycle) queued behind another would leave a worker idle
+                while ready and (not worker.batches or worker.batches < IN_FLIGHT and worker.weight < BATCH_BYTES):
                     batch, size = [], 0
                     while ready and size < BATCH_BYTES and len(batch) < BATCH_UNITS:
                         number = heapq.heappop(ready)[1]
@@ -310,6 +314,8 @@ def _parallel(run, units: list, jobs: int) -> None:
                     worker.known = len(settled)
                     worker.connection.send((batch, news))
                     worker.batches += 1
+                    worker.weight += size
+                    worker.sizes.append(size)
             busy = [worker.connection for worker in workers if worker.batches]
             if not busy:  # cannot happen: every unit waits only for units of the plan
                 raise RuntimeError("connlint: the check plan has a unit that can never be ready")
@@ -324,6 +330,7 @@ def _parallel(run, units: list, jobs: int) -> None:
                 if isinstance(answer, BaseException):
                     raise answer
                 worker.batches -= 1
+                worker.weight -= worker.sizes.pop(0)
                 for number, outcomes, fresh, computed in answer:
                     run.done(number, outcomes, fresh, computed)
                     settled.extend(fresh.items())

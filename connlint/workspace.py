@@ -142,11 +142,18 @@ class Workspace:
     def __init__(self, overrides: Overrides | None = None):
         self.overrides = overrides or Overrides()
         self._projects: dict = {}  # settings file (or root) -> Project
+        self._by_folder: dict = {}  # folder -> its Project: a run asks for every file of a folder
 
     def project_for(self, path) -> Project:
         """The project of a file or directory (raises ConfigError, CatalogError)."""
-        path = Path(os.path.abspath(path))
-        directory = path if path.is_dir() else path.parent
+        path = os.path.abspath(path)
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        project = self._by_folder.get(folder)
+        if project is None:
+            project = self._by_folder[folder] = self._project_of_folder(Path(folder))
+        return project
+
+    def _project_of_folder(self, directory: Path) -> Project:
         overrides = self.overrides
         # which settings apply, as settings_for decides, without reading them again
         if overrides.isolated:
