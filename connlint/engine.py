@@ -79,6 +79,10 @@ class Checker:
             return failures
         if on_facts is not None:
             on_facts(facts)
+        return self.findings(display, facts, noqa)
+
+    def findings(self, display: str, facts, noqa: bool = True) -> list[Finding]:
+        """What the rules find in a file's facts, less what is suppressed."""
         try:
             findings = [finding for rule in self.rules for finding in rule.check(facts)]
         except RecursionError:

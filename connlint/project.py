@@ -86,6 +86,8 @@ class ProjectIndex:
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary, deps) computed here, for the cache
         self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
+        self.checking: set[str] = set()  # the files the run checks (absolute paths)
+        self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
 
     @property
     def checker(self):
@@ -265,10 +267,18 @@ class ProjectIndex:
         reads.pop(key, None)
         return summary, stat_result, reads
 
+    def solve_cycle(self, members: tuple) -> None:
+        """Settle the summaries of an import cycle the run's plan found, at
+        once: met on demand instead, the first member asked for is analysed
+        once more before the cycle shows."""
+        if any(member not in self._summaries for member in members):
+            self._solve_cycle(members[0])
+
     def _solve_cycle(self, key: str) -> None:
         """Summaries of the import cycle through ``key``, solved together."""
         members = set(self._component(key))
-        members.update(self._stack[self._stack.index(key):])  # the cycle as met, should the import graph miss it
+        if key in self._stack:
+            members.update(self._stack[self._stack.index(key):])  # the cycle as met, should the import graph miss it
         # Members whose summaries are known already read no other member's:
         # computed again, they would come out the same.
         cycle = _Cycle(sorted(member for member in members if member not in self._summaries))
@@ -292,6 +302,10 @@ class ProjectIndex:
             summary = cycle.values[member] or EMPTY
             self._settle(member, summary)
             self._remember(member, cycle.stats.get(member), summary, {**cycle.outside, **stamps})
+        relied_on = {**cycle.outside, **{member: self._summaries[member][1] for member in cycle.members}}
+        for member in cycle.members:
+            if member in self._early:
+                self._early[member] = (self._early[member][0], relied_on)
 
     def _solve_member(self, cycle, member: str) -> None:
         cycle.active.add(member)
@@ -448,13 +462,25 @@ class ProjectIndex:
             # members export is not final), a module outside it can: what it
             # imports is outside it too
             sites = path in self._solving or self.matters(data, path) or self.imports_exporter(data, path)
-            facts, _ = self.checker.analyse(
-                display_path(path), data, project=self, package=package_of(path), force=True, lifetimes=False,
-                sites=sites,
+            # a member the run checks is checked on each pass: the last pass
+            # read what the others finally export (else it would be stale),
+            # so its findings are the check's, without parsing it once more
+            checked = path in self._solving and path in self.checking
+            display = display_path(path)
+            facts, failures = self.checker.analyse(
+                display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,
             )
             if facts is not None:
                 summary = summarize(facts, self.catalog, module_name(path)[0])
+            if checked:
+                self._early[path] = (self.checker.findings(display, facts) if facts is not None else failures, None)
         return summary, stat_result
+
+    def early_findings(self, path):
+        """(findings, summaries relied on) of an import cycle member the run
+        checks, found while its cycle was solved; None if it was not."""
+        found = self._early.pop(os.path.abspath(path), None)
+        return found if found is not None and found[1] is not None else None
 
     def _stat(self, path: str):
         found = self._stats.get(path, False)

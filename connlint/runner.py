@@ -56,6 +56,8 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
         checker = checker()  # built only now: a run served from the cache never needs it
         if project is not None:
             project.checker  # noqa: B018 - the index's too, before any worker process starts
+    if project is not None:
+        project.checking = {os.path.abspath(path) for path, _, _ in pending}
     size = sum(item[2].st_size for item in pending if item[2] is not None)
     large = len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
     # a few files (pre-commit) read only the summaries their checks ask for:
@@ -126,13 +128,15 @@ def _check_unit(checker, project, work: tuple, cache=None) -> tuple:
     their checks did not: ([(file index, result)], summaries settled (for
     other workers), summaries computed (for the cache))."""
     members, items = work
+    if project is not None and len(members) > 1:
+        project.solve_cycle(members)  # solved first: its members' checks come with it
     outcomes = [
         (index, _process(checker, path, display, stat_result, want, cache, project))
         for index, path, display, stat_result, want in items
     ]
     if project is None:
         return outcomes, {}, {}
-    for member in members:
+    for member in members:  # those their checks did not settle
         project.path_digest(member)
     settled, project.fresh = project.fresh, {}
     computed, project.computed = project.computed, {}
@@ -173,10 +177,15 @@ def _process(checker, path, display, stat_result, want_digest: bool, cache=None,
     from connlint.project import package_of
 
     if project.begin_check(data, path):
-        findings = checker.check_bytes(
-            display, data, project, package_of(path), force=True,
-            on_facts=lambda facts: project.summarise_checked(path, facts, stat_result),
-        )
+        early = project.early_findings(path)
+        if early is not None:
+            findings, relied_on = early
+            project.consulted.update(relied_on)
+        else:
+            findings = checker.check_bytes(
+                display, data, project, package_of(path), force=True,
+                on_facts=lambda facts: project.summarise_checked(path, facts, stat_result),
+            )
     else:
         findings = []
     return digest, findings, dict(project.consulted)

@@ -116,3 +116,40 @@ def test_a_module_its_check_skips_gets_the_summary_a_full_analysis_gives(tmp_pat
     assert light["functions"]["close_quietly"]["params"] == {"conn": "release"}
     assert light["functions"]["keep"]["params"] == {"conn": "escape"}
     assert "params" not in light["functions"]["describe"]
+
+
+def test_a_checked_member_of_an_import_cycle_is_not_parsed_again_for_its_check(monkeypatch):
+    """Its findings come from the last pass that solved its cycle."""
+    from collections import Counter
+
+    from connlint import project as project_module
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    parsed, solved = Counter(), Counter()
+
+    def counting_parse(data, display):
+        parsed[display] += 1
+        return parse(data, display)
+
+    solve_member = project_module.ProjectIndex._solve_member
+
+    def counting_solve(self, cycle, member):
+        solved[member] += 1
+        return solve_member(self, cycle, member)
+
+    monkeypatch.setattr(engine, "parse", counting_parse)
+    monkeypatch.setattr(project_module.ProjectIndex, "_solve_member", counting_solve)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)  # planned, as a large run is
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
+    checker, index = _checker_and_index(root)
+    files = sorted((root / "fixtures" / "project_cycles").rglob("*.py"))
+    findings = runner.check_files(checker, [f.relative_to(root) for f in files], None, 1, project=index)
+    assert solved  # the fixture has import cycles
+    for member, passes in solved.items():
+        assert parsed[str(Path(member).relative_to(root))] == passes
+    assert all(count == 1 for path, count in parsed.items() if str(root / path) not in solved)
+    assert sorted(f"{f.path}:{f.line}: {f.code}" for f in findings) == [
+        "fixtures/project_cycles/app/web/views.py:11: CNL201",
+        "fixtures/project_cycles/app/web/views.py:18: CNL101",
+    ]
