@@ -1,12 +1,14 @@
 """The library catalog: what connlint knows about client libraries, read from TOML.
 
 Every fact about a library (which calls open a resource, what kind it is, how
-it is released, what ``with`` does on it) lives in ``rules/catalog/*.toml``.
+it is released, what ``with`` does on it and how that ``with`` is written, which
+calls build its URLs, the names of its settings) lives in ``rules/catalog/*.toml``.
 Rules and the analysis only read the ``Catalog`` built here.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from connlint.datafiles import CatalogError, load_toml_files
@@ -17,10 +19,22 @@ RESOURCE_KINDS = ("connection", "session", "checkout", "pool")
 KINDS = RESOURCE_KINDS + ("cursor", "factory", "value")
 
 #: What ``with`` / ``async with`` does when it exits.
-#: closes       -> releases the resource
+#: closes       -> releases the resource; with ``with_commits = true`` it also
+#:                 commits on success (psycopg 3, peewee)
 #: transaction  -> commits / rolls back but does not release (CNL103)
 #: error        -> not supported: raises TypeError (CNL105)
 WITH_EFFECTS = ("closes", "transaction", "error")
+
+#: ``with_form``: how code enters the resource in a ``with`` that releases it,
+#: written as the code itself with ``{call}``, ``{pool}`` and ``{var}``:
+#: ``with {call}() as {var}:``, ``async with await {call}(...) as {var}:``
+#: (the opener is a coroutine), ``with {pool}.connection() as {var}:`` (a
+#: pool method gives it out and takes it back).  The fixes write it; the
+#: remedy in messages is ``use '<with_form>'`` unless a ``hint`` is given.
+WITH_FORM = re.compile(
+    r"(?P<is_async>async )?with (?P<awaits>await )?"
+    r"(?:\{call\}\((?:\.\.\.)?\)|\{pool\}\.(?P<pool_method>\w+)\(\)) as \{var\}:"
+)
 
 #: A method result that carries no reference to the resource.
 DATA = "data"
@@ -29,11 +43,17 @@ SELF = "self"
 
 TYPE_KEYS = {
     "kind", "label", "var", "aliases", "release", "release_awaited", "released_by",
-    "with", "async_with", "methods", "call", "hint", "verb", "lazy", "async", "needs_loop",
+    "with", "async_with", "with_commits", "with_form", "methods", "call", "hint", "verb", "lazy", "async",
+    "needs_loop",
 }
 OPENER_KEYS = {"calls", "returns", "unpooled_if", "shared_if", "owned_if", "positions"}
 LIBRARY_KEYS = {"name", "modules", "settings"}
-FILE_KEYS = {"library", "opener", "types", "analysis", "one_shot", "limits", "django_backends"}
+FILE_KEYS = {
+    "library", "opener", "types", "analysis", "one_shot", "limits", "url_constructor", "django_settings",
+    "django_backends",
+}
+URL_CONSTRUCTOR_KEYS = {"calls", "query_keyword", "url_for"}
+DJANGO_SETTINGS_KEYS = ("databases", "engine", "conn_max_age", "options", "pool")  # all required
 LIMIT_KEYS = {
     "calls", "label", "server", "size", "positions", "defaults", "unbounded", "missing_is_unbounded",
     "waits_forever", "default_waits_forever", "timeout_keyword", "unsized", "url_position", "url_keyword",
@@ -49,6 +69,15 @@ ANALYSIS_KEYS = {
 }
 
 
+class WithForm(Record, frozen=True):
+    """A type's ``with_form``, read once: what the fixes need to write it."""
+
+    text: str  # "async with {pool}.acquire() as {var}:"
+    is_async: bool = False
+    awaits: bool = False  # ``async with await {call}(...)``: the opener is a coroutine
+    pool_method: str | None = None  # entered through this method of the pool, not the opener call
+
+
 class ResourceType(Record, frozen=True):
     name: str
     kind: str
@@ -60,6 +89,8 @@ class ResourceType(Record, frozen=True):
     released_by: tuple[str, ...] = ()
     with_effect: str | None = None
     async_with_effect: str | None = None
+    with_commits: bool = False  # a closing ``with`` / ``async with`` also commits
+    with_form: WithForm | None = None
     methods: dict = field(factory=dict, compare=False)
     call: str | None = None
     hint: str | None = None
@@ -97,6 +128,25 @@ class OneShot(Record, frozen=True):
     async_with: bool = False
 
 
+class UrlConstructor(Record, frozen=True):
+    """A call that builds a database URL from parts (``URL.create(query={...})``):
+    its query reaches the driver the way a URL string's does (CNL304)."""
+
+    query_keyword: str  # the keyword whose dict becomes the URL's query
+    url_for: str  # the qualified ``[[limits]]`` call the URL is meant for: its url_pool_options
+
+
+class DjangoSettings(Record, frozen=True):
+    """The names Django's database settings use:
+    ``DATABASES = {alias: {"ENGINE": ..., "CONN_MAX_AGE": ..., "OPTIONS": {"pool": ...}}}``."""
+
+    databases: str
+    engine: str
+    conn_max_age: str
+    options: str
+    pool: str  # the key of OPTIONS that turns on the driver's pool
+
+
 class Catalog(Record):
     types: dict[str, ResourceType] = field(factory=dict)
     openers: dict[str, str] = field(factory=dict)  # qualified call -> type name
@@ -126,6 +176,8 @@ class Catalog(Record):
     one_shot: dict[str, OneShot] = field(factory=dict)
     frameworks: object = None  # connlint.frameworks.Frameworks
     limits: dict = field(factory=dict)  # qualified call -> connlint.limits.LimitSpec
+    url_constructors: dict[str, UrlConstructor] = field(factory=dict)  # qualified call -> how it builds a URL
+    django_settings: DjangoSettings | None = None
     settings_names: set[str] = field(factory=set)  # module-level settings worth parsing a file for
     # Django ENGINE -> what OPTIONS["pool"] = True gives: {"label", "defaults"}
     django_backends: dict = field(factory=dict)
@@ -152,11 +204,10 @@ class Catalog(Record):
         cached = self.__dict__.get("_call_terminals")
         if cached is None:
             names = set()
-            for table in (self.openers, self.limits, self.one_shot):
+            for table in (self.openers, self.limits, self.one_shot, self.url_constructors):
                 names.update(call.rsplit(".", 1)[-1] for call in table)
             for rtype in self.types.values():
                 names.update(rtype.methods)
-            names.add("create")  # URL.create(query=...)
             cached = self.__dict__["_call_terminals"] = frozenset(names)
         return cached
 
@@ -270,10 +321,32 @@ def _add_file(catalog: Catalog, data: dict, where: str) -> None:
         spec = _limit_spec(spec, f"{where}: limits[{index}]")
         for call in spec.calls:
             catalog.limits[call] = spec
+    for index, entry in enumerate(data.get("url_constructor", [])):
+        _add_url_constructor(catalog, entry, f"{where}: url_constructor[{index}]")
+    if "django_settings" in data:
+        catalog.django_settings = _django_settings(data["django_settings"], f"{where}: [django_settings]")
+        catalog.settings_names.add(catalog.django_settings.databases)  # a settings module is worth parsing
     analysis = data.get("analysis", {})
     _unknown(analysis, ANALYSIS_KEYS, f"{where}: [analysis]")
     for key, values in analysis.items():
         getattr(catalog, key).update(_expect(values, list, f"{where}: analysis.{key}"))
+
+
+def _add_url_constructor(catalog: Catalog, entry, where: str) -> None:
+    _expect(entry, dict, where)
+    _unknown(entry, URL_CONSTRUCTOR_KEYS, where)
+    constructor = UrlConstructor(
+        query_keyword=_expect(entry.get("query_keyword"), str, f"{where}.query_keyword"),
+        url_for=_expect(entry.get("url_for"), str, f"{where}.url_for"),
+    )
+    for call in _expect(entry.get("calls", []), list, f"{where}.calls"):
+        catalog.url_constructors[call] = constructor
+
+
+def _django_settings(names, where: str) -> DjangoSettings:
+    _expect(names, dict, where)
+    _unknown(names, set(DJANGO_SETTINGS_KEYS), where)
+    return DjangoSettings(**{key: _expect(names.get(key), str, f"{where}.{key}") for key in DJANGO_SETTINGS_KEYS})
 
 
 def _limit_spec(spec, where: str):
@@ -336,6 +409,12 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
         effect = spec.get(key)
         if effect is not None and effect not in WITH_EFFECTS:
             raise CatalogError(f"{where}.{key}: expected one of {', '.join(WITH_EFFECTS)}, got {effect!r}")
+    with_commits = _expect(spec.get("with_commits", False), bool, f"{where}.with_commits")
+    if with_commits and "closes" not in (spec.get("with"), spec.get("async_with")):
+        raise CatalogError(f"{where}.with_commits: needs 'with' or 'async_with' = \"closes\" (a transaction always commits)")
+    with_form = _with_form(spec, where)
+    if with_form is not None and "hint" in spec:
+        raise CatalogError(f"{where}: give either 'hint' or 'with_form', not both (the hint is made from the form)")
     methods = _expect(spec.get("methods", {}), dict, f"{where}.methods")
     for method, result in methods.items():
         _expect(result, str, f"{where}.methods.{method}")
@@ -350,9 +429,11 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
         released_by=tuple(_expect(spec.get("released_by", []), list, f"{where}.released_by")),
         with_effect=spec.get("with"),
         async_with_effect=spec.get("async_with"),
+        with_commits=with_commits,
+        with_form=with_form,
         methods=dict(methods),
         call=_optional_string(spec, "call", where),
-        hint=_optional_string(spec, "hint", where),
+        hint=f"use '{with_form.text}'" if with_form is not None else _optional_string(spec, "hint", where),
         verb=_optional_string(spec, "verb", where),
         lazy=_expect(spec.get("lazy", False), bool, f"{where}.lazy"),
         asynchronous=_expect(spec.get("async", False), bool, f"{where}.async"),
@@ -365,6 +446,24 @@ def _add_type(catalog: Catalog, name: str, spec: dict, library: str, where: str)
     for alias in _expect(spec.get("aliases", []), list, f"{where}.aliases"):
         catalog.types[alias] = rtype
     return rtype
+
+
+def _with_form(spec: dict, where: str) -> WithForm | None:
+    text = _optional_string(spec, "with_form", where)
+    if text is None:
+        return None
+    shape = WITH_FORM.fullmatch(text)
+    if shape is None:
+        raise CatalogError(
+            f"{where}.with_form: expected '[async ]with [await ]{{call}}(...) as {{var}}:' or "
+            f"'[async ]with {{pool}}.<method>() as {{var}}:', got {_shown(text)}"
+        )
+    return WithForm(
+        text=text,
+        is_async=bool(shape["is_async"]),
+        awaits=bool(shape["awaits"]),
+        pool_method=shape["pool_method"],
+    )
 
 
 def _optional_string(spec: dict, key: str, where: str) -> str | None:
@@ -437,3 +536,6 @@ def _check_references(catalog: Catalog) -> None:
                 raise CatalogError(f"{where}.methods.{method}: unknown type '{result}'")
         if rtype.call and rtype.call not in catalog.types:
             raise CatalogError(f"{where}.call: unknown type '{rtype.call}'")
+    for call, constructor in catalog.url_constructors.items():
+        if constructor.url_for not in catalog.limits:
+            raise CatalogError(f"url_constructor '{call}': url_for names no [[limits]] call '{constructor.url_for}'")

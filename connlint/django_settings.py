@@ -1,4 +1,5 @@
-"""The ``DATABASES`` setting of a Django settings module, read from literals."""
+"""The ``DATABASES`` setting of a Django settings module, read from literals
+(the setting names come from the catalog's ``[django_settings]``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ class DatabaseSetting(Record):
 
 
 def database_settings(facts) -> list[DatabaseSetting]:
-    node = facts.settings.get("DATABASES")
+    names = facts.resolver.catalog.django_settings
+    if names is None:
+        return []
+    node = facts.settings.get(names.databases)
     if not isinstance(node, ast.Dict):
         return []
     reader, scope = facts.reader, facts.resolver.module
@@ -28,14 +32,14 @@ def database_settings(facts) -> list[DatabaseSetting]:
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.Dict)):
             continue
         entries = _entries(value)
-        engine_node = entries.get("ENGINE")
+        engine_node = entries.get(names.engine)
         engine = reader.read(engine_node, scope) if engine_node is not None else MISSING
-        age_node = entries.get("CONN_MAX_AGE")
+        age_node = entries.get(names.conn_max_age)
         age = reader.read(age_node, scope) if age_node is not None else MISSING
         pool, pool_node = MISSING, None
-        options = entries.get("OPTIONS")
+        options = entries.get(names.options)
         if isinstance(options, ast.Dict):
-            pool_node = _entries(options).get("pool")
+            pool_node = _entries(options).get(names.pool)
             if pool_node is not None:
                 pool = reader.read(pool_node, scope)
         elif options is not None:

@@ -69,25 +69,27 @@ f-strings, constants or `URL.create(query=...)` are left to you.
         yield from self._url_create(facts)
 
     def _url_create(self, facts):
-        options = {o for config in facts.pool_configs for o in config.spec.url_pool_options}
-        options = options or {"pool_size", "max_overflow", "pool_timeout", "pool_recycle"}
+        """Pool options in the query of a URL built from parts (the catalog's
+        ``[[url_constructor]]`` calls): ``URL.create(..., query={...})``."""
         resolver = facts.resolver
+        catalog = resolver.catalog
+        terminals = {call.rsplit(".", 1)[-1] for call in catalog.url_constructors}
         for scope in [resolver.module, *resolver.scopes.values()]:
             for call in scope.calls:
-                if not (isinstance(call.func, ast.Attribute) and call.func.attr == "create"):
+                # an attribute call (``URL.create``); a name bound to one (``make = URL.create``) is not followed
+                if not (isinstance(call.func, ast.Attribute) and call.func.attr in terminals):
                     continue
-                qual = resolver.callee_qual(call, scope)
-                if qual not in URL_CREATE:
+                constructor = catalog.url_constructors.get(resolver.callee_qual(call, scope))
+                if constructor is None:
                     continue
-                query = next((k.value for k in call.keywords if k.arg == "query"), None)
+                query = next((k.value for k in call.keywords if k.arg == constructor.query_keyword), None)
                 if not isinstance(query, ast.Dict):
                     continue
+                options = catalog.limits[constructor.url_for].url_pool_options
+                callee = constructor.url_for.rsplit(".", 1)[-1]
                 for key in query.keys:
                     if isinstance(key, ast.Constant) and key.value in options:
-                        yield self.finding(facts, key, _message(key.value, "create_engine"), None)
-
-
-URL_CREATE = {"sqlalchemy.URL.create", "sqlalchemy.engine.URL.create", "sqlalchemy.engine.url.URL.create"}
+                        yield self.finding(facts, key, _message(key.value, callee), None)
 
 
 def _message(option: str, callee: str) -> str:

@@ -39,28 +39,16 @@ from connlint.record import Record
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 SCOPES = FUNCTIONS + (ast.ClassDef, ast.Lambda)
 
-#: Types whose own ``with`` also ends a transaction (commit on success): using
-#: it where the code never committed would change what is written, so these
-#: are closed with ``contextlib.closing`` or in ``finally`` instead.  (Catalog
-#: knowledge the catalog does not record yet: ``with = "closes"`` says nothing
-#: about commits.)
-WITH_COMMITS = {
-    "psycopg.Connection", "psycopg.AsyncConnection", "psycopg_pool.connection",
-    "psycopg_pool.async_connection", "peewee.Database",
-}
-#: Checkout types whose context-manager form (from the catalog hint) commits.
-HINTED_FORM_COMMITS = {"psycopg_pool.checkout", "psycopg_pool.async_checkout"}
-
 #: Builtins whose result holds no reference to their arguments.
 DATA_BUILTINS = {
     "len", "list", "tuple", "dict", "set", "frozenset", "int", "float", "str", "bool", "bytes",
     "sorted", "sum", "any", "all", "max", "min", "repr", "print", "isinstance", "round", "abs",
 }
 
-HINT_FORM = re.compile(r"use '(async )?with (await )?(.*) as \{var\}:'$")
 
+class WithPlan(Record, frozen=True):
+    """The ``with`` a fix writes."""
 
-class WithForm(Record, frozen=True):
     is_async: bool = False
     closing: bool = False  # wrap in contextlib.closing(...)
     method: str | None = None  # a checkout's context-manager method (pool.connection())
@@ -162,7 +150,7 @@ def _plan_unreleased(site, facts):
             return None  # a checkout given back twice raises
         applicability = UNSAFE  # the added release runs after the ones already there
     generator = any(isinstance(node, (ast.Yield, ast.YieldFrom)) for child in block for node in walk_local(child))
-    form = None if generator else _with_form(site, awaited)
+    form = None if generator else _with_form(site, awaited, catalog)
     closing_name = None
     add_import = None
     if form is not None and form.closing:
@@ -371,42 +359,53 @@ def _release_code(site, var: str):
 # -- with forms ------------------------------------------------------------------
 
 
-def _with_form(site, awaited: bool):
-    """How a ``with`` that closes (or gives back) the resource is written, or None."""
+def _with_form(site, awaited: bool, catalog):
+    """How a ``with`` that closes (or gives back) the resource is written, or None.
+
+    A block that commits would change what the code writes: such resources
+    are closed with ``contextlib.closing`` or in ``finally`` instead."""
     rtype = site.rtype
-    match = HINT_FORM.match(rtype.hint or "")
-    if match:
-        is_async, keep_await, target = bool(match.group(1)), bool(match.group(2)), match.group(3)
-        if is_async and not site.in_async:
+    form = rtype.with_form
+    if form is not None:
+        if form.is_async and not site.in_async:
             return None
-        if keep_await and not awaited:
+        if form.awaits and not awaited:
             return None  # the code does not await the coroutine: not ours to guess
         method = None
-        named = re.fullmatch(r"\{pool\}\.(\w+)\(\)", target)
-        if named:
+        if form.pool_method:
             if not isinstance(site.call.func, ast.Attribute):
                 return None
-            method = named.group(1) if named.group(1) != site.call.func.attr else None
-            if method is not None and rtype.name in HINTED_FORM_COMMITS:
+            method = form.pool_method if form.pool_method != site.call.func.attr else None
+            if method is not None and _pool_method_commits(catalog, rtype, method):
                 return None  # pool.connection() commits on exit: give it back in 'finally'
-        elif target not in ("{call}(...)", "{call}()"):
+        if awaited and not form.is_async:
             return None
-        if awaited and not is_async:
-            return None
-        return WithForm(is_async=is_async, method=method, keep_await=keep_await)
-    if rtype.name in WITH_COMMITS:
+        return WithPlan(is_async=form.is_async, method=method, keep_await=form.awaits)
+    if rtype.with_commits:
         if not awaited and not rtype.release_awaited and "close" in rtype.release:
-            return WithForm(closing=True)
+            return WithPlan(closing=True)
         return None
     if site.in_async and rtype.async_with_effect == "closes":
-        return WithForm(is_async=True)
+        return WithPlan(is_async=True)
     if awaited:
         return None
     if rtype.with_effect == "closes":
-        return WithForm()
+        return WithPlan()
     if rtype.with_effect == "transaction" and rtype.kind != "checkout" and "close" in rtype.release and not rtype.release_awaited:
-        return WithForm(closing=True)
+        return WithPlan(closing=True)
     return None
+
+
+def _pool_method_commits(catalog, rtype, method: str) -> bool:
+    """Does ``with pool.<method>()``, on a pool that hands out ``rtype``, enter
+    another type whose block commits (``pool.connection()`` for a
+    ``pool.getconn()`` checkout)?"""
+    for pool in catalog.types.values():
+        if rtype.name in pool.methods.values():
+            entered = catalog.type_named(pool.methods.get(method))
+            if entered is not None and entered is not rtype and entered.with_commits:
+                return True
+    return False
 
 
 def _closing_spelling(facts, function):
@@ -425,7 +424,7 @@ def _local_names(function) -> set:
     return names
 
 
-def _describe_with(site, form: WithForm, closing_name, var, awaited) -> str:
+def _describe_with(site, form: WithPlan, closing_name, var, awaited) -> str:
     call = f"{site.callee}(...)"
     if form.method and site.receiver:
         call = f"{site.receiver}.{form.method}(...)"
@@ -456,7 +455,7 @@ def _plan_discarded(site, facts):
         return None
     if suite_of(function, statement) is None:
         return None
-    form = _with_form(site, False)
+    form = _with_form(site, False, facts.resolver.catalog)
     if form is None or form.method:
         return None
     var = fresh_name(site.rtype.var, names_used(function) | names_used(facts.tree))
@@ -528,12 +527,13 @@ def _plan_with_item(site, facts, mode: str):
             return None
         fix_intent = intent("with-item", make_async=True, **common)
         return make_fix(SAFE, "Use 'async with'", fix_intent)
-    match = HINT_FORM.match(rtype.hint or "")
     if rtype.kind == "checkout":
-        named = re.fullmatch(r"\{pool\}\.(\w+)\(\)", match.group(3)) if match else None
-        if named is None or not isinstance(site.call.func, ast.Attribute) or bool(match.group(1)) != isinstance(statement, ast.AsyncWith):
+        form = rtype.with_form
+        if form is None or form.pool_method is None or not isinstance(site.call.func, ast.Attribute):
             return None
-        method = named.group(1)
+        if form.is_async != isinstance(statement, ast.AsyncWith):
+            return None
+        method = form.pool_method
         fix_intent = intent("with-item", method=method, **common)
         return make_fix(SAFE, f"Use '{site.receiver}.{method}()', which returns the connection to the pool", fix_intent)
     if isinstance(statement, ast.AsyncWith) or rtype.release_awaited or "close" not in rtype.release:
