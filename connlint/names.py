@@ -67,19 +67,42 @@ _PLAIN = frozenset({
 })
 
 
+# Fields that never hold a node: names, flags, constants (and the expression
+# context, skipped everywhere).
+_NOT_NODES = frozenset({
+    "ctx", "id", "attr", "arg", "asname", "module", "level", "kind", "type_comment", "is_async", "conversion",
+    "simple", "tag", "lineno", "kwd_attrs", "rest",
+})
+_NOT_NODES_OF = {
+    ast.Constant: {"value"}, ast.MatchSingleton: {"value"}, ast.Global: {"names"}, ast.Nonlocal: {"names"},
+}
+
+
+def _node_fields(kind) -> tuple:
+    """The fields of a node type that can hold nodes (or lists of them)."""
+    skipped = _NOT_NODES | _NOT_NODES_OF.get(kind, set())
+    if kind.__name__ != "TypeAlias":  # its name is a Name node; everywhere else a string
+        skipped = skipped | {"name"}
+    fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in skipped)
+    return fields
+
+
 def children(node):
     """The child nodes of ``node`` (faster than ``ast.iter_child_nodes``;
     expression contexts are skipped)."""
     fields = _FIELDS.get(type(node))
     if fields is None:
-        fields = _FIELDS[type(node)] = tuple(f for f in node._fields if f != "ctx")
+        fields = _node_fields(type(node))
     result = []
+    append = result.append
     for name in fields:
         value = getattr(node, name, None)
-        if isinstance(value, list):
-            result.extend(v for v in value if isinstance(v, ast.AST))
-        elif isinstance(value, ast.AST):
-            result.append(value)
+        if value.__class__ is list:
+            for item in value:
+                if item is not None:  # a dict's ``**spread`` key, a keyword-only argument without default
+                    append(item)
+        elif value is not None:
+            append(value)
     return result
 
 
@@ -120,7 +143,7 @@ def iter_scope(nodes):
             continue
         fields = fields_of(kind)
         if fields is None:
-            fields = _FIELDS[kind] = tuple(f for f in node._fields if f != "ctx")
+            fields = _node_fields(kind)
         for name in fields:
             value = getattr(node, name, None)
             if type(value) is list:

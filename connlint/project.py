@@ -868,7 +868,7 @@ def _function_summary(node, facts, sites, catalog) -> dict:
     scope = resolver.scope_of(node)
     cached = facts.reach is not None and facts.reach.runs_once(node)  # one shared object, nothing new per call
     returns = None
-    for child in ast.walk(node) if not cached else ():
+    for child in ast.walk(node) if sites and not cached else ():  # only a resource made here is fresh
         if isinstance(child, ast.Return) and child.value is not None and _returns_fresh(child.value, scope, sites):
             value = resolver.resolve(child.value, scope)
             if value is not None and value.rtype is not None and value.rtype.is_resource:
