@@ -203,7 +203,7 @@ class Resolver:
         self.class_attrs: dict[int, dict[str, list]] = {}
         self._memo: dict[tuple, Value | None] = {}
         self._bound_names: set | None = None
-        self._parents: dict | None = None
+        self._parent_maps: dict = {}  # id(module-level definition, or the module) -> its parent map
         self._busy: set[tuple] = set()
         self._self_names: set | None = None
         self._collect(self.module, tree.body)
@@ -216,14 +216,28 @@ class Resolver:
     # -- collection -----------------------------------------------------
 
     def parents_of(self, root) -> dict:
-        """``id(child) -> parent`` for every node of the module, whatever
-        ``root`` is asked about: one walk for the module, not one per function
-        (nested functions used to be walked again for each enclosing one).
-        Lookups climb from a node inside ``root`` and stop at a statement or a
-        scope, so the parents above ``root`` are never reached."""
-        if self._parents is None:
-            self._parents = parent_map(self.module.node)
-        return self._parents
+        """``id(child) -> parent`` for every node of the module-level
+        definition holding ``root`` (of the whole module, if that is the root
+        or its map exists already; of a lambda, the lambda's): one walk per
+        definition, however many of its functions ask.  Lookups climb from a node inside ``root`` and stop
+        at a statement or a scope, so the parents above ``root`` are never
+        reached."""
+        if isinstance(root, ast.Lambda):  # no statement inside: its own map, where a climb ends at the lambda
+            found = self._parent_maps.get(id(root))
+            if found is None:
+                found = self._parent_maps[id(root)] = parent_map(root)
+            return found
+        whole = self._parent_maps.get(id(self.module.node))
+        if whole is not None:
+            return whole
+        scope = self.scopes.get(id(root))
+        while scope is not None and scope.parent is not self.module:
+            scope = scope.parent
+        top = scope.node if scope is not None else self.module.node
+        found = self._parent_maps.get(id(top))
+        if found is None:
+            found = self._parent_maps[id(top)] = parent_map(top)
+        return found
 
     def worth_resolving(self, call: ast.Call) -> bool:
         """Cheap test before resolving a call: does its last name mean anything?"""
