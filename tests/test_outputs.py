@@ -1,5 +1,5 @@
-"""SARIF, GitHub annotations, baselines, color and the generated rule docs,
-through the real CLI."""
+"""SARIF, GitHub annotations, baselines, color and the generated rule docs
+(docs/rules.md and the README's rule table), through the real CLI."""
 
 import json
 import os
@@ -12,7 +12,9 @@ import pytest
 from tests.conftest import THREE
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT.parent / "shared" / "reference" / "sarif" / "sarif-schema-2.1.0.json"
+#: The official SARIF 2.1.0 schema (OASIS), vendored with its notice: see NOTICE.md there.
+SCHEMA = ROOT / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
+SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 
 # THREE's first two functions: one CNL101 (line 5), one CNL102 (line 10).
 APP = THREE.split("\n\n\ndef transaction_only")[0] + "\n"
@@ -44,12 +46,21 @@ USE_CLOSING = "Use 'with contextlib.closing(sqlite3.connect(...)) as conn:' arou
 @pytest.mark.parametrize("options", [[], ["--show-fixes"]])
 def test_sarif_is_valid_against_the_official_schema(project, options):
     jsonschema = pytest.importorskip("jsonschema")
-    if not SCHEMA.is_file():
-        pytest.skip(f"the SARIF schema is not at {SCHEMA}")
     code, document = sarif_of(project, *options, "app.py")
     assert code == 1
     assert all(("fixes" in r) == bool(options) for r in document["runs"][0]["results"])
     jsonschema.validate(document, json.loads(SCHEMA.read_text()))
+
+
+def test_the_vendored_sarif_schema_is_the_published_one():
+    """Its licence allows copies only unmodified, with OASIS's notice beside it."""
+    import hashlib
+
+    data = SCHEMA.read_bytes()
+    assert (len(data), hashlib.sha256(data).hexdigest()) == (112768, SCHEMA_SHA256)
+    assert json.loads(data)["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    notice = (SCHEMA.parent / "NOTICE.md").read_text(encoding="utf-8")
+    assert "Copyright © OASIS Open" in notice and SCHEMA_SHA256 in notice
 
 
 def test_sarif_run_rules_and_results(project):
@@ -203,6 +214,38 @@ def test_generated_rule_docs_are_up_to_date():
 
     committed = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert committed == render_rules_markdown(), "run: python -m connlint.docs docs/rules.md"
+
+
+def test_readme_rule_table_is_generated_from_the_rules():
+    from connlint.docs import with_readme_table
+
+    committed = (ROOT / "README.md").read_bytes().decode("utf-8")
+    assert committed == with_readme_table(committed), "run: python -m connlint.docs --readme README.md"
+
+
+def test_readme_rule_table_rows_are_the_rules_summaries():
+    from connlint.docs import README_END, README_START
+    from connlint.registry import all_rules
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split(README_START, 1)[1].split(README_END, 1)[0].strip().splitlines()
+    assert table[:2] == ["| code | name | what it reports |", "| --- | --- | --- |"]
+    assert table[2:] == [
+        f"| [{rule.code}](docs/rules.md#{rule.code.lower()}) | {rule.name} | {rule.summary} |" for rule in all_rules()
+    ]
+
+
+def test_readme_table_generator_rewrites_its_region_and_nothing_else(tmp_path):
+    from connlint.docs import README_END, README_START, main, render_readme_table
+
+    readme = tmp_path / "README.md"
+    readme.write_bytes(f"# x\r\nbefore\n{README_START}\n| stale |\n{README_END}\nafter\r\n".encode())
+    assert main(["--readme", str(readme)]) == 0
+    assert readme.read_bytes() == f"# x\r\nbefore\n{render_readme_table()}\nafter\r\n".encode()
+    for broken in ("no markers\n", f"{README_END}\n{README_START}\n", f"{README_START}\n{README_START}\n{README_END}\n"):
+        readme.write_text(broken)
+        assert main(["--readme", str(readme)]) == 1
+        assert readme.read_text() == broken
 
 
 def test_rule_docs_have_every_section():

@@ -124,11 +124,6 @@ def pre_commit(args, cwd, env):
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
 
-def connlint_has_fix() -> bool:
-    proc = subprocess.run([sys.executable, "-m", "connlint", "--help"], capture_output=True, text=True, timeout=60)
-    return "--fix" in proc.stdout
-
-
 def test_manifest_declares_the_hooks():
     from pre_commit.clientlib import load_manifest
 
@@ -192,7 +187,6 @@ def test_connlint_hook_only_gets_python_files(project, env):
     assert leak_line("script", line=4) in out.splitlines()
 
 
-@pytest.mark.skipif(not connlint_has_fix(), reason="--fix not implemented yet")
 def test_connlint_fix_hook(project, env):
     repo = project("connlint-fix")
     write(repo, "leak.py", LEAK)
@@ -201,10 +195,13 @@ def test_connlint_fix_hook(project, env):
     code, out = pre_commit(["run", "connlint-fix", "--color", "never", "--files", "clean.py"], repo, env)
     assert code == 0, out
     assert (repo / "clean.py").read_text() == CLEAN
-    # a leak is either left (reported) or fixed (a modified file): both fail the hook
+    # the leak is fixed (its safe fix): a modified file fails the hook
     code, out = pre_commit(["run", "connlint-fix", "--color", "never", "--files", "leak.py"], repo, env)
     assert code == 1, out
     assert "- hook id: connlint-fix" in out
+    assert "- files were modified by this hook" in out
+    assert "Found 1 problem (1 fixed, 0 remaining)." in out.splitlines()
+    assert (repo / "leak.py").read_text() == CLEAN
 
 
 EXCLUDING = '[project]\nname = "sample"\nversion = "0"\n\n[tool.connlint]\nextend-exclude = ["migrations"]\n'
@@ -231,7 +228,6 @@ def test_connlint_hook_skips_excluded_and_gitignored_files(project, env):
     assert "CNL" not in out
 
 
-@pytest.mark.skipif(not connlint_has_fix(), reason="--fix not implemented yet")
 def test_connlint_fix_hook_leaves_an_excluded_file_byte_identical(project, env):
     repo = project("connlint-fix")
     write(repo, "pyproject.toml", EXCLUDING)
@@ -242,9 +238,9 @@ def test_connlint_fix_hook_leaves_an_excluded_file_byte_identical(project, env):
     code, out = pre_commit(["run", "connlint-fix", "--color", "never", "--files", "migrations/0001_x.py"], repo, env)
     assert code == 0, out
     assert migration.read_bytes() == before
-    # with a file it does fix (or report) in the same run
+    # with a file it does fix in the same run
     code, out = pre_commit(["run", "connlint-fix", "--color", "never", "--all-files"], repo, env)
     assert code == 1, out
-    assert (repo / "app.py").read_text() != LEAK or leak_line("app.py") in out.splitlines(), out
+    assert (repo / "app.py").read_text() == CLEAN, out
     assert "migrations" not in out
     assert migration.read_bytes() == before

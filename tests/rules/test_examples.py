@@ -1,4 +1,11 @@
-"""Runs every rule's own valid and invalid examples (the rule docs' examples)."""
+"""Runs every rule's own valid and invalid examples (the rule docs' examples).
+
+The examples are small snippets run in-process; each rule's fixture file, run
+through the real CLI against its snapshots, is in ``test_cnlNNN.py`` (see
+``snapshots.py``).
+"""
+
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +77,19 @@ def test_rule_codes_read_from_module_names_are_the_rules_own():
     from connlint.registry import rule_codes
 
     assert rule_codes() == tuple((rule.code, rule.name) for rule in all_rules())
+
+
+def test_every_rule_has_its_fixture_test():
+    """A rule is tested over its own fixture file, with snapshots; no fixture
+    outlives its rule."""
+    from tests.rules.snapshots import FIXTURES
+
+    here = Path(__file__).resolve().parent
+    codes = sorted(rule.code.lower() for rule in all_rules())
+    for code in codes:
+        assert (here / f"test_{code}.py").is_file(), code
+        assert (FIXTURES / f"{code}.py").is_file(), code
+        assert (FIXTURES / f"{code}.expected").is_file(), code
+    assert sorted(path.stem for path in FIXTURES.glob("cnl*.py")) == codes
+    assert sorted(path.stem for path in here.glob("test_cnl*.py")) == [f"test_{code}" for code in codes]
+    assert {path.stem for path in FIXTURES.glob("*.fixed")} <= set(codes)
