@@ -375,13 +375,18 @@ class Resolver:
             self._set_import(scope, alias.asname or alias.name, qual)
 
     def _set_import(self, scope: Scope, name: str, qual: str) -> None:
-        """``try: import pysqlite3 as sqlite3 / except ImportError: import
-        sqlite3``: of alternative imports of one name, the catalog's wins."""
+        """One name imported two ways (``try: import pysqlite3 as sqlite3 /
+        except ImportError: import sqlite3``) may mean either: only what holds
+        for every alternative is reported.  Of two catalog libraries both are
+        kept (``alternatives``); where one is not in the catalog nothing is
+        known for it, so the name means that one, whichever came first."""
         previous = scope.imports.get(name)
-        if previous is not None and previous.split(".", 1)[0] in self.catalog.modules:
-            if qual.split(".", 1)[0] not in self.catalog.modules:
+        if previous is not None and previous != qual:
+            known_before = previous.split(".", 1)[0] in self.catalog.modules
+            known_now = qual.split(".", 1)[0] in self.catalog.modules
+            if not known_before and known_now:
                 return
-            if previous != qual:
+            if known_before and known_now:
                 scope.alternatives.setdefault(name, {previous}).add(qual)
         scope.imports[name] = qual
 

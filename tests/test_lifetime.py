@@ -521,6 +521,23 @@ CLEAN = {
             conn = sqlite3.connect(p)
             return conn.cursor()
     """,
+    # nothing is known of sqlcipher3 (not in the catalog): nothing holds for every alternative
+    "alternative imports, one library not in the catalog": """
+        try:
+            import sqlcipher3 as sqlite3
+        except ImportError:
+            import sqlite3
+        def version():
+            return sqlite3.connect(":memory:").execute("select sqlite_version()").fetchone()[0]
+    """,
+    "alternative imports, the unknown one second": """
+        try:
+            import sqlite3
+        except ImportError:
+            from sqlcipher3 import dbapi2 as sqlite3
+        def version():
+            return sqlite3.connect(":memory:").execute("select sqlite_version()").fetchone()[0]
+    """,
 }
 
 
@@ -900,7 +917,7 @@ FLAGGED = {
         """,
         [(4, 13, "CNL101")],
     ),
-    "alternative imports: the catalog module is the one resolved": (
+    "alternative imports: pysqlite3 is the sqlite3 driver": (
         """
         try:
             import pysqlite3 as sqlite3
@@ -908,6 +925,18 @@ FLAGGED = {
             import sqlite3
         def version():
             return sqlite3.connect(":memory:").execute("select sqlite_version()").fetchone()[0]
+        """,
+        [(7, 12, "CNL101")],
+    ),
+    "alternative imports of two catalog libraries: what holds for both is reported": (
+        """
+        try:
+            import psycopg as driver
+        except ImportError:
+            import psycopg2 as driver
+        def touch(dsn):
+            conn = driver.connect(dsn)
+            conn.cursor().execute("select 1")
         """,
         [(7, 12, "CNL101")],
     ),
