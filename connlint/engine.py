@@ -22,6 +22,15 @@ from connlint.registry import PARSE_ERROR_CODE, PARSE_ERROR_NAME, all_rules
 from connlint.source import ParseFailure, parse
 
 
+def internal_error(exc: Exception, code: str | None = None) -> str:
+    """A CNL900 reason for a defect of connlint met while checking a file
+    (``CONNLINT_DEBUG=1`` raises it instead, with its traceback)."""
+    if os.environ.get("CONNLINT_DEBUG"):
+        raise exc
+    where = f" in {code}" if code else ""
+    return f"cannot analyse: connlint internal error{where} ({type(exc).__name__}: {exc}); please report it with this file"
+
+
 class Checker:
     def __init__(self, settings: Settings, selection: Selection, catalog: Catalog | None = None):
         self.settings = settings
@@ -68,6 +77,8 @@ class Checker:
             return build_facts(display, tree, data, self.catalog, package, project, lifetimes, sites), []
         except RecursionError:
             return None, self._failure(display, 1, 1, "cannot analyse: nesting too deep")
+        except Exception as exc:  # noqa: BLE001 - a defect met in one file must not end the run
+            return None, self._failure(display, 1, 1, internal_error(exc))
 
     def check_bytes(self, display: str, data: bytes, project=None, package: str = "", force: bool = False,
                     noqa: bool = True, on_facts=None) -> list[Finding]:
@@ -83,10 +94,14 @@ class Checker:
 
     def findings(self, display: str, facts, noqa: bool = True) -> list[Finding]:
         """What the rules find in a file's facts, less what is suppressed."""
-        try:
-            findings = [finding for rule in self.rules for finding in rule.check(facts)]
-        except RecursionError:
-            return self._failure(display, 1, 1, "cannot analyse: nesting too deep")
+        findings = []
+        for rule in self.rules:
+            try:
+                findings.extend(rule.check(facts))
+            except RecursionError:
+                return self._failure(display, 1, 1, "cannot analyse: nesting too deep")
+            except Exception as exc:  # noqa: BLE001 - the other rules' findings still stand
+                findings.extend(self._failure(display, 1, 1, internal_error(exc, rule.code)))
         ignored = per_file_ignored(self.settings, display)
         return [
             f

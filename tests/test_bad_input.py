@@ -506,3 +506,46 @@ def test_stdin_bad_bytes(tmp_path):
     assert (code, err) == (1, "")
     assert out.splitlines()[0].startswith("-:2:1: CNL900 cannot decode: ")
 
+
+
+CRASHING_RULE = """\
+import sys
+from connlint import registry
+from connlint.cli import main
+
+
+def crash(self, facts):
+    raise KeyError("boom")
+    yield
+
+
+for rule in registry.all_rules():
+    if rule.code == "CNL103":
+        type(rule).check = crash
+sys.argv = ["connlint", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["one-line", "CONNLINT_DEBUG"])
+def test_a_rule_that_fails_is_one_cnl900_line_and_the_others_still_report(tmp_path, debug):
+    write(tmp_path, "crash.py", CRASHING_RULE)
+    write(tmp_path, "ok.py", LEAK)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "CONNLINT_DEBUG")}
+    if debug:
+        env["CONNLINT_DEBUG"] = "1"
+    result = subprocess.run(
+        [sys.executable, "crash.py", "--isolated", "--no-cache", "ok.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    if debug:  # the traceback, for a report
+        assert result.returncode == 1 and "Traceback" in result.stderr and "KeyError: 'boom'" in result.stderr
+        return
+    assert result.stderr == ""
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "ok.py:1:1: CNL900 cannot analyse: connlint internal error in CNL103 (KeyError: 'boom'); "
+        "please report it with this file",
+        leak_line("ok.py"),
+        "Found 2 problems (1 fixable with --fix).",
+    ]
