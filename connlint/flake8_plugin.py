@@ -18,9 +18,6 @@ CNL900 never comes from the plugin.
 
 from __future__ import annotations
 
-import io
-import tokenize
-
 from connlint import __version__
 
 
@@ -73,7 +70,10 @@ class ConnlintPlugin:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
             return
-        data = _source_bytes(text, data)
+        from connlint.source import encoded_as_declared
+
+        # flake8 hands over text decoded with the file's declared encoding
+        data = encoded_as_declared(text, data)
         if data is None:
             return
         project = self.project
@@ -101,19 +101,3 @@ class ConnlintPlugin:
 
             cls._baselines[key] = load_baseline(str(project.baseline_path))
         return cls._baselines[key]
-
-
-def _source_bytes(text: str, utf8: bytes) -> bytes | None:
-    """The file's bytes again: flake8 hands over text decoded with the file's
-    declared encoding, so a file with a non-UTF-8 coding cookie is encoded back
-    with it (its columns then count characters as the command line does)."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(utf8).readline)
-    except SyntaxError:  # an unknown or contradictory coding cookie
-        return None
-    if encoding in ("utf-8", "utf-8-sig"):
-        return utf8
-    try:
-        return text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return None

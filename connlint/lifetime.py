@@ -28,7 +28,6 @@ from connlint.names import (
     assigned_names,
     children,
     method_of,
-    parent_map,
     statement_of,
     walk,
 )
@@ -539,7 +538,7 @@ class LifetimeAnalysis:
     def _use(self, node, is_resource: bool, owner) -> list[Effect]:
         """Classify one occurrence of the resource by walking up its parents."""
         parents = self.ctx.parents
-        resolver, scope, catalog = self.ctx.resolver, self.ctx.scope, self.ctx.catalog
+        catalog = self.ctx.catalog
         rtype = self.rtype
         effects: list[Effect] = []
         if not self.opened and not self._only_looked_at(node, owner):

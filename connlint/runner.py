@@ -63,14 +63,15 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     # a few files (pre-commit) read only the summaries their checks ask for:
     # planning would read the whole import graph around them
     units = _units(project if large else None, pending)
-    run = _Run(checker, pending, cache is not None, cache, project, reporter)
+    run = _Run(checker, pending, cache is not None, project, reporter)
     if jobs > 1 and large:
         _parallel(run, units, jobs)
     else:
         from connlint.schedule import in_order
 
         for number in in_order(units):
-            run.done(number, *_check_unit(checker, project, run.work(units[number]), cache))
+            outcomes, _, computed = _check_unit(checker, project, run.work(units[number]), cache)
+            run.done(outcomes, computed)
     for (path, display, stat_result), (digest, file_findings, deps) in zip(pending, run.results):
         findings.extend(file_findings)
         if cache is not None and stat_result is not None and digest is not None:
@@ -102,11 +103,10 @@ def _units(project, pending) -> list:
 class _Run:
     """What a run has to do and what it has found so far."""
 
-    def __init__(self, checker, pending, want_digest: bool, cache, project, reporter):
+    def __init__(self, checker, pending, want_digest: bool, project, reporter):
         self.checker = checker
         self.pending = pending
         self.want_digest = want_digest
-        self.cache = cache
         self.project = project
         self.reporter = reporter
         self.results: list = [None] * len(pending)  # per file: (digest, findings, summaries relied on)
@@ -116,7 +116,7 @@ class _Run:
         """(modules to settle, the files to check) of a unit, as a worker needs them."""
         return unit.members, [(index, *self.pending[index], self.want_digest) for index in unit.items]
 
-    def done(self, number: int, outcomes: list, settled: dict, computed: dict) -> None:
+    def done(self, outcomes: list, computed: dict) -> None:
         for index, result in outcomes:
             self.results[index] = result
             _tick(self.reporter)
@@ -341,7 +341,7 @@ def _parallel(run, units: list, jobs: int) -> None:
                 worker.batches -= 1
                 worker.weight -= worker.sizes.pop(0)
                 for number, outcomes, fresh, computed in answer:
-                    run.done(number, outcomes, fresh, computed)
+                    run.done(outcomes, computed)
                     settled.extend(fresh.items())
                     remaining -= 1
                     for other in units[number].unblocks:

@@ -44,12 +44,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import io
 import logging
 import os
 import re
 import sys
-import tokenize
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -210,17 +208,11 @@ def source_bytes(text: str) -> bytes:
     """The bytes of a buffer as they would be saved: UTF-8, or the encoding
     its coding cookie declares (then its columns count characters as the
     command line counts them)."""
+    from connlint.source import encoded_as_declared
+
     utf8 = text.encode("utf-8", "surrogatepass")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(utf8).readline)
-    except SyntaxError:  # an unknown coding cookie: connlint reports it as the command line does
-        return utf8
-    if encoding in ("utf-8", "utf-8-sig"):
-        return utf8
-    try:
-        return text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return utf8
+    declared = encoded_as_declared(text, utf8)
+    return utf8 if declared is None else declared  # a bad cookie: reported as the command line reports it
 
 
 # --------------------------------------------------------------------------- client settings

@@ -35,6 +35,25 @@ def split_lines(text: str, keepends: bool = False) -> list[str]:
     return lines if keepends else [LINE_BREAK.sub("", line) for line in lines]
 
 
+def encoded_as_declared(text: str, utf8: bytes) -> bytes | None:
+    """``text`` (a file's source, decoded) as the file's bytes: ``utf8`` (its
+    UTF-8 encoding) unless a coding cookie declares another encoding, then
+    encoded back with that one; None when the cookie names an unknown or
+    contradictory encoding or the text cannot be encoded with it.  Editors
+    and flake8 hand over text; connlint's columns count characters as the
+    command line does only on the file's own bytes."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(utf8).readline)
+    except SyntaxError:
+        return None
+    if encoding in ("utf-8", "utf-8-sig"):
+        return utf8
+    try:
+        return text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return None
+
+
 class ParseFailure(Exception):
     def __init__(self, line: int, column: int, reason: str):
         super().__init__(line, column, reason)

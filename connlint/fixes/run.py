@@ -42,6 +42,8 @@ def analyser(workspace, display: str):
 def fix_paths(workspace, findings, unsafe: bool, write: bool, baseline=None) -> FixOutcome:
     """Fix every file with an applicable fix; ``write`` them (else only the
     diffs).  Findings a ``baseline`` holds are neither reported nor fixed."""
+    from connlint.source import decode_lines
+
     outcome = FixOutcome()
     by_path: dict = {}
     for finding in findings:
@@ -50,8 +52,6 @@ def fix_paths(workspace, findings, unsafe: bool, write: bool, baseline=None) -> 
         only = _not_in(baseline, display, workspace.relative) if baseline is not None else None
         wanted = file_findings
         if only is not None:
-            from connlint.source import decode_lines
-
             try:
                 wanted = only(file_findings, decode_lines(Path(display).read_bytes()))
             except OSError:
@@ -60,7 +60,6 @@ def fix_paths(workspace, findings, unsafe: bool, write: bool, baseline=None) -> 
             outcome.remaining.extend(file_findings)
             continue
         from connlint.fixes.apply import FileChanged, fix_file, unified_diff, write_atomic
-        from connlint.source import decode_lines
 
         path = Path(display)
         try:
