@@ -185,7 +185,7 @@ class ResultCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             gitignore = self.directory / ".gitignore"
             if not gitignore.exists():
-                gitignore.write_text("# created by connlint\n*\n", encoding="utf-8")
+                replace_file(gitignore, b"# created by connlint\n*\n")
             replace_file(self.path, text.encode("utf-8"))  # fails on a directory in its place: not written
         except (OSError, ValueError, TypeError, RecursionError):
             pass  # a cache that cannot be written only costs time

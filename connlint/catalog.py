@@ -147,6 +147,40 @@ class DjangoSettings(Record, frozen=True):
     pool: str  # the key of OPTIONS that turns on the driver's pool
 
 
+class LimitSpec(Record, frozen=True):
+    """One catalog ``[[limits]]`` entry: how a call that builds a pool takes its
+    limits (read against a call's arguments in ``connlint.limits``)."""
+
+    calls: tuple
+    label: str
+    server: str  # database | redis | mongodb | http
+    size: tuple = ()  # keywords that together bound the pool
+    positions: dict = field(factory=dict, compare=False)  # keyword -> positional index
+    defaults: dict = field(factory=dict, compare=False)
+    unbounded: dict = field(factory=dict, compare=False)  # keyword -> values meaning no limit
+    missing_is_unbounded: tuple = ()  # keywords whose absence means no limit (httpx.Limits())
+    waits_forever: dict = field(factory=dict, compare=False)
+    default_waits_forever: str | None = None  # the wait that never ends by default (opt-in CNL303)
+    timeout_keyword: str | None = None
+    unsized: dict = field(factory=dict, compare=False)  # keyword -> qualified values: no size
+    url_position: int | None = None
+    url_keyword: str | None = None
+    memory_urls: tuple = ()
+    no_server_urls: tuple = ()  # URLs of databases without server slots (SQLite files)
+    url_pool_options: tuple = ()  # pool options that do not belong in the URL query (CNL304)
+    url_limits: tuple = ()  # query keys the library reads as limits
+    settings_position: int | None = None  # engine_from_config(settings, prefix=...)
+    settings_prefix: str = ""
+    suggest: str = ""
+    versions: dict = field(factory=dict, compare=False)  # {package, since, before}
+    bound: str = "sum"  # how the size keywords make the bound: "sum" or "largest"
+    url_wins: bool = False  # limits in the URL query beat the keywords (redis-py)
+    url_case_insensitive: bool = False  # URL option names ignore case (pymongo)
+    timeout_keywords: tuple = ()  # anything that bounds the checkout wait, keyword or URL option
+    timeout_suggest: str = ""  # the setting to propose for CNL303
+    only_with: tuple = ()  # builds a pool only when one of these keywords is given
+
+
 class Catalog(Record):
     types: dict[str, ResourceType] = field(factory=dict)
     openers: dict[str, str] = field(factory=dict)  # qualified call -> type name
@@ -175,7 +209,7 @@ class Catalog(Record):
     # one-shot calls that build and drop a whole client: qualified call -> what to use instead
     one_shot: dict[str, OneShot] = field(factory=dict)
     frameworks: object = None  # connlint.frameworks.Frameworks
-    limits: dict = field(factory=dict)  # qualified call -> connlint.limits.LimitSpec
+    limits: dict[str, LimitSpec] = field(factory=dict)  # qualified call -> its [[limits]] entry
     url_constructors: dict[str, UrlConstructor] = field(factory=dict)  # qualified call -> how it builds a URL
     django_settings: DjangoSettings | None = None
     settings_names: set[str] = field(factory=set)  # module-level settings worth parsing a file for
@@ -349,9 +383,7 @@ def _django_settings(names, where: str) -> DjangoSettings:
     return DjangoSettings(**{key: _expect(names.get(key), str, f"{where}.{key}") for key in DJANGO_SETTINGS_KEYS})
 
 
-def _limit_spec(spec, where: str):
-    from connlint.limits import LimitSpec
-
+def _limit_spec(spec, where: str) -> LimitSpec:
     _expect(spec, dict, where)
     _unknown(spec, LIMIT_KEYS, where)
     server = spec.get("server")

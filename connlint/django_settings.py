@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 
-from connlint.limits import MISSING, UNKNOWN
+from connlint.catalog import DjangoSettings
+from connlint.limits import MISSING, UNKNOWN, ValueReader
+from connlint.names import Scope
 from connlint.record import Record
 
 
@@ -19,14 +21,12 @@ class DatabaseSetting(Record):
     entry_node: ast.AST
 
 
-def database_settings(facts) -> list[DatabaseSetting]:
-    names = facts.resolver.catalog.django_settings
-    if names is None:
-        return []
-    node = facts.settings.get(names.databases)
+def read_databases(node, names: DjangoSettings, reader: ValueReader, scope: Scope) -> list[DatabaseSetting]:
+    """The entries of ``DATABASES`` (``node``: the value the module binds it
+    to) written as a literal dict under a literal alias, their values read
+    with ``reader`` in ``scope``."""
     if not isinstance(node, ast.Dict):
         return []
-    reader, scope = facts.reader, facts.resolver.module
     result = []
     for key, value in zip(node.keys, node.values):
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str) and isinstance(value, ast.Dict)):

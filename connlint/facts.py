@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ast
 
-from connlint.catalog import Catalog, OneShot, ResourceType
+from connlint.catalog import Catalog, OneShot, ResourceType, UrlConstructor
+from connlint.django_settings import DatabaseSetting, read_databases
 from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis, made_when_missing
 from connlint.limits import PoolConfig, ValueReader, forwarded_limits, limit_can_matter, read_arguments
@@ -101,10 +102,13 @@ class FileFacts:
         self.sites: list[ResourceSite] = []
         self.one_shot_calls: list[OneShotCall] = []
         self.pool_configs: list = []  # connlint.limits.PoolConfig
+        # calls that build a database URL from parts (``URL.create(query={...})``), in scope order
+        self.url_constructor_calls: list[tuple[ast.Call, UrlConstructor]] = []
         self.remote_pools: list[RemotePool] = []  # another module's pool made per request
         self.reach: RequestReach | None = None
         self.reader: ValueReader | None = None
         self.settings: dict = {}  # module-level settings (DATABASES) -> value node
+        self._database_settings: list[DatabaseSetting] | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -112,6 +116,18 @@ class FileFacts:
         if isinstance(self.text, bytes):
             self.text = decode_lines(self.text)
         return self.text
+
+    @property
+    def database_settings(self) -> list[DatabaseSetting]:
+        """The entries of a Django settings module's ``DATABASES``, read once
+        for the rules that judge them."""
+        if self._database_settings is None:
+            names = self.resolver.catalog.django_settings
+            node = self.settings.get(names.databases) if names is not None else None
+            self._database_settings = (
+                read_databases(node, names, self.reader, self.resolver.module) if node is not None else []
+            )
+        return self._database_settings
 
 
 def build_facts(
@@ -164,6 +180,7 @@ def build_facts(
 
 def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes: bool = True) -> None:
     resolver = facts.resolver
+    url_terminals = {call.rsplit(".", 1)[-1] for call in catalog.url_constructors}
     for scope in [resolver.module, *resolver.scopes.values()]:
         function = scope.node if isinstance(scope.node, FUNCTION_NODES) else None
         context = None
@@ -172,6 +189,11 @@ def _find_sites(facts: FileFacts, tree: ast.Module, catalog: Catalog, lifetimes:
                 continue
             if catalog.limits:
                 _record_limits(facts, node, scope, catalog)
+            # an attribute call (``URL.create``); a name bound to one (``make = URL.create``) is not followed
+            if isinstance(node.func, ast.Attribute) and node.func.attr in url_terminals:
+                constructor = catalog.url_constructors.get(resolver.callee_qual(node, scope))
+                if constructor is not None:
+                    facts.url_constructor_calls.append((node, constructor))
             value = resolver.call_result(node, scope)
             one_shot = qual = None
             if value is None and catalog.one_shot:

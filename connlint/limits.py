@@ -10,47 +10,16 @@ from __future__ import annotations
 
 import ast
 
+from connlint.catalog import LimitSpec
+from connlint.lifetime import ESCAPED
 from connlint.names import Resolver, Scope
-from connlint.record import Record, field
+from connlint.record import Record
 
 UNKNOWN = object()  # an explicit value connlint cannot read
 MISSING = object()  # not given at all: the library default applies
 
 ENVIRON_GETTERS = {"os.environ.get", "os.getenv"}
 NUMERIC_CASTS = {"int", "float"}
-
-
-class LimitSpec(Record, frozen=True):
-    """One catalog ``[[limits]]`` entry."""
-
-    calls: tuple
-    label: str
-    server: str  # database | redis | mongodb | http
-    size: tuple = ()  # keywords that together bound the pool
-    positions: dict = field(factory=dict, compare=False)  # keyword -> positional index
-    defaults: dict = field(factory=dict, compare=False)
-    unbounded: dict = field(factory=dict, compare=False)  # keyword -> values meaning no limit
-    missing_is_unbounded: tuple = ()  # keywords whose absence means no limit (httpx.Limits())
-    waits_forever: dict = field(factory=dict, compare=False)
-    default_waits_forever: str | None = None  # the wait that never ends by default (opt-in CNL303)
-    timeout_keyword: str | None = None
-    unsized: dict = field(factory=dict, compare=False)  # keyword -> qualified values: no size
-    url_position: int | None = None
-    url_keyword: str | None = None
-    memory_urls: tuple = ()
-    no_server_urls: tuple = ()  # URLs of databases without server slots (SQLite files)
-    url_pool_options: tuple = ()  # pool options that do not belong in the URL query (CNL304)
-    url_limits: tuple = ()  # query keys the library reads as limits
-    settings_position: int | None = None  # engine_from_config(settings, prefix=...)
-    settings_prefix: str = ""
-    suggest: str = ""
-    versions: dict = field(factory=dict, compare=False)  # {package, since, before}
-    bound: str = "sum"  # how the size keywords make the bound: "sum" or "largest"
-    url_wins: bool = False  # limits in the URL query beat the keywords (redis-py)
-    url_case_insensitive: bool = False  # URL option names ignore case (pymongo)
-    timeout_keywords: tuple = ()  # anything that bounds the checkout wait, keyword or URL option
-    timeout_suggest: str = ""  # the setting to propose for CNL303
-    only_with: tuple = ()  # builds a pool only when one of these keywords is given
 
 
 class Arguments(Record):
@@ -280,7 +249,8 @@ def render(value) -> str:
 
 
 def matches_value(value, listed) -> bool:
-    """Catalog values are TOML: "None" stands for None."""
+    """Is ``value`` one of the catalog's ``listed`` values (TOML: "None"
+    stands for None)?  Never a value not given or not known."""
     for item in listed:
         if item == "None" and value is None:
             return True
@@ -376,7 +346,7 @@ class PoolConfig(Record):
         found = []
         for keyword, values in self.spec.unbounded.items():
             value = self.args.get(keyword)
-            if value is not MISSING and value is not UNKNOWN and matches_value(value, values):
+            if matches_value(value, values):
                 found.append((keyword, value))
             elif keyword in self.spec.url_limits and self._url_option(keyword) is not MISSING:
                 in_url = self._url_option(keyword)
@@ -388,12 +358,9 @@ class PoolConfig(Record):
         return found
 
     def waits_forever(self) -> list:
-        found = []
-        for keyword, values in self.spec.waits_forever.items():
-            value = self.args.get(keyword)
-            if value is not MISSING and value is not UNKNOWN and matches_value(value, values):
-                found.append((keyword, value))
-        return found
+        """(keyword, value) pairs that mean "wait forever" (CNL303)."""
+        given = ((keyword, self.args.get(keyword), values) for keyword, values in self.spec.waits_forever.items())
+        return [(keyword, value) for keyword, value, values in given if matches_value(value, values)]
 
     def waits_forever_by_default(self) -> bool:
         """The library's default wait never ends and nothing here bounds it
@@ -485,8 +452,6 @@ def limit_can_matter(config: PoolConfig, resolver, catalog) -> bool:
     code (passed to a call other than a catalog borrower, or used by a nested
     function)?  A pool built, used through its own methods and released or
     dropped inside one function needs no limit: at most one caller uses it."""
-    from connlint.lifetime import ESCAPED
-
     site = config.site
     if site is None or site.function is None or site.fate is None or site.fate.verdict == ESCAPED:
         return True

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from connlint.finding import Finding
 from connlint.record import Record
+from connlint.source import char_column
 
 
 class Invalid(Record, frozen=True):
@@ -49,8 +50,9 @@ class Rule:
     def finding(self, facts, node, message: str, statement=None, fix=None) -> Finding:
         line = node.lineno
         end_line = getattr(node, "end_lineno", None) or line
-        column = _char_column(facts.lines, line, node.col_offset)
-        end_column = _char_column(facts.lines, end_line, getattr(node, "end_col_offset", None) or node.col_offset)
+        # 1-based character columns, as every output format counts them
+        column = char_column(facts.lines, line, node.col_offset) + 1
+        end_column = char_column(facts.lines, end_line, getattr(node, "end_col_offset", None) or node.col_offset) + 1
         return Finding(
             path=facts.path,
             line=line,
@@ -79,12 +81,3 @@ class Rule:
             if text:
                 parts += ["", f"## {title}", "", text.strip("\n")]
         return "\n".join(parts) + "\n"
-
-
-def _char_column(lines: list[str], line: int, byte_offset: int) -> int:
-    """ast columns are UTF-8 byte offsets; reports use 1-based characters."""
-    if 0 < line <= len(lines):
-        text = lines[line - 1]
-        if not text.isascii():
-            return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
-    return byte_offset + 1

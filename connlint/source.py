@@ -54,6 +54,17 @@ def encoded_as_declared(text: str, utf8: bytes) -> bytes | None:
         return None
 
 
+def char_column(lines: list[str], line: int, byte_offset: int) -> int:
+    """The 0-based character column of ``byte_offset`` on the 1-based ``line``
+    of ``lines``: ``ast`` counts columns in UTF-8 bytes, reports and libcst
+    in characters."""
+    if 0 < line <= len(lines):
+        text = lines[line - 1]
+        if not text.isascii():
+            return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+    return byte_offset
+
+
 class ParseFailure(Exception):
     def __init__(self, line: int, column: int, reason: str):
         super().__init__(line, column, reason)

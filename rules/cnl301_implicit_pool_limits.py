@@ -1,6 +1,5 @@
 """CNL301 implicit-pool-limits."""
 
-from connlint.django_settings import database_settings
 from connlint.fixes.plan_limits import plan_explicit_limits
 from connlint.limits import describe_defaults
 from connlint.rule import Invalid, Rule
@@ -108,7 +107,7 @@ afterwards.
                 )
                 yield self.finding(facts, config.call, message, config.statement, plan_explicit_limits(config, facts))
         backends = facts.resolver.catalog.django_backends
-        for setting in database_settings(facts):
+        for setting in facts.database_settings:
             backend = backends.get(setting.engine) if isinstance(setting.engine, str) else None
             if setting.pool is True and backend is not None:
                 message = (

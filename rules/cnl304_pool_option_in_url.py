@@ -71,25 +71,16 @@ f-strings, constants or `URL.create(query=...)` are left to you.
     def _url_create(self, facts):
         """Pool options in the query of a URL built from parts (the catalog's
         ``[[url_constructor]]`` calls): ``URL.create(..., query={...})``."""
-        resolver = facts.resolver
-        catalog = resolver.catalog
-        terminals = {call.rsplit(".", 1)[-1] for call in catalog.url_constructors}
-        for scope in [resolver.module, *resolver.scopes.values()]:
-            for call in scope.calls:
-                # an attribute call (``URL.create``); a name bound to one (``make = URL.create``) is not followed
-                if not (isinstance(call.func, ast.Attribute) and call.func.attr in terminals):
-                    continue
-                constructor = catalog.url_constructors.get(resolver.callee_qual(call, scope))
-                if constructor is None:
-                    continue
-                query = next((k.value for k in call.keywords if k.arg == constructor.query_keyword), None)
-                if not isinstance(query, ast.Dict):
-                    continue
-                options = catalog.limits[constructor.url_for].url_pool_options
-                callee = constructor.url_for.rsplit(".", 1)[-1]
-                for key in query.keys:
-                    if isinstance(key, ast.Constant) and key.value in options:
-                        yield self.finding(facts, key, _message(key.value, callee), None)
+        limits = facts.resolver.catalog.limits
+        for call, constructor in facts.url_constructor_calls:
+            query = next((k.value for k in call.keywords if k.arg == constructor.query_keyword), None)
+            if not isinstance(query, ast.Dict):
+                continue
+            options = limits[constructor.url_for].url_pool_options
+            callee = constructor.url_for.rsplit(".", 1)[-1]
+            for key in query.keys:
+                if isinstance(key, ast.Constant) and key.value in options:
+                    yield self.finding(facts, key, _message(key.value, callee), None)
 
 
 def _message(option: str, callee: str) -> str:

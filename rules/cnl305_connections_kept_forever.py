@@ -1,6 +1,5 @@
 """CNL305 connections-kept-forever."""
 
-from connlint.django_settings import database_settings
 from connlint.fixes.intent import UNSAFE
 from connlint.fixes.plan_limits import plan_setting_value
 from connlint.rule import Invalid, Rule
@@ -63,7 +62,7 @@ database (and consider `"CONN_HEALTH_CHECKS": True`).
     )
 
     def check(self, facts):
-        for setting in database_settings(facts):
+        for setting in facts.database_settings:
             if setting.conn_max_age is None and setting.conn_max_age_node is not None:
                 message = (
                     f"DATABASES['{setting.alias}'] keeps its connections forever (CONN_MAX_AGE=None): they are "

@@ -1,6 +1,5 @@
 """CNL306 pool-with-persistent-connections."""
 
-from connlint.django_settings import database_settings
 from connlint.fixes.intent import SAFE
 from connlint.fixes.plan_limits import plan_setting_value
 from connlint.limits import MISSING, UNKNOWN
@@ -54,7 +53,7 @@ connections open between requests.
     )
 
     def check(self, facts):
-        for setting in database_settings(facts):
+        for setting in facts.database_settings:
             pool, age = setting.pool, setting.conn_max_age
             if pool is MISSING or pool is UNKNOWN or pool is None or pool is False:
                 continue

@@ -363,29 +363,30 @@ def test_async_with(src, verdict):
 # -- release methods that must (or need not) be awaited ---------------------
 
 RELEASES = [
-    ("import aiohttp\nasync def f(u):\n    s = aiohttp.ClientSession()\n    await s.get(u)\n    s.close()\n", "async-misuse", "awaited:close"),
-    ("import asyncpg\nasync def f(dsn):\n    conn = await asyncpg.connect(dsn)\n    conn.close()\n", "async-misuse", "awaited:close"),
-    ("import redis.asyncio\nasync def f():\n    r = redis.asyncio.Redis()\n    await r.get('k')\n    r.aclose()\n", "async-misuse", "awaited:aclose"),
-    ("import httpx\nasync def f(u):\n    c = httpx.AsyncClient()\n    await c.get(u)\n    c.aclose()\n", "async-misuse", "awaited:aclose"),
-    ("import aiosqlite\nasync def f(p):\n    db = await aiosqlite.connect(p)\n    db.close()\n", "async-misuse", "awaited:close"),
-    ("import databases\nasync def f(u):\n    db = databases.Database(u)\n    db.disconnect()\n", "async-misuse", "awaited:disconnect"),
-    ("import pymongo\nasync def f(u):\n    client = pymongo.AsyncMongoClient(u)\n    client.close()\n", "async-misuse", "awaited:close"),
-    ("import psycopg\nasync def f(dsn):\n    conn = await psycopg.AsyncConnection.connect(dsn)\n    conn.close()\n", "async-misuse", "awaited:close"),
+    ("import aiohttp\nasync def f(u):\n    s = aiohttp.ClientSession()\n    await s.get(u)\n    s.close()\n", "async-misuse", "awaited", "close"),
+    ("import asyncpg\nasync def f(dsn):\n    conn = await asyncpg.connect(dsn)\n    conn.close()\n", "async-misuse", "awaited", "close"),
+    ("import redis.asyncio\nasync def f():\n    r = redis.asyncio.Redis()\n    await r.get('k')\n    r.aclose()\n", "async-misuse", "awaited", "aclose"),
+    ("import httpx\nasync def f(u):\n    c = httpx.AsyncClient()\n    await c.get(u)\n    c.aclose()\n", "async-misuse", "awaited", "aclose"),
+    ("import aiosqlite\nasync def f(p):\n    db = await aiosqlite.connect(p)\n    db.close()\n", "async-misuse", "awaited", "close"),
+    ("import databases\nasync def f(u):\n    db = databases.Database(u)\n    db.disconnect()\n", "async-misuse", "awaited", "disconnect"),
+    ("import pymongo\nasync def f(u):\n    client = pymongo.AsyncMongoClient(u)\n    client.close()\n", "async-misuse", "awaited", "close"),
+    ("import psycopg\nasync def f(dsn):\n    conn = await psycopg.AsyncConnection.connect(dsn)\n    conn.close()\n", "async-misuse", "awaited", "close"),
     # plain functions in async libraries: no await needed
-    ("from motor.motor_asyncio import AsyncIOMotorClient\nasync def f(u):\n    client = AsyncIOMotorClient(u)\n    client.close()\n", "managed", ""),
-    ("import aiomysql\nasync def f():\n    conn = await aiomysql.connect()\n    conn.close()\n", "managed", ""),
-    ("import aiomysql\nasync def f():\n    conn = await aiomysql.connect()\n    await conn.ensure_closed()\n", "managed", ""),
-    ("import aiopg\nasync def f(dsn):\n    conn = await aiopg.connect(dsn)\n    conn.close()\n", "managed", ""),
-    ("import aiopg\nasync def f(dsn):\n    pool = await aiopg.create_pool(dsn)\n    pool.close()\n    await pool.wait_closed()\n", "managed", ""),
-    ("import aiomysql\nasync def f():\n    pool = await aiomysql.create_pool()\n    pool.terminate()\n", "managed", ""),
+    ("from motor.motor_asyncio import AsyncIOMotorClient\nasync def f(u):\n    client = AsyncIOMotorClient(u)\n    client.close()\n", "managed", "", None),
+    ("import aiomysql\nasync def f():\n    conn = await aiomysql.connect()\n    conn.close()\n", "managed", "", None),
+    ("import aiomysql\nasync def f():\n    conn = await aiomysql.connect()\n    await conn.ensure_closed()\n", "managed", "", None),
+    ("import aiopg\nasync def f(dsn):\n    conn = await aiopg.connect(dsn)\n    conn.close()\n", "managed", "", None),
+    ("import aiopg\nasync def f(dsn):\n    pool = await aiopg.create_pool(dsn)\n    pool.close()\n    await pool.wait_closed()\n", "managed", "", None),
+    ("import aiomysql\nasync def f():\n    pool = await aiomysql.create_pool()\n    pool.terminate()\n", "managed", "", None),
 ]
 
 
-@pytest.mark.parametrize("src, verdict, detail", RELEASES)
-def test_release(src, verdict, detail):
+@pytest.mark.parametrize("src, verdict, detail, method", RELEASES)
+def test_release(src, verdict, detail, method):
     site = only_site(src)
     assert site.fate.verdict == verdict
     assert site.fate.detail == detail
+    assert site.fate.method == method
 
 
 # -- pool checkouts -----------------------------------------------------------

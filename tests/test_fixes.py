@@ -931,3 +931,19 @@ def test_a_fix_refused_before_another_is_tried_again_after_it():
             print(rows)
         ''')
     assert fixed(once, codes="CNL1") == once
+
+
+def test_applicable_fixes_need_their_intent_and_unsafe_ones_the_permission():
+    from connlint.finding import Finding, Fix
+    from connlint.fixes.intent import applicable, intent
+
+    def finding(fix):
+        return Finding("a.py", 1, 1, 1, 2, "CNL101", "unclosed-connection", "message", fix=fix)
+
+    safe = Fix("safe", "Close it", (), intent("manage-block"))
+    unsafe = Fix("unsafe", "Close it", (), intent("manage-block"))
+    cached = Fix("safe", "Close it", ())  # read from the results cache: no intent
+    assert applicable(finding(safe), unsafe=False)
+    assert not applicable(finding(unsafe), unsafe=False) and applicable(finding(unsafe), unsafe=True)
+    assert not applicable(finding(cached), unsafe=True)
+    assert not applicable(finding(None), unsafe=True)

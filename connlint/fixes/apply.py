@@ -24,8 +24,9 @@ import re
 import stat
 import tokenize
 import warnings
-from dataclasses import dataclass, field
 
+from connlint.fixes.intent import applicable
+from connlint.record import Record, field
 from connlint.source import LINE_BREAK, split_lines
 
 #: More steps than this in one file means the fixes do not converge.
@@ -37,29 +38,19 @@ class FixError(Exception):
     """A fix failed one of its checks."""
 
 
-@dataclass
-class FileFix:
+class FileFix(Record):
     """What fixing one file did."""
 
     display: str
     original: bytes
     fixed: bytes
-    applied: list = field(default_factory=list)  # the findings fixed, in order
-    remaining: list = field(default_factory=list)  # findings on the fixed source
-    warnings: list = field(default_factory=list)
+    applied: list = field(factory=list)  # the findings fixed, in order
+    remaining: list = field(factory=list)  # findings on the fixed source
+    warnings: list = field(factory=list)
 
     @property
     def changed(self) -> bool:
         return self.fixed != self.original
-
-
-def applicable(finding, unsafe: bool) -> bool:
-    fix = finding.fix
-    return (
-        fix is not None
-        and getattr(fix, "intent", None) is not None
-        and (fix.applicability == "safe" or unsafe)
-    )
 
 
 # -- source text ------------------------------------------------------------------
@@ -384,13 +375,14 @@ def _position(lines, index: int, offset: int) -> tuple[int, int]:
 
 def with_edits(findings, data_by_path: dict, analyse_for, unsafe_ok: bool = True):
     """``findings`` with each fix's edits computed and checked against the
-    file's current source; a fix that fails its checks is dropped (warned)."""
+    file's current source (unsafe ones only when ``unsafe_ok``); a fix that
+    fails its checks is dropped (warned)."""
     warnings_out = []
     result = []
     texts: dict = {}
     for finding in findings:
         fix = finding.fix
-        if fix is None or getattr(fix, "intent", None) is None:
+        if not applicable(finding, unsafe_ok):
             result.append(finding)
             continue
         data = data_by_path.get(finding.path)

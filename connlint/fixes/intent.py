@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ast
 
+from connlint.finding import Fix
 from connlint.record import Record
+from connlint.source import char_column
 
 SAFE, UNSAFE = "safe", "unsafe"
 
@@ -31,26 +33,27 @@ def intent(action: str, **params) -> FixIntent:
     return FixIntent(action, tuple(sorted(params.items())))
 
 
-def make_fix(applicability: str, description: str, fix_intent: FixIntent):
+def make_fix(applicability: str, description: str, fix_intent: FixIntent) -> Fix:
     """A ``Fix`` that carries its intent; the edits are computed on demand."""
-    from connlint.finding import Fix
-
     return Fix(applicability, description, (), fix_intent)
 
 
-def char_col(lines: list[str], line: int, byte_offset: int) -> int:
-    """ast columns are UTF-8 byte offsets; libcst counts characters (0-based)."""
-    if 0 < line <= len(lines):
-        text = lines[line - 1]
-        if not text.isascii():
-            return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
-    return byte_offset
+def applicable(finding, unsafe: bool) -> bool:
+    """Does ``finding`` offer a fix that can be applied: one with its intent
+    (findings read from the results cache have none), safe unless ``unsafe``
+    fixes are allowed too?"""
+    fix = finding.fix
+    return fix is not None and fix.intent is not None and (fix.applicability == SAFE or unsafe)
+
+
+#: ast's UTF-8 byte columns as the 0-based character columns libcst counts
+char_col = char_column
 
 
 def start(node, lines: list[str]) -> tuple:
     """(line, column) where libcst places the start of statement ``node``
     (a decorated definition starts at ``def``/``class``, as in ``ast``)."""
-    return (node.lineno, char_col(lines, node.lineno, node.col_offset))
+    return (node.lineno, char_column(lines, node.lineno, node.col_offset))
 
 
 def span(node, lines: list[str]) -> tuple:
@@ -58,9 +61,9 @@ def span(node, lines: list[str]) -> tuple:
     end_line = node.end_lineno
     return (
         node.lineno,
-        char_col(lines, node.lineno, node.col_offset),
+        char_column(lines, node.lineno, node.col_offset),
         end_line,
-        char_col(lines, end_line, node.end_col_offset),
+        char_column(lines, end_line, node.end_col_offset),
     )
 
 

@@ -241,12 +241,20 @@ def wrap_statement(tree: Tree, p: dict) -> None:
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
         raise FixFailed("the statement has changed")
     call = tree.node_at(p["call"], cst.Call)
-    parent, body, index = tree.suite(line)
+    suite = tree.suite(line)
     tree.declare(line)
-    inner = line.deep_replace(call, cst.Name(p["var"])).with_changes(leading_lines=())
+    inner = line.deep_replace(call, cst.Name(p["var"]))
+    _enclose_in_with(tree, p, line, suite, _wrapped(tree, call, p.get("closing")), inner)
+
+
+def _enclose_in_with(tree: Tree, p: dict, line, suite: tuple, item, inner) -> None:
+    """Put ``with <item> as <var>:`` (``async with`` if the intent says so)
+    around ``inner`` where ``line`` stands in ``suite`` (its block, the
+    block's statements, its index), and add the intent's import."""
+    parent, body, index = suite
     statement = cst.With(
-        items=[cst.WithItem(item=_wrapped(tree, call, p.get("closing")), asname=cst.AsName(name=cst.Name(p["var"])))],
-        body=_block([inner]),
+        items=[cst.WithItem(item=item, asname=cst.AsName(name=cst.Name(p["var"])))],
+        body=_block([inner.with_changes(leading_lines=())]),
         asynchronous=cst.Asynchronous() if p.get("is_async") else None,
         leading_lines=line.leading_lines,
     )
@@ -460,7 +468,7 @@ def share_client(tree: Tree, p: dict) -> None:
     """A loop calling ``requests.get(...)`` -> inside ``with requests.Session()
     as session:``, calling ``session.get(...)``."""
     line = tree.statement_at(p["statement"])
-    parent, body, index = tree.suite(line)
+    suite = tree.suite(line)
     tree.declare(line)
     replacements = {}
     for where, method in p["calls"]:
@@ -469,14 +477,7 @@ def share_client(tree: Tree, p: dict) -> None:
             raise FixFailed("the call has changed")
         replacements[func] = cst.Attribute(value=cst.Name(p["var"]), attr=cst.Name(method))
     inner = line.visit(_Replace(replacements))
-    statement = cst.With(
-        items=[cst.WithItem(item=tree.parse_expression(p["client"]), asname=cst.AsName(name=cst.Name(p["var"])))],
-        body=_block([inner.with_changes(leading_lines=())]),
-        asynchronous=cst.Asynchronous() if p.get("is_async") else None,
-        leading_lines=line.leading_lines,
-    )
-    tree.set_suite(parent, [*body[:index], statement, *body[index + 1:]])
-    tree.add_import(p.get("add_import"))
+    _enclose_in_with(tree, p, line, suite, tree.parse_expression(p["client"]), inner)
 
 
 def cache_getter(tree: Tree, p: dict) -> None:

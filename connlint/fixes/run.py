@@ -12,24 +12,20 @@ libcst.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from connlint.fixes.intent import applicable
+from connlint.record import Record, field
 
 FIX, FIX_ONLY, DIFF = "fix", "fix-only", "diff"
 
 
-@dataclass
-class FixOutcome:
-    remaining: list = field(default_factory=list)
+class FixOutcome(Record):
+    remaining: list = field(factory=list)
     fixed: int = 0
-    diffs: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    sources: dict = field(default_factory=dict)  # display -> lines of each fixed file
-
-
-def _applicable(finding, unsafe: bool) -> bool:
-    fix = finding.fix
-    return fix is not None and fix.intent is not None and (fix.applicability == "safe" or unsafe)
+    diffs: list = field(factory=list)
+    warnings: list = field(factory=list)
+    sources: dict = field(factory=dict)  # display -> lines of each fixed file
 
 
 def analyser(workspace, display: str):
@@ -56,7 +52,7 @@ def fix_paths(workspace, findings, unsafe: bool, write: bool, baseline=None) -> 
                 wanted = only(file_findings, decode_lines(Path(display).read_bytes()))
             except OSError:
                 wanted = []
-        if display == "-" or not any(_applicable(f, unsafe) for f in wanted):
+        if display == "-" or not any(applicable(f, unsafe) for f in wanted):
             outcome.remaining.extend(file_findings)
             continue
         from connlint.fixes.apply import FileChanged, fix_file, unified_diff, write_atomic
@@ -124,12 +120,12 @@ def attach_edits(workspace, findings):
     as ``--fix`` checks it: one the checks refuse is dropped from its finding
     (with a warning), so ``--show-fixes`` shows only fixes that pass them.
     Needs the fix intents: findings read from the results cache have none."""
-    if not any(f.fix is not None and f.fix.intent is not None for f in findings):
+    if not any(applicable(f, unsafe=True) for f in findings):
         return findings, []
     from connlint.fixes.apply import with_edits
 
     data_by_path = {}
-    for path in {f.path for f in findings if f.fix is not None and f.fix.intent is not None}:
+    for path in {f.path for f in findings if applicable(f, unsafe=True)}:
         if path == "-":
             continue
         try:
