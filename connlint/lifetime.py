@@ -7,7 +7,8 @@ Control flow is followed structurally: branches, loops (to a fixed point),
 ``try``/``except``/``else``/``finally``, ``with``, ``return``, ``raise``,
 ``break``/``continue`` and ``match``.  Every statement that may raise sends
 its state to the enclosing handlers, so a release that an exception can skip
-is seen.
+is seen.  What each statement does to the resource (creates, binds, uses,
+releases it, lets it escape) comes from ``connlint.effects``.
 
 The verdict is a ``Fate``: managed, escaped, leaked on a normal path (CNL101 /
 CNL104), leaked only when an exception is raised (CNL102 / CNL104), ``with``
@@ -18,19 +19,33 @@ that does not close (CNL103), or an async resource used with a sync protocol
 from __future__ import annotations
 
 import ast
+import enum
 
-from connlint.catalog import DATA, SELF
-from connlint.names import (
-    CONTEXT_MANAGER_DECORATORS,
-    FUNCTION_NODES,
-    Resolver,
-    Scope,
-    assigned_names,
-    children,
-    method_of,
-    statement_of,
-    walk,
+from connlint.catalog import SELF
+from connlint.effects import (
+    BIND,
+    CREATE,
+    DISCARD,
+    ESCAPE,
+    RELEASE,
+    UNAWAITED,
+    UNBIND,
+    WITH_ITEM,
+    FunctionContext,
+    ResourceEffects,
+    made_when_missing,
+    names_in,
+    param_effects,
+    walk_expression,
 )
+from connlint.names import FUNCTION_NODES, assigned_names, walk
+
+# FunctionContext, made_when_missing and param_effects are read from here by
+# the facts and the project summaries, beside the lifetime analysis they serve.
+__all__ = [
+    "ABSENT", "ASYNC_MISUSE", "ESCAPED", "LEAK", "LEAK_ON_ERROR", "MANAGED", "OPEN", "RELEASED", "WITH_NO_CLOSE",
+    "Atom", "Detail", "Fate", "Flow", "FunctionContext", "LifetimeAnalysis", "made_when_missing", "param_effects",
+]
 
 ABSENT, OPEN, RELEASED, ESCAPED = "absent", "open", "released", "escaped"
 
@@ -43,7 +58,8 @@ ASYNC_MISUSE = "async-misuse"
 
 CATCH_ALL = {"Exception", "BaseException"}
 LOOP_LIMIT = 8
-SUMMARY_DEPTH = 3
+# the effects of a statement that creates the resource and drops it unused
+CREATED_AND_DROPPED = frozenset((CREATE, DISCARD))
 
 
 class Atom:
@@ -117,90 +133,64 @@ class Flow:
             self.raises.setdefault(atom, line)
 
 
+class Detail(str, enum.Enum):
+    """How a ``Fate`` came about.  String-valued: details sort and compare
+    as their wording."""
+
+    NONE = ""  # MANAGED and ESCAPED: nothing to tell
+    NEVER = "never"  # LEAK: released on no path; ``line`` is where a path ends with it open
+    PATH = "path"  # LEAK: released on some paths; ``line`` is where another ends with it open
+    # LEAK: ``line`` rebinds or deletes the last name that held it; at the line
+    # that creates it: the next round of the loop does
+    LOST = "lost"
+    DISCARDED = "discarded"  # LEAK: created as the value of an expression statement and dropped
+    ERROR = "error"  # LEAK_ON_ERROR: ``line`` can raise before the release
+    # WITH_NO_CLOSE: a ``with`` that commits or rolls back but does not close;
+    # ASYNC_MISUSE: a sync ``with`` on an async resource
+    WITH = "with"
+    ASYNC_WITH = "async-with"  # ASYNC_MISUSE: ``async with`` on a resource that does not support it
+    AWAITED = "awaited"  # ASYNC_MISUSE: the release coroutine ``Fate.method`` is called and not awaited
+
+
 class Fate:
     """What becomes of a resource: the verdict, where, and how."""
 
-    __slots__ = ("verdict", "line", "detail", "var")
+    __slots__ = ("verdict", "line", "detail", "var", "method")
 
-    def __init__(self, verdict: str, line: int | None = None, detail: str = "", var: str | None = None):
+    def __init__(self, verdict: str, line: int | None = None, detail: Detail = Detail.NONE, var: str | None = None,
+                 method: str | None = None):
         self.verdict = verdict
         self.line = line
-        self.detail = detail  # never | path | lost | discarded | awaited | with | async-with
+        self.detail = detail
         self.var = var
+        self.method = method  # the release method of Detail.AWAITED
+
+    def _key(self) -> tuple:
+        return (self.verdict, self.line, self.detail, self.var, self.method)
 
     def __eq__(self, other) -> bool:
-        return type(other) is Fate and (self.verdict, self.line, self.detail, self.var) == (
-            other.verdict, other.line, other.detail, other.var
-        )
+        return type(other) is Fate and self._key() == other._key()
 
     __hash__ = None  # mutable
 
     def __repr__(self) -> str:
-        return f"Fate({self.verdict!r}, line={self.line!r}, detail={self.detail!r}, var={self.var!r})"
-
-
-# Effects of one use of the resource
-USE, RELEASE, ESCAPE, BIND, DISCARD, WITH_ITEM, UNAWAITED = (
-    "use", "release", "escape", "bind", "discard", "with-item", "unawaited",
-)
-
-
-class Effect:
-    """What one use of the resource does to it."""
-
-    __slots__ = ("kind", "name", "holder")
-
-    def __init__(self, kind: str, name: str | None = None, holder: bool = False):
-        self.kind = kind
-        self.name = name
-        self.holder = holder
-
-    def __eq__(self, other) -> bool:
-        return type(other) is Effect and (self.kind, self.name, self.holder) == (other.kind, other.name, other.holder)
-
-    __hash__ = None  # mutable
-
-
-class FunctionContext:
-    """What the lifetime analysis needs to know about the enclosing function."""
-
-    def __init__(self, node, scope: Scope, resolver: Resolver, parents: dict):
-        self.node = node
-        self.scope = scope
-        self.resolver = resolver
-        self.catalog = resolver.catalog
-        self.parents = parents
-        decorators = {_decorator_qual(d, scope, resolver) for d in node.decorator_list}
-        self.is_contextmanager = bool(decorators & CONTEXT_MANAGER_DECORATORS)
-        # pytest runs the code after a fixture's ``yield`` even when the test
-        # fails: nothing is thrown in at the yield.
-        self.yield_never_raises = bool(decorators & self.catalog.teardown_decorators)
-
-
-def _decorator_qual(decorator, scope, resolver):
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    value = resolver.resolve(target, scope)
-    return value.qual if value is not None else None
+        method = f", method={self.method!r}" if self.method else ""
+        return f"Fate({self.verdict!r}, line={self.line!r}, detail={self.detail!r}, var={self.var!r}{method})"
 
 
 class LifetimeAnalysis:
     """Follows one resource (created by ``call``) through its function."""
 
-    def __init__(self, ctx: FunctionContext, call: ast.Call | None, rtype, depth: int = 0):
+    def __init__(self, ctx: FunctionContext, call: ast.Call, rtype):
         self.ctx = ctx
         self.call = call
         self.rtype = rtype
-        self.depth = depth
-        self.lost: list[tuple[int, str]] = []
+        self.effects = ResourceEffects(ctx, call, rtype)
+        self.lost: list[tuple[int, Detail]] = []
         self.lost_on_error: list[int] = []  # lost on a path a local handler took after an exception
         self.transaction_with = False
         self.misuse: Fate | None = None
         self.var = None
-        self.released_somewhere = call is None or self._releases_anywhere()
-        # a lazy resource (an engine) opens nothing until used: reading its
-        # url or dialect is no use
-        self.opened = not getattr(rtype, "lazy", False)
-        self._effects: dict = {}
         self._raising: dict = {}
 
     # -- entry point ----------------------------------------------------
@@ -214,17 +204,17 @@ class LifetimeAnalysis:
         open_exits = sorted(line for atom, line in exits if atom.status == OPEN and not atom.erred)
         released = any(atom.status == RELEASED for atom, _ in exits)
         verdict = None
-        if not self.opened:
+        if not self.effects.opened:
             return Fate(ESCAPED, var=self.var)  # a lazy resource nothing used: it holds no connection
         if self.lost:
             line, detail = min(self.lost)
             verdict = Fate(LEAK, line, detail, self.var)
         elif open_exits:
-            detail = "path" if released else "never"
+            detail = Detail.PATH if released else Detail.NEVER
             verdict = Fate(LEAK, open_exits[0], detail, self.var)
         if verdict is not None:
             if self.transaction_with:
-                return Fate(WITH_NO_CLOSE, verdict.line, "with", self.var)
+                return Fate(WITH_NO_CLOSE, verdict.line, Detail.WITH, self.var)
             return verdict
         # error paths: exceptions that leave the function, and those a local
         # handler caught before the function went on (reported only when the
@@ -235,7 +225,7 @@ class LifetimeAnalysis:
             + self.lost_on_error
         )
         if raise_lines and released:
-            return Fate(LEAK_ON_ERROR, raise_lines[0], "error", self.var)
+            return Fate(LEAK_ON_ERROR, raise_lines[0], Detail.ERROR, self.var)
         if released:
             return Fate(MANAGED, var=self.var)
         return Fate(ESCAPED, var=self.var)
@@ -324,7 +314,7 @@ class LifetimeAnalysis:
         header = [node.test] if is_while else [node.iter]
         head = set(states)
         breaks = set()
-        iterated = set() if is_while else _names_in(node.iter)
+        iterated = set() if is_while else names_in(node.iter)
         receivers = set() if is_while else {
             n.value.id for n in ast.walk(node.iter)
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
@@ -372,7 +362,7 @@ class LifetimeAnalysis:
         for handler in node.handlers:
             # a handler that releases the resource is where its author put
             # the error path: the exceptions it names are the ones expected
-            catch_all = catch_all or _catches_all(handler) or self._calls_release(handler.body)
+            catch_all = catch_all or _catches_all(handler) or self.effects.calls_release(handler.body)
             for atom, line in body_flow.raises.items():
                 caught = atom.but(erred=line) if atom.status == OPEN and not atom.erred else atom
                 handled = self.block(handler.body, {caught})
@@ -476,248 +466,60 @@ class LifetimeAnalysis:
             flow.normal |= after
         return flow
 
-    # -- effects --------------------------------------------------------
+    # -- what a statement does to the state of a path ---------------------
 
     def _apply(self, owner, parts, atom: Atom) -> Atom | None:
         """The state after the expressions ``parts`` of ``owner`` run on ``atom``."""
         if atom.status == ABSENT and not self._contains_call(parts):
             return atom
-        effects = self._effects_of(owner, parts, atom)
-        status, names, holders = atom.status, set(atom.names), set(atom.holders)
-        created = any(effect.kind == "create" for effect in effects)
+        effects = self.effects.of(owner, parts, atom.names, atom.holders)
+        kinds = {effect.kind for effect in effects}
+        if UNAWAITED in kinds:
+            self._unawaited(effects)
+        created = CREATE in kinds
         if created:
-            rebound = {e.name for e in effects if e.kind == BIND and not e.holder}
-            if status == OPEN and not (names - rebound) and not holders:
-                self._lose(owner.lineno, "lost", atom)
+            self._recreated(owner, effects, atom)
             status, names, holders = OPEN, set(), set()
+        else:
+            status, names, holders = atom.status, set(atom.names), set(atom.holders)
+        self._rename(effects, names, holders)
+        status = self._status_after(status, kinds, created)
+        dropped = created or UNBIND in kinds or DISCARD in kinds
+        if status == OPEN and not names and not holders and dropped and WITH_ITEM not in kinds:
+            self._lose(owner.lineno, Detail.DISCARDED if created else Detail.LOST, None if created else atom)
+            status = ESCAPED  # reported once, as lost
+        return Atom(status, frozenset(names), frozenset(holders), 0 if created else atom.erred)
+
+    def _status_after(self, status: str, kinds: set, created: bool) -> str:
+        if status in (OPEN, RELEASED):
+            if ESCAPE in kinds:
+                return ESCAPED
+            if RELEASE in kinds or UNAWAITED in kinds:
+                return RELEASED
+        if created and kinds == CREATED_AND_DROPPED and not self.effects.opened:
+            return ESCAPED  # created and dropped unused: it never opened anything
+        return status
+
+    def _recreated(self, owner, effects, atom: Atom) -> None:
+        """The call runs again: the resource it made before is lost if it is
+        still open and only the names this statement rebinds hold it."""
+        if atom.status != OPEN or atom.holders:
+            return
+        rebound = {effect.name for effect in effects if effect.kind is BIND and not effect.holder}
+        if not atom.names - rebound:
+            self._lose(owner.lineno, Detail.LOST, atom)
+
+    def _rename(self, effects, names: set, holders: set) -> None:
+        """Unbind, then bind, the local names the effects say."""
         for effect in effects:
-            if effect.kind == "unbind":
+            if effect.kind is UNBIND:
                 names.discard(effect.name)
                 holders.discard(effect.name)
         for effect in effects:
-            if effect.kind == BIND:
+            if effect.kind is BIND:
                 (holders if effect.holder else names).add(effect.name)
                 if not effect.holder and self.var is None:
                     self.var = effect.name
-        kinds = {effect.kind for effect in effects}
-        if status in (OPEN, RELEASED):
-            if ESCAPE in kinds:
-                status = ESCAPED
-            elif RELEASE in kinds or UNAWAITED in kinds:
-                status = RELEASED
-        if created and kinds == {"create", DISCARD} and not self.opened:
-            status = ESCAPED  # created and dropped unused: it never opened anything
-        if status == OPEN and not names and not holders and (created or kinds & {"unbind", DISCARD}):
-            if WITH_ITEM not in kinds:
-                self._lose(owner.lineno, "discarded" if created else "lost", None if created else atom)
-                status = ESCAPED  # reported once, as lost
-        return Atom(status, frozenset(names), frozenset(holders), 0 if created else atom.erred)
-
-    def _effects_of(self, owner, parts, atom: Atom) -> list[Effect]:
-        key = (id(owner), tuple(id(part) for part in parts), atom.names, atom.holders)
-        cached = self._effects.get(key)
-        if cached is not None:
-            return cached
-        effects = []
-        tracked = atom.names | atom.holders
-        for part in parts:
-            for node in _walk_expr(part):
-                if node is self.call:
-                    effects.append(Effect("create"))
-                    effects.extend(self._use(node, True, owner))
-                elif isinstance(node, ast.Name) and node.id in tracked:
-                    if isinstance(node.ctx, (ast.Store, ast.Del)):
-                        effects.append(Effect("unbind", node.id))
-                    else:
-                        effects.extend(self._use(node, node.id in atom.names, owner))
-                elif isinstance(node, ast.Lambda) and tracked & _names_in(node):
-                    effects.append(Effect(ESCAPE))
-        self._effects[key] = effects
-        return effects
-
-    def _use(self, node, is_resource: bool, owner) -> list[Effect]:
-        """Classify one occurrence of the resource by walking up its parents."""
-        parents = self.ctx.parents
-        catalog = self.ctx.catalog
-        rtype = self.rtype
-        effects: list[Effect] = []
-        if not self.opened and not self._only_looked_at(node, owner):
-            self.opened = True
-        for _ in range(64):
-            parent = parents.get(id(node))
-            if parent is None or parent is owner and not isinstance(owner, ast.expr):
-                effects.extend(self._at_statement(node, owner, is_resource))
-                return effects
-            if isinstance(parent, ast.Attribute) and parent.value is node:
-                grand = parents.get(id(parent))
-                if isinstance(grand, ast.Call) and grand.func is parent:
-                    attr = parent.attr
-                    if is_resource and attr in rtype.release:
-                        awaited = isinstance(parents.get(id(grand)), ast.Await)
-                        if rtype.release_awaited and not awaited and self._discarded(grand, owner):
-                            self._unawaited(grand, parent)
-                            return effects + [Effect(UNAWAITED)]
-                        return effects + [Effect(RELEASE)]
-                    result = rtype.methods.get(attr) if is_resource else None
-                    if result == SELF:
-                        node = grand
-                        continue
-                    if result == DATA or attr in catalog.data_methods or self._gives_data(node, attr, is_resource):
-                        return effects + [Effect(USE)]
-                    node, is_resource = grand, False
-                    continue
-                if is_resource and parent.attr in rtype.release and isinstance(grand, (ast.Call, ast.keyword)):
-                    return effects + [Effect(ESCAPE)]  # a release registered for later
-                if parent.attr in catalog.data_attributes:
-                    return effects + [Effect(USE)]
-                node, is_resource = parent, False
-                continue
-            if isinstance(parent, ast.Subscript):
-                if parent.value is node:
-                    node, is_resource = parent, False
-                    continue
-                return effects + [Effect(USE)]
-            if isinstance(parent, ast.keyword):
-                node = parent
-                continue
-            if isinstance(parent, ast.Call):
-                if parent.func is node:
-                    return effects + [Effect(USE)]
-                outcome = self._passed_to(parent, node, is_resource)
-                if outcome == ESCAPE and not is_resource and self.call is not None and self.released_somewhere:
-                    # a bound method or cursor lent out by a function that closes
-                    # the resource itself: the function still owns it
-                    outcome = USE
-                if outcome == "wrap":
-                    node, is_resource = parent, False
-                    continue
-                if outcome == "closing":
-                    node = parent
-                    continue
-                return effects + [Effect(outcome)]
-            if isinstance(parent, (ast.Await, ast.Starred)):
-                node = parent
-                continue
-            if isinstance(parent, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
-                if isinstance(parent, ast.Dict) and node not in parent.values:
-                    return effects + [Effect(USE)]
-                node, is_resource = parent, False
-                continue
-            if isinstance(parent, ast.IfExp):
-                if parent.test is node:
-                    return effects + [Effect(USE)]
-                node = parent
-                continue
-            if isinstance(parent, ast.BoolOp):
-                node = parent
-                continue
-            if isinstance(parent, ast.NamedExpr):
-                effects.append(Effect(BIND, parent.target.id, holder=not is_resource))
-                node = parent
-                continue
-            if isinstance(parent, (ast.Yield, ast.YieldFrom)):
-                if self._yield_hands_over():
-                    return effects + [Effect(ESCAPE)]
-                return effects + [Effect(USE)]
-            if isinstance(parent, ast.Lambda):
-                return effects + [Effect(ESCAPE)]
-            if isinstance(parent, ast.comprehension):
-                return effects + [Effect(USE if parent.iter is node else ESCAPE)]
-            if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                return effects + [Effect(ESCAPE)]
-            if isinstance(parent, ast.withitem):
-                return effects + [Effect(WITH_ITEM)]
-            return effects + [Effect(USE)]
-        return effects + [Effect(ESCAPE)]
-
-    def _gives_data(self, receiver, attr: str, is_resource: bool) -> bool:
-        """``cur.execute(q)`` on a psycopg2 cursor taken from the resource:
-        the catalog type of the receiver says the method returns data."""
-        if is_resource:
-            return False
-        value = self.ctx.resolver.resolve(receiver, self.ctx.scope)
-        return value is not None and value.rtype is not None and value.rtype.methods.get(attr) == DATA
-
-    def _only_looked_at(self, node, owner) -> bool:
-        """The occurrence binds, returns or drops the resource, or reads a
-        data attribute of it (``engine.url``): nothing that opens a connection."""
-        parent = self.ctx.parents.get(id(node))
-        if parent is None or parent is owner and not isinstance(owner, ast.expr):
-            return True
-        if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in self.ctx.catalog.data_attributes:
-            grand = self.ctx.parents.get(id(parent))
-            return not (isinstance(grand, ast.Call) and grand.func is parent)
-        return False
-
-    def _at_statement(self, node, owner, is_resource: bool) -> list[Effect]:
-        """The value ``node`` reached the statement ``owner`` itself."""
-        if isinstance(owner, ast.Return):
-            return [Effect(ESCAPE)]
-        if isinstance(owner, (ast.Assign, ast.AnnAssign)) and owner.value is node:
-            targets = owner.targets if isinstance(owner, ast.Assign) else [owner.target]
-            effects = []
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id not in self.ctx.scope.declared_global:
-                    effects.append(Effect(BIND, target.id, holder=not is_resource))
-                else:
-                    effects.append(Effect(ESCAPE))
-            return effects
-        if isinstance(owner, ast.AugAssign) and owner.value is node:
-            return [Effect(ESCAPE)]
-        if isinstance(owner, ast.Expr) and owner.value is node:
-            return [Effect(DISCARD)]
-        return [Effect(USE)]
-
-    def _passed_to(self, call: ast.Call, arg, is_resource: bool) -> str:
-        """What a call does with the resource passed to it as ``arg``."""
-        resolver, scope, catalog = self.ctx.resolver, self.ctx.scope, self.ctx.catalog
-        func = call.func
-        method = func.attr if isinstance(func, ast.Attribute) else None
-        if method is not None:
-            if is_resource and method in self.rtype.released_by:
-                return RELEASE
-            if method in catalog.adopt_methods:
-                return ESCAPE
-            if method in catalog.borrow_methods:
-                return USE
-        callee = resolver.resolve(func, scope)
-        qual = callee.qual if callee is not None else None
-        if qual in catalog.closing_wrappers:
-            return "closing"
-        if qual in catalog.borrow_calls or (qual is None and isinstance(func, ast.Name) and func.id in catalog.borrow_calls and func.id not in _local_names(scope)):
-            return USE
-        if qual is not None and (qual in catalog.openers or qual in catalog.holding_calls):
-            return "wrap"  # Session(bind=conn), inspect(engine): holds a reference
-        local = self._local_function(func)
-        if local is not None:
-            return self._summarize(local, call, arg, is_resource)
-        if qual is not None and resolver.project is not None:
-            effect = _project_parameter_effect(resolver.project, qual, call, arg)
-            if effect is not None:
-                return effect
-        return ESCAPE  # a wrapper class, or a callee connlint cannot see
-
-    def _local_function(self, func):
-        resolver = self.ctx.resolver
-        if isinstance(func, ast.Name):
-            scope = self.ctx.scope
-            if func.id in resolver.functions and func.id not in scope.bindings and func.id not in scope.imports:
-                return resolver.functions[func.id]
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and self.ctx.scope.self_name == func.value.id
-            and self.ctx.scope.cls is not None
-        ):
-            return method_of(self.ctx.scope.cls, func.attr)
-        return None
-
-    def _summarize(self, function, call: ast.Call, arg, is_resource: bool) -> str:
-        """Does a same-module function release, keep, or borrow its argument?"""
-        param = _parameter_for(function, call, arg, self.ctx.resolver.scope_of(function))
-        if param is None or self.depth >= SUMMARY_DEPTH:
-            return ESCAPE
-        return parameter_effect(function, param, self.ctx.resolver, self.rtype, is_resource, self.depth + 1)
 
     # -- helpers --------------------------------------------------------
 
@@ -759,7 +561,7 @@ class LifetimeAnalysis:
         remaining = atom.names - names
         holders = atom.holders - names
         if atom.status == OPEN and not remaining and not holders:
-            self._lose(line, "lost", atom)
+            self._lose(line, Detail.LOST, atom)
             return Atom(ESCAPED)
         return atom.but(names=frozenset(remaining), holders=frozenset(holders))
 
@@ -834,7 +636,7 @@ class LifetimeAnalysis:
                 isinstance(op, (ast.Is, ast.IsNot))
                 and isinstance(left, ast.Name)
                 and left.id in atom.names
-                and not _names_in(right) & (atom.names | atom.holders)
+                and not names_in(right) & (atom.names | atom.holders)
             ):
                 # still open, it is stored nowhere: no other expression is it
                 result = isinstance(op, ast.IsNot)
@@ -877,7 +679,7 @@ class LifetimeAnalysis:
     def _find_raising(self, parts) -> bool:
         catalog = self.ctx.catalog
         for part in parts:
-            for node in _walk_expr(part):
+            for node in walk_expression(part):
                 if isinstance(node, (ast.Yield, ast.YieldFrom)):
                     if self.ctx.yield_never_raises:
                         continue
@@ -915,32 +717,9 @@ class LifetimeAnalysis:
         )
 
     def _contains_call(self, parts) -> bool:
-        return any(node is self.call for part in parts for node in _walk_expr(part))
+        return any(node is self.call for part in parts for node in walk_expression(part))
 
-    def _discarded(self, call, owner) -> bool:
-        return isinstance(owner, ast.Expr) and owner.value is call
-
-    def _releases_anywhere(self) -> bool:
-        return self._calls_release([self.ctx.node])
-
-    def _calls_release(self, nodes) -> bool:
-        """Is a release method of the resource's type called in ``nodes``?"""
-        if self.rtype is None:
-            return False
-        for top in nodes:
-            for node in walk(top):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                    if node.func.attr in self.rtype.release or node.func.attr in self.rtype.released_by:
-                        return True
-        return False
-
-    def _yield_hands_over(self) -> bool:
-        """A yielded resource is handed to the consumer, unless the function
-        closes it after the ``yield`` (generator dependency) or is a
-        ``@contextmanager`` (the consumer's ``with`` never closes it)."""
-        return not (self.ctx.is_contextmanager or self.released_somewhere)
-
-    def _lose(self, line: int, detail: str, atom: Atom | None = None) -> None:
+    def _lose(self, line: int, detail: Detail, atom: Atom | None = None) -> None:
         if atom is not None and atom.erred:
             self.lost_on_error.append(atom.erred)
         else:
@@ -948,12 +727,13 @@ class LifetimeAnalysis:
 
     def _misuse(self, node, is_async: bool) -> None:
         if self.misuse is None:
-            detail = "async-with" if is_async else "with"
+            detail = Detail.ASYNC_WITH if is_async else Detail.WITH
             self.misuse = Fate(ASYNC_MISUSE, node.lineno, detail, self.var)
 
-    def _unawaited(self, call, attribute) -> None:
+    def _unawaited(self, effects) -> None:
         if self.misuse is None:
-            self.misuse = Fate(ASYNC_MISUSE, call.lineno, "awaited:" + attribute.attr, self.var)
+            effect = next(effect for effect in effects if effect.kind is UNAWAITED)
+            self.misuse = Fate(ASYNC_MISUSE, effect.line, Detail.AWAITED, self.var, method=effect.name)
 
 
 def _release(atom: Atom) -> Atom:
@@ -971,22 +751,6 @@ def _catches_all(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(t, ast.Name) and t.id in CATCH_ALL for t in types)
 
 
-def _walk_expr(root):
-    """Every node of an expression or of one statement's own expressions: not
-    the bodies of compound statements, nor the insides of nested scopes."""
-    stack = [root]
-    while stack:
-        current = stack.pop()
-        yield current
-        if current is not root and isinstance(current, (ast.stmt, ast.Lambda, ast.ExceptHandler, ast.match_case)):
-            continue
-        stack.extend(children(current))
-
-
-def _names_in(node) -> set:
-    return {n.id for n in walk(node) if isinstance(n, ast.Name)}
-
-
 def _names_captured(definition) -> set:
     """The names a function or class definition keeps: its body's, its
     defaults' and its bases' (its decorators are only called)."""
@@ -995,120 +759,6 @@ def _names_captured(definition) -> set:
     else:
         args = definition.args
         parts = [*definition.body, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
-    return set().union(*(_names_in(part) for part in parts))
+    return set().union(*(names_in(part) for part in parts))
 
 
-def _local_names(scope: Scope) -> set:
-    return set(scope.bindings)
-
-
-def _parameter_for(function, call: ast.Call, arg, scope) -> str | None:
-    args = function.args
-    positional = [a.arg for a in args.posonlyargs + args.args]
-    if positional and scope.self_name == positional[0]:
-        positional = positional[1:]
-    if isinstance(arg, ast.keyword):
-        return arg.arg
-    for index, value in enumerate(call.args):
-        if value is arg:
-            if isinstance(value, ast.Starred):
-                return None
-            return positional[index] if index < len(positional) else None
-    return None
-
-
-def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = True, depth: int = 1) -> str:
-    """What ``function`` does with the resource it receives as ``param``:
-    RELEASE, ESCAPE (keeps it, or connlint cannot tell) or USE (borrows it)."""
-    return _parameter_effects(function, (param,), resolver, rtype, is_resource, depth)[param]
-
-
-def _parameter_effects(function, params, resolver, rtype, is_resource: bool = True, depth: int = 1) -> dict:
-    """``parameter_effect`` of each of ``params``, from one walk of the function."""
-    uses: dict = {param: [] for param in params}
-    if not uses:
-        return {}
-    for node in walk(function):
-        if isinstance(node, ast.Name) and node.id in uses:
-            uses[node.id].append(node)
-    effects = {}
-    scope = parents = None
-    for param, nodes in uses.items():
-        outcome = USE
-        if nodes:
-            if scope is None:
-                scope = resolver.scope_of(function)
-                parents = resolver.parents_of(function)
-            analysis = LifetimeAnalysis(FunctionContext(function, scope, resolver, parents), None, rtype, depth)
-            for node in nodes:
-                if not isinstance(node.ctx, ast.Load):
-                    if made_when_missing(node, param, parents):
-                        continue  # ``if conn is None: conn = connect()``: the caller's is untouched
-                    outcome = ESCAPE
-                    break
-                kinds = {effect.kind for effect in analysis._use(node, is_resource, statement_of(node, parents))}
-                if ESCAPE in kinds:
-                    outcome = ESCAPE
-                    break
-                if kinds & {RELEASE, UNAWAITED}:
-                    outcome = RELEASE
-        effects[param] = outcome
-    return effects
-
-
-def made_when_missing(target, param: str, parents) -> bool:
-    """Is ``target`` (a store to ``param``) the assignment of ``if param is
-    None: param = ...``?"""
-    statement = parents.get(id(target))
-    branch = parents.get(id(statement))
-    return (
-        isinstance(statement, ast.Assign)
-        and statement.targets == [target]
-        and isinstance(branch, ast.If)
-        and any(child is statement for child in branch.body)
-        and _tests_missing(branch.test, param)
-    )
-
-
-def param_effects(function, facts, catalog) -> dict:
-    """For a project summary: each parameter's effect on a resource of any type."""
-    rtype = catalog.any_resource
-    args = function.args
-    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    scope = facts.resolver.scope_of(function)
-    if names and scope.self_name == names[0]:
-        names = names[1:]
-    return _parameter_effects(function, names, facts.resolver, rtype)
-
-
-def _project_parameter_effect(project, qual: str, call: ast.Call, arg):
-    """A callee in another project module: its summary says what it does with
-    the argument, or None when it has no summary."""
-    entry, _ = project.entry(qual, "functions")
-    if entry is None:
-        return None
-    position = next((i for i, value in enumerate(call.args) if value is arg), None)
-    names = entry.get("order", [])
-    if isinstance(arg, ast.keyword):
-        name = arg.arg
-    elif position is not None and position < len(names):
-        name = names[position]
-    else:
-        return None
-    effect = entry.get("params", {}).get(name, USE)
-    return {RELEASE: RELEASE, ESCAPE: ESCAPE}.get(effect, USE)
-
-
-def _tests_missing(test, name: str) -> bool:
-    """``name is None``, ``name == None`` or ``not name``."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return isinstance(test.operand, ast.Name) and test.operand.id == name
-    return (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], (ast.Is, ast.Eq))
-        and isinstance(test.left, ast.Name)
-        and test.left.id == name
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    )

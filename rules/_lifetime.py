@@ -7,7 +7,7 @@ catalog entry of the resource's type.
 from __future__ import annotations
 
 from connlint.paths import shown_origin
-from connlint.lifetime import ASYNC_MISUSE, LEAK, LEAK_ON_ERROR, WITH_NO_CLOSE
+from connlint.lifetime import ASYNC_MISUSE, LEAK, LEAK_ON_ERROR, WITH_NO_CLOSE, Detail
 
 
 IMPERATIVE = {"closed": "close", "returned": "return", "disposed": "dispose"}
@@ -85,13 +85,13 @@ def leak_message(site) -> str:
             f"{subject(site)} is {verb} only when no exception is raised "
             f"(line {fate.line} can raise first); {error_remedy(site)}"
         )
-    if fate.detail == "discarded":
+    if fate.detail == Detail.DISCARDED:
         what = f"is discarded without being {verb}"
-    elif fate.detail == "lost" and fate.line == site.line:
+    elif fate.detail == Detail.LOST and fate.line == site.line:
         what = f"is overwritten by the next loop iteration before being {verb}"
-    elif fate.detail == "lost":
+    elif fate.detail == Detail.LOST:
         what = f"is overwritten at line {fate.line} before being {verb}"
-    elif fate.detail == "path":
+    elif fate.detail == Detail.PATH:
         what = f"is not {verb} on every path (still open at line {fate.line})"
     else:
         what = f"is never {verb}"

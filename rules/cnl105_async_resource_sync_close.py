@@ -1,7 +1,7 @@
 """CNL105 async-resource-sync-close."""
 
 from connlint.fixes.plan_lifetime import plan_async_misuse
-from connlint.lifetime import ASYNC_MISUSE
+from connlint.lifetime import ASYNC_MISUSE, Detail
 from connlint.rule import Invalid, Rule
 from connlint.rules._lifetime import lifetime_sites, subject, variable
 
@@ -76,14 +76,13 @@ code as written raises or closes nothing.
     def check(self, facts):
         for site in lifetime_sites(facts, (ASYNC_MISUSE,), checkout=None):
             fate, var = site.fate, variable(site)
-            if fate.detail.startswith("awaited:"):
-                method = fate.detail.split(":", 1)[1]
+            if fate.detail == Detail.AWAITED:
                 message = (
-                    f"'{var}.{method}()' is not awaited, so {subject(site)} is never closed; "
-                    f"use 'await {var}.{method}()'"
+                    f"'{var}.{fate.method}()' is not awaited, so {subject(site)} is never closed; "
+                    f"use 'await {var}.{fate.method}()'"
                 )
             else:
-                protocol = "with" if fate.detail == "with" else "async with"
+                protocol = "with" if fate.detail == Detail.WITH else "async with"
                 message = f"'{protocol}' on {subject(site)} raises TypeError; {_supported_protocol(site, var)}"
             yield self.finding(facts, site.call, message, site.statement, plan_async_misuse(site, facts))
 

@@ -34,6 +34,7 @@ from connlint.fixes.intent import (
     suite_of,
     walk_local,
 )
+from connlint.lifetime import Detail
 from connlint.record import Record
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -83,8 +84,8 @@ def plan_async_misuse(site, facts):
     function = site.function
     if not isinstance(function, ast.AsyncFunctionDef):
         return None
-    if fate.detail.startswith("awaited:"):
-        return _plan_await_release(site, facts, fate.detail.split(":", 1)[1])
+    if fate.detail == Detail.AWAITED:
+        return _plan_await_release(site, facts, fate.method)
     statement = site.statement
     if not isinstance(statement, (ast.With, ast.AsyncWith)):
         return None
@@ -104,7 +105,7 @@ def _plan_unreleased(site, facts):
     if not isinstance(function, FUNCTIONS) or fate is None:
         return None
     statement = site.statement
-    if fate.detail == "discarded":
+    if fate.detail == Detail.DISCARDED:
         return _plan_discarded(site, facts)
     var = _created_name(statement, site.call)
     if var is None:
