@@ -88,6 +88,8 @@ class ProjectIndex:
         self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
         self.checking: set[str] = set()  # the files the run checks (absolute paths)
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
+        self._met_unknown = False  # a cycle member's summary was read before its first value
+        self._asking_exports = False  # a cycle member asks whether it imports an exporter
 
     @property
     def checker(self):
@@ -193,9 +195,15 @@ class ProjectIndex:
         if found is None:
             cycle = self._solving.get(key)
             if cycle is not None:  # a member of the import cycle being solved: its value so far
-                if cycle.values[key] is None and key not in cycle.active:
+                if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
                     self._solve_member(cycle, key)
-                value = cycle.values[key] or EMPTY
+                value = cycle.values[key]
+                if value is None:  # not computed yet, or being computed further up
+                    if self._asking_exports:
+                        # taken to export: nothing read that could turn out otherwise
+                        self._met_unknown = True
+                        return EMPTY
+                    value = EMPTY
                 if self._frames:
                     if item is None:
                         self._frames[-1][key] = cycle.versions[key]
@@ -457,15 +465,27 @@ class ProjectIndex:
         if self.could_export(path, data):
             from connlint.paths import display_path
 
-            # a module its own check would skip makes no resource; a member
-            # of an import cycle being solved cannot tell yet (what the other
-            # members export is not final), a module outside it can: what it
-            # imports is outside it too
-            sites = path in self._solving or self.matters(data, path) or self.imports_exporter(data, path)
+            # a module its own check would skip makes no resource.  A member of
+            # an import cycle being solved asks on each pass, from what the
+            # other members export so far: that is among what the pass reads,
+            # so a pass that saw less than they finally export is done again
+            solving = path in self._solving
+            if not solving:
+                sites = self.matters(data, path) or self.imports_exporter(data, path)
+            else:
+                # asked from what the other members export so far, without
+                # solving them for it: one not computed yet may export
+                outer = self._met_unknown, self._asking_exports
+                self._met_unknown, self._asking_exports = False, True
+                try:
+                    sites = self.matters(data, path) or (b"import" in data and self._imports_exporter(data, path))
+                    sites = sites or self._met_unknown
+                finally:
+                    self._met_unknown, self._asking_exports = outer
             # a member the run checks is checked on each pass: the last pass
             # read what the others finally export (else it would be stale),
             # so its findings are the check's, without parsing it once more
-            checked = path in self._solving and path in self.checking
+            checked = solving and sites and path in self.checking
             display = display_path(path)
             facts, failures = self.checker.analyse(
                 display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,
@@ -474,6 +494,8 @@ class ProjectIndex:
                 summary = summarize(facts, self.catalog, module_name(path)[0])
             if checked:
                 self._early[path] = (self.checker.findings(display, facts) if facts is not None else failures, None)
+            else:
+                self._early.pop(path, None)  # an earlier pass's, should this one see no exporter
         return summary, stat_result
 
     def early_findings(self, path):
@@ -600,40 +622,44 @@ class ProjectIndex:
             if self.path_of(module) is None:
                 # a folder without __init__.py (PEP 420): ``from app.routers
                 # import pipelines`` imports its modules by name
-                if any(self.path_of(f"{module}.{name}") is not None and _exports(self.summary(f"{module}.{name}"))
-                       for name in names):
+                if any(self._module_exports(f"{module}.{name}") for name in names):
                     return True
                 continue
             if not names:
-                if _exports(self.summary(module)):
+                if self._module_exports(module):
                     return True
                 continue
-            summary = self.summary(module)
             for name in names:
-                if self._exports_name(module, name, summary, 0):
+                if self._exports_name(module, name, 0):
                     return True
         return False
 
-    def _exports_name(self, module: str, name: str, summary: dict, depth: int) -> bool:
-        if name in summary["bindings"] or name in summary["classes"]:
+    # Each question below reads one item of a summary (``_item``): a member
+    # of an import cycle that asks it is solved again only if the answer
+    # changes, not whenever anything else in the summary does.
+
+    def _module_exports(self, module: str) -> bool:
+        """Does the project module export anything?"""
+        key = self.path_of(module)
+        return key is not None and _item(self._summary_at(key, EXPORTS), EXPORTS)
+
+    def _exports_name(self, module: str, name: str, depth: int) -> bool:
+        item = (EXPORTS[0], name)
+        defined, function_exports, target = _item(self._summary_at(self.path_of(module), item), item)
+        if defined:
             return True
-        function = summary["functions"].get(name)
-        if function is not None:
-            return _exports_function(function)
-        target = summary["imports"].get(name)
+        if function_exports is not None:
+            return function_exports
         if target is not None:
             if self.is_library(target):
                 return True  # a catalog library re-exported: from .compat import sqlite3
             if depth >= MAX_REEXPORTS:
                 return False
             if self.path_of(target) is not None:  # a module re-exported by name
-                return _exports(self.summary(target))
+                return self._module_exports(target)
             owner, _, inner = target.rpartition(".")
-            return bool(owner) and self.path_of(owner) is not None and self._exports_name(
-                owner, inner, self.summary(owner), depth + 1
-            )
-        submodule = f"{module}.{name}"  # from app import db
-        return self.path_of(submodule) is not None and _exports(self.summary(submodule))
+            return bool(owner) and self.path_of(owner) is not None and self._exports_name(owner, inner, depth + 1)
+        return self._module_exports(f"{module}.{name}")  # from app import db
 
     # -- lookups ----------------------------------------------------------------
 
@@ -706,9 +732,24 @@ class _Cycle:
         return False
 
 
-def _item(summary: dict, item: tuple) -> tuple:
-    """What ``ProjectIndex.entry`` reads of a summary for (kind, name)."""
+#: The item of a summary that says whether the module exports anything.
+EXPORTS = ("exports", None)
+
+
+def _item(summary: dict, item: tuple):
+    """What is read of a summary for ``item``: (kind, name) as
+    ``ProjectIndex.entry`` reads it; ``EXPORTS``, whether it exports
+    anything; ("exports", name), what says whether it exports ``name``."""
     kind, name = item
+    if kind == "exports":
+        if name is None:
+            return _exports(summary)
+        function = summary["functions"].get(name)
+        return (
+            name in summary["bindings"] or name in summary["classes"],
+            None if function is None else _exports_function(function),
+            summary["imports"].get(name),
+        )
     return summary[kind].get(name), summary["imports"].get(name)
 
 
