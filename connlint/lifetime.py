@@ -1020,17 +1020,20 @@ def _parameter_for(function, call: ast.Call, arg, scope) -> str | None:
 def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = True, depth: int = 1) -> str:
     """What ``function`` does with the resource it receives as ``param``:
     RELEASE, ESCAPE (keeps it, or connlint cannot tell) or USE (borrows it)."""
-    return _parameter_effects(function, (param,), resolver, rtype, is_resource, depth)[param]
+    key = (id(function), param, rtype.name, is_resource, depth)
+    found = resolver.parameter_effects.get(key)
+    if found is None:  # asked again at each call that passes a resource to the function
+        found = resolver.parameter_effects[key] = _parameter_effects(
+            function, (param,), resolver, rtype, is_resource, depth
+        )[param]
+    return found
 
 
 def _parameter_effects(function, params, resolver, rtype, is_resource: bool = True, depth: int = 1) -> dict:
     """``parameter_effect`` of each of ``params``, from one walk of the function."""
-    uses: dict = {param: [] for param in params}
-    if not uses:
+    if not params:
         return {}
-    for node in walk(function):
-        if isinstance(node, ast.Name) and node.id in uses:
-            uses[node.id].append(node)
+    uses = {param: resolver.name_uses(function, param) for param in params}
     effects = {}
     scope = parents = None
     for param, nodes in uses.items():

@@ -204,6 +204,9 @@ class Resolver:
         self._memo: dict[tuple, Value | None] = {}
         self._bound_names: set | None = None
         self._parent_maps: dict = {}  # id(module-level definition, or the module) -> its parent map
+        self._name_index: dict = {}  # the same -> its Name nodes by identifier
+        self._qualified: dict[str, Value] = {}  # qualified name -> what it stands for
+        self.parameter_effects: dict = {}  # (id(function), parameter, type, ...) -> its effect (``lifetime``)
         self._busy: set[tuple] = set()
         self._self_names: set | None = None
         self._collect(self.module, tree.body)
@@ -225,19 +228,37 @@ class Resolver:
         if isinstance(root, ast.Lambda):  # no statement inside: its own map, where a climb ends at the lambda
             found = self._parent_maps.get(id(root))
             if found is None:
-                found = self._parent_maps[id(root)] = parent_map(root)
+                found = self._parent_maps[id(root)] = parent_map(root)[0]
             return found
-        whole = self._parent_maps.get(id(self.module.node))
-        if whole is not None:
+        return self._parent_maps[self._mapped(root)]
+
+    def _mapped(self, root) -> int:
+        """The key of the parent map (and name index) that covers ``root``,
+        made if needed: the whole module's, if made, else that of the
+        module-level definition holding ``root``."""
+        whole = id(self.module.node)
+        if whole in self._parent_maps:
             return whole
         scope = self.scopes.get(id(root))
         while scope is not None and scope.parent is not self.module:
             scope = scope.parent
         top = scope.node if scope is not None else self.module.node
-        found = self._parent_maps.get(id(top))
-        if found is None:
-            found = self._parent_maps[id(top)] = parent_map(top)
-        return found
+        if id(top) not in self._parent_maps:
+            self._parent_maps[id(top)], self._name_index[id(top)] = parent_map(top, with_names=True)
+        return id(top)
+
+    def name_uses(self, function, name: str) -> list:
+        """The ``Name`` nodes of ``name`` inside ``function`` (a ``def``
+        statement; its decorators, defaults and annotations included, as
+        ``walk`` gives them), from the walk that made the parent map: a
+        function is not walked again for each question about its parameters."""
+        if not isinstance(function, FUNCTION_NODES):
+            return [node for node in walk(function) if type(node) is ast.Name and node.id == name]
+        nodes = self._name_index[self._mapped(function)].get(name, ())
+        # a def statement, with its decorators, holds whole lines: no other statement shares them
+        first = min([function.lineno, *(decorator.lineno for decorator in function.decorator_list)])
+        last = function.end_lineno
+        return [node for node in nodes if first <= node.lineno <= last]
 
     def worth_resolving(self, call: ast.Call) -> bool:
         """Cheap test before resolving a call: does its last name mean anything?"""
@@ -440,6 +461,12 @@ class Resolver:
         """A qualified name; a module-level name another project module binds
         to a catalog type (or to an instance of one of its classes) resolves
         to that type."""
+        found = self._qualified.get(qual)
+        if found is None:  # a module calls what it imports again and again
+            found = self._qualified[qual] = self._qualify(qual)
+        return found
+
+    def _qualify(self, qual: str) -> Value:
         if self.project is not None:
             entry, _ = self.project.entry(qual, "bindings")
             if entry is not None:
@@ -1026,16 +1053,25 @@ def _kind_of(value: Value):
     )
 
 
-def parent_map(root) -> dict:
-    """``id(child) -> parent`` for every node below ``root``."""
+def parent_map(root, with_names: bool = False) -> tuple:
+    """(``id(child) -> parent`` for every node below ``root``, and, if asked
+    for, its ``Name`` nodes by identifier)."""
     parents = {}
+    names: dict = {}
     stack = [root]
+    name_type = ast.Name if with_names else None
     while stack:
         node = stack.pop()
         for child in children(node):
             parents[id(child)] = node
             stack.append(child)
-    return parents
+            if type(child) is name_type:
+                found = names.get(child.id)
+                if found is None:
+                    names[child.id] = [child]
+                else:
+                    found.append(child)
+    return parents, names
 
 
 def statement_of(node, parents):
