@@ -43,7 +43,7 @@ def module_name(path) -> tuple[str, str]:
     return (f"{package}.{stem}" if package else stem), root
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)  # a large tree has some ten thousand folders
 def _package_of_directory(directory: str) -> tuple[str, str]:
     """(package a directory is, import root), walking up ``__init__.py`` files."""
     if not os.path.exists(os.path.join(directory, "__init__.py")):
@@ -71,6 +71,7 @@ class ProjectIndex:
         self._search: dict[str | None, tuple] = {}  # import root -> the folders its imports are looked for in
         self._tops: dict[str | None, frozenset] = {}  # import root -> the top-level names found there
         self._scans: dict[str, tuple] = {}  # path -> (passes the prefilter, its imports)
+        self._project_imports: dict[tuple, list] = {}  # (path, current root) -> its imports of project modules
         self.current_root: str | None = None  # import root of the module being analysed
         self._paths: dict[tuple, str | None] = {}  # (current root, module) -> its file
         self._summaries: dict[str, tuple] = {}  # path -> (summary, digest)
@@ -608,12 +609,17 @@ class ProjectIndex:
         return remembered[0]
 
     def _imports_of(self, path: str, data: bytes | None = None) -> list:
-        """The imports of project modules of the file at the absolute ``path``."""
-        return [
-            (module, names)
-            for module, names in self._scan(path, data)[1]
-            if self.is_project_name(module)
-        ]
+        """The imports of project modules of the file at the absolute ``path``
+        (remembered: the plan, the summaries and the checks all ask)."""
+        key = (path, self.current_root)
+        found = self._project_imports.get(key)
+        if found is None:
+            found = self._project_imports[key] = [
+                (module, names)
+                for module, names in self._scan(path, data)[1]
+                if self.is_project_name(module)
+            ]
+        return found
 
     def _imports_exporter(self, data: bytes, path: str) -> bool:
         for module, names in self._imports_of(path, data):
