@@ -241,6 +241,15 @@ class ProjectIndex:
         for key, entry in settled.items():
             self._summaries.setdefault(key, entry)
 
+    def scan(self, paths) -> dict:
+        """What ``_scan`` remembers of each of the files at the absolute ``paths``."""
+        return {key: self._scan(key) for key in paths}
+
+    def adopt_scans(self, scans: dict) -> None:
+        """What another process read of files' imports (``scan``)."""
+        for key, found in scans.items():
+            self._scans.setdefault(key, found)
+
     def summarise_checked(self, path, facts, stat_result) -> None:
         """The summary of a module just analysed for its own check, taken from
         the same facts (a summary reads where resources come from, which the
