@@ -1091,14 +1091,14 @@ def _project_parameter_effect(project, qual: str, call: ast.Call, arg):
     if entry is None:
         return None
     position = next((i for i, value in enumerate(call.args) if value is arg), None)
-    names = entry.get("order", [])
+    names = entry.order
     if isinstance(arg, ast.keyword):
         name = arg.arg
     elif position is not None and position < len(names):
         name = names[position]
     else:
         return None
-    effect = entry.get("params", {}).get(name, USE)
+    effect = entry.params.get(name, USE)
     return {RELEASE: RELEASE, ESCAPE: ESCAPE}.get(effect, USE)
 
 

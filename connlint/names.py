@@ -454,7 +454,7 @@ class Resolver:
             if isinstance(node.value, ast.Name) and scope.cls is not None:
                 owner = self._self_scope(node.value.id, scope)
                 if owner is not None:
-                    return self._class_attr(scope.cls, node.attr)
+                    return self.class_attr(scope.cls, node.attr)
             base = self.resolve(node.value, scope)
             if base is None:
                 return None
@@ -482,11 +482,11 @@ class Resolver:
         if self.project is not None:
             entry, _ = self.project.entry(qual, "bindings")
             if entry is not None:
-                if "instance" in entry:
-                    return Value(qual=qual, origin=entry["origin"], instance=entry["instance"])
-                rtype = self.catalog.types.get(entry["type"])
+                if entry.instance is not None:
+                    return Value(qual=qual, origin=entry.origin, instance=entry.instance)
+                rtype = self.catalog.types.get(entry.type)
                 if rtype is not None:
-                    return Value(qual=qual, rtype=rtype, origin=entry["origin"])
+                    return Value(qual=qual, rtype=rtype, origin=entry.origin)
             library = self.project.library_reexport(qual)
             if library is not None:
                 return Value(qual=library)  # from .compat import sqlite3
@@ -496,11 +496,11 @@ class Resolver:
         """``db.engine`` on an instance of a project class: what ``self.engine``
         holds, as the class assigns it."""
         if isinstance(instance, ast.ClassDef):
-            return self._class_attr(instance, attr)
+            return self.class_attr(instance, attr)
         entry = self._project_class(instance)
-        found = entry.get("attrs", {}).get(attr) if entry else None
-        rtype = self.catalog.types.get(found["type"]) if found else None
-        return Value(rtype=rtype, origin=found["origin"]) if rtype is not None else None
+        found = entry.attrs.get(attr) if entry is not None else None
+        rtype = self.catalog.types.get(found.type) if found is not None else None
+        return Value(rtype=rtype, origin=found.origin) if rtype is not None else None
 
     def _project_class(self, qual: str) -> dict | None:
         if self.project is None:
@@ -519,13 +519,13 @@ class Resolver:
             current = current.parent
         return None
 
-    def _class_attr(self, cls: ast.ClassDef, attr: str) -> Value | None:
+    def class_attr(self, cls: ast.ClassDef, attr: str) -> Value | None:
         entries = self.class_attrs.get(id(cls), {}).get(attr)
         if entries:
             return self._unique_type(entries)
         class_scope = self.scopes.get(id(cls))
         if class_scope is not None and attr in class_scope.bindings:
-            return self._binding_value(attr, class_scope)
+            return self.binding_value(attr, class_scope)
         return None
 
     def resolve_name(self, name: str, scope: Scope) -> Value | None:
@@ -534,7 +534,7 @@ class Resolver:
             return None
         if name in current.imports:
             return self.qualified(current.imports[name])
-        return self._binding_value(name, current)
+        return self.binding_value(name, current)
 
     def _defining_scope(self, name: str, scope: Scope) -> Scope | None:
         """The scope whose binding of ``name`` (an import, an assignment, an
@@ -551,7 +551,7 @@ class Resolver:
                 current = current.parent  # class bodies are not enclosing scopes
         return None
 
-    def _binding_value(self, name: str, scope: Scope) -> Value | None:
+    def binding_value(self, name: str, scope: Scope) -> Value | None:
         annotation = scope.annotations.get(name)
         if annotation is not None:
             typed = self.annotation_type(annotation, scope)
@@ -694,20 +694,20 @@ class Resolver:
                 return Value(rtype=rtype)
             if self.project is not None:
                 entry, _ = self.project.entry(callee.qual, "functions")
-                returns = entry.get("returns") if entry else None
-                rtype = self.catalog.types.get(returns["type"]) if returns else None
+                returns = entry.returns if entry is not None else None
+                rtype = self.catalog.types.get(returns.type) if returns is not None else None
                 if rtype is not None:
-                    return Value(rtype=rtype, origin=returns["origin"])
-                gives = entry.get("gives") if entry else None  # a shared one: get_engine()
-                rtype = self.catalog.types.get(gives["type"]) if gives else None
+                    return Value(rtype=rtype, origin=returns.origin)
+                gives = entry.gives if entry is not None else None  # a shared one: get_engine()
+                rtype = self.catalog.types.get(gives.type) if gives is not None else None
                 if rtype is not None:
-                    return Value(rtype=rtype, origin=gives["origin"], shared=True)
+                    return Value(rtype=rtype, origin=gives.origin, shared=True)
                 entry = self._project_class(callee.qual)
                 if entry is not None:
-                    based = entry.get("catalog_type")
-                    rtype = self.catalog.types.get(based["type"]) if based else None
+                    based = entry.catalog_type
+                    rtype = self.catalog.types.get(based.type) if based is not None else None
                     if rtype is not None:  # class Session(requests.Session), class AppRouter(APIRouter)
-                        return Value(rtype=rtype, origin=based["origin"] if rtype.is_resource else None)
+                        return Value(rtype=rtype, origin=based.origin if rtype.is_resource else None)
                     return Value(instance=callee.qual)  # Database(url), defined in another module
         return None
 
@@ -725,8 +725,8 @@ class Resolver:
                 found = self.catalog.opener_type(qual) if qual else None
                 if found is None and qual and self.project is not None:
                     entry = self._project_class(qual)
-                    based = entry.get("catalog_type") if entry else None
-                    found = self.catalog.types.get(based["type"]) if based else None
+                    based = entry.catalog_type if entry is not None else None
+                    found = self.catalog.types.get(based.type) if based is not None else None
             if found is not None:
                 return found
         return None
@@ -764,12 +764,13 @@ class Resolver:
             method = method_of(instance, name)
             return _from_this_module(self.function_returns(method)) if method is not None else None
         entry = self._project_class(instance)
-        method = entry.get("methods", {}).get(name, {}) if entry else {}
-        for kind in ("returns", "gives"):
-            found = method.get(kind)
-            rtype = self.catalog.types.get(found["type"]) if found else None
+        method = entry.methods.get(name) if entry is not None else None
+        if method is None:
+            return None
+        for found, shared in ((method.returns, False), (method.gives, True)):
+            rtype = self.catalog.types.get(found.type) if found is not None else None
             if rtype is not None:
-                return Value(rtype=rtype, origin=found["origin"], shared=kind == "gives")
+                return Value(rtype=rtype, origin=found.origin, shared=shared)
         return None
 
     def _module_definition(self, name: str, scope: Scope):
@@ -990,7 +991,7 @@ class Resolver:
             if self.project is None:
                 return False
             entry, _ = self.project.entry(current.imports[func.id], "bindings")
-            return bool(entry and entry.get("unbound"))
+            return entry is not None and entry.unbound
         return self.factory_unbound(func.id, current)
 
     def returns_receiver(self, call: ast.Call, scope: Scope) -> bool:

@@ -25,12 +25,21 @@ import os
 from connlint.limits import forwarded_limits
 from connlint.names import FUNCTION_NODES, method_of
 from connlint.prefilter import import_statements, imported_names
+from connlint.summary import (
+    EMPTY,
+    BindingSummary,
+    ClassSummary,
+    Created,
+    Forwarding,
+    FunctionSummary,
+    Made,
+    ModuleSummary,
+)
 
 MAX_REEXPORTS = 4
 #: Passes over an import cycle's modules before its summaries are taken as
 #: they stand (a fixed point is usually reached in two).
 MAX_CYCLE_PASSES = 6
-EMPTY: dict = {"bindings": {}, "imports": {}, "functions": {}, "classes": {}}
 
 
 def module_name(path) -> tuple[str, str]:
@@ -698,7 +707,7 @@ class ProjectIndex:
         module, name = self.split(qual)
         if module is None or "." in name:
             return None
-        target = self._summary_at(self.path_of(module), ("imports", name))["imports"].get(name)
+        target = self._summary_at(self.path_of(module), ("imports", name)).imports.get(name)
         if target is None or self.is_project_name(target):
             return None
         return target
@@ -711,13 +720,13 @@ class ProjectIndex:
             return None, None
         key = self.path_of(module)
         summary = self._summary_at(key, (kind, name))
-        found = summary[kind].get(name)
+        found = getattr(summary, kind).get(name)
         # what a function does with its arguments (``order``, ``params``;
         # borrowing them: ``order`` alone) decides whether a caller's resource
         # passed to it is handed over
-        if found is not None and (kind != "functions" or _exports_function(found) or found.get("order")):
+        if found is not None and (kind != "functions" or found.exports or found.order):
             return found, module
-        target = summary["imports"].get(name)
+        target = summary.imports.get(name)
         if target is not None and depth < MAX_REEXPORTS:
             return self.entry(target, kind, depth + 1)
         return None, None
@@ -751,21 +760,21 @@ class _Cycle:
 EXPORTS = ("exports", None)
 
 
-def _item(summary: dict, item: tuple):
+def _item(summary: ModuleSummary, item: tuple):
     """What is read of a summary for ``item``: (kind, name) as
     ``ProjectIndex.entry`` reads it; ``EXPORTS``, whether it exports
     anything; ("exports", name), what says whether it exports ``name``."""
     kind, name = item
     if kind == "exports":
         if name is None:
-            return _exports(summary)
-        function = summary["functions"].get(name)
+            return summary.exports
+        function = summary.functions.get(name)
         return (
-            name in summary["bindings"] or name in summary["classes"],
-            None if function is None else _exports_function(function),
-            summary["imports"].get(name),
+            name in summary.bindings or name in summary.classes,
+            None if function is None else function.exports,
+            summary.imports.get(name),
         )
-    return summary[kind].get(name), summary["imports"].get(name)
+    return getattr(summary, kind).get(name), summary.imports.get(name)
 
 
 def _path(read) -> str:
@@ -773,27 +782,13 @@ def _path(read) -> str:
     return read if isinstance(read, str) else read[0]
 
 
-def digest(summary: dict) -> str:
+def digest(summary: ModuleSummary) -> str:
     """A short fingerprint of a summary: cached results record the ones they relied on."""
     import json
 
     from connlint.cache import short_digest
 
-    return short_digest(json.dumps(summary, sort_keys=True).encode())
-
-
-def _exports_function(function: dict) -> bool:
-    """Can calling the function make a finding in a module that imports it?
-    Only if it makes, hands out or configures a resource: one that merely
-    releases, keeps or borrows what it is given matters only to a caller
-    with a resource of its own, which imports that resource's maker too."""
-    return bool(function.get("returns") or function.get("gives") or function.get("creates") or function.get("forwards"))
-
-
-def _exports(summary: dict) -> bool:
-    return bool(
-        summary["bindings"] or summary["classes"] or any(_exports_function(f) for f in summary["functions"].values())
-    )
+    return short_digest(json.dumps(summary.to_json(), sort_keys=True).encode())
 
 
 def imported_modules(statements, package: str):
@@ -818,8 +813,11 @@ def imported_modules(statements, package: str):
             yield module, imported_names(rest)
 
 
-def summarize(facts, catalog, module_name: str = "") -> dict:
-    """What a module exports, from its facts (computed with the project index)."""
+def summarize(facts, catalog, module_name: str = "") -> ModuleSummary:
+    """What a module exports, from its facts (computed with the project index).
+    Origins are absolute: a summary is kept in the cache and read from any
+    directory; messages show them relative to where connlint runs
+    (``paths.shown_origin``)."""
     resolver = facts.resolver
     module = resolver.module
     where = facts.path
@@ -832,52 +830,36 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
         entry = _class_summary(node, facts, sites_by_function)
         based = resolver.catalog_base_type(node)
         if based is not None:
-            entry["catalog_type"] = {"type": based.name, "origin": f"{where}:{node.lineno}"}
+            entry.catalog_type = Made(based.name, absolute_origin(f"{where}:{node.lineno}"))
         if entry:
             classes[name] = entry
     bindings = {}
     for name, entries in module.bindings.items():
-        value = resolver._binding_value(name, module) if entries else None
+        value = resolver.binding_value(name, module) if entries else None
         if value is None:
             continue
-        origin = value.origin or f"{where}:{_binding_line(facts.tree, name)}"
+        origin = absolute_origin(value.origin or f"{where}:{_binding_line(facts.tree, name)}")
         if value.rtype is not None:
-            bindings[name] = {"type": value.rtype.name, "origin": origin}
-            if resolver.factory_unbound(name, module):
-                bindings[name]["unbound"] = True  # sessionmaker() without a bind: its sessions are not judged
+            # sessionmaker() without a bind: its sessions are not judged
+            bindings[name] = BindingSummary(origin, type=value.rtype.name, unbound=resolver.factory_unbound(name, module))
         elif isinstance(value.instance, str):
-            bindings[name] = {"instance": value.instance, "origin": origin}  # of another module's class
+            bindings[name] = BindingSummary(origin, instance=value.instance)  # of another module's class
         elif value.instance is not None and value.instance.name in classes and resolver.classes.get(value.instance.name) is value.instance:
             qualified = f"{module_name}.{value.instance.name}" if module_name else value.instance.name
-            bindings[name] = {"instance": qualified, "origin": origin}  # db = Database(url)
-    imports = dict(module.imports)
+            bindings[name] = BindingSummary(origin, instance=qualified)  # db = Database(url)
     functions = {}
     for name, node in resolver.functions.items():
         functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog)
     for name, node in resolver.classes.items():
         init = method_of(node, "__init__")
         creates = [
-            {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{where}:{s.line}"}
+            Created(s.rtype.name, s.rtype.label, absolute_origin(f"{where}:{s.line}"))
             for s in sites_by_function.get(id(init), [])
             if s.rtype.kind == "pool"
         ] if init is not None else []
         if creates:
-            classes.setdefault(name, {})["init_creates"] = creates
-    return _absolute_origins({"bindings": bindings, "imports": imports, "functions": functions, "classes": classes})
-
-
-def _absolute_origins(value):
-    """``value`` with each ``origin`` (``path:line``) made absolute: a summary
-    is kept in the cache and read from any directory; messages show the
-    origin relative to where connlint runs (``engine.shown_origin``)."""
-    if isinstance(value, dict):
-        return {
-            key: absolute_origin(item) if key == "origin" and isinstance(item, str) else _absolute_origins(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_absolute_origins(item) for item in value]
-    return value
+            classes.setdefault(name, ClassSummary()).init_creates = tuple(creates)
+    return ModuleSummary(bindings, dict(module.imports), functions, classes)
 
 
 def absolute_origin(origin: str) -> str:
@@ -885,39 +867,38 @@ def absolute_origin(origin: str) -> str:
     return f"{os.path.abspath(path)}:{line}" if path else origin
 
 
-def _class_summary(node, facts, sites_by_function: dict) -> dict:
+def _class_summary(node, facts, sites_by_function: dict) -> ClassSummary:
     """What the instances of a class hold (``self.engine = create_engine(...)``),
     which of its methods hand out a fresh resource on every call, and which
     create a pool each time they run."""
     resolver = facts.resolver
     attrs = {}
     for attr, assigned in sorted(resolver.class_attrs.get(id(node), {}).items()):
-        value = resolver._class_attr(node, attr)
+        value = resolver.class_attr(node, attr)
         if value is not None and value.rtype is not None:
             line = min(expr.lineno for _, expr in assigned if isinstance(expr, ast.AST))
-            attrs[attr] = {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}
+            attrs[attr] = Made(value.rtype.name, absolute_origin(value.origin or f"{facts.path}:{line}"))
     methods = {}
     for item in node.body:
         if isinstance(item, FUNCTION_NODES) and item.name != "__init__":
+            method = FunctionSummary()
             value = resolver.function_returns(item)
             if value is not None:
                 line = next(
                     (r.lineno for r in ast.walk(item) if isinstance(r, ast.Return) and r.value is not None), item.lineno
                 )
-                kind = "gives" if value.shared else "returns"  # shared (self.engine) or made per call
-                methods[item.name] = {kind: {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}}
-            creates = _pools_made_per_run(sites_by_function.get(id(item), []), facts)
-            if creates:
-                methods.setdefault(item.name, {})["creates"] = creates
-    entry = {}
-    if attrs:
-        entry["attrs"] = attrs
-    if methods:
-        entry["methods"] = methods
-    return entry
+                made = Made(value.rtype.name, absolute_origin(value.origin or f"{facts.path}:{line}"))
+                if value.shared:  # shared (self.engine) or made per call
+                    method.gives = made
+                else:
+                    method.returns = made
+            method.creates = _pools_made_per_run(sites_by_function.get(id(item), []), facts)
+            if method.exports:
+                methods[item.name] = method
+    return ClassSummary(attrs, methods)
 
 
-def _function_summary(node, facts, sites, catalog) -> dict:
+def _function_summary(node, facts, sites, catalog) -> FunctionSummary:
     from connlint.lifetime import param_effects
 
     resolver = facts.resolver
@@ -928,31 +909,21 @@ def _function_summary(node, facts, sites, catalog) -> dict:
         if isinstance(child, ast.Return) and child.value is not None and _returns_fresh(child.value, scope, sites):
             value = resolver.resolve(child.value, scope)
             if value is not None and value.rtype is not None and value.rtype.is_resource:
-                returns = {"type": value.rtype.name, "origin": f"{facts.path}:{_made_at(child.value, sites)}"}
+                returns = Made(value.rtype.name, absolute_origin(f"{facts.path}:{_made_at(child.value, sites)}"))
                 break
-    creates = [] if cached else _pools_made_per_run(sites, facts)
+    creates = () if cached else _pools_made_per_run(sites, facts)
     gives = None
     if returns is None:
         given = resolver.function_returns(node)
         if given is not None and given.shared:
-            gives = {"type": given.rtype.name, "origin": given.origin or f"{facts.path}:{node.lineno}"}
-    forwards = forwarded_limits(node, resolver, catalog)
+            gives = Made(given.rtype.name, absolute_origin(given.origin or f"{facts.path}:{node.lineno}"))
+    forwarded = forwarded_limits(node, resolver, catalog)
+    forwards = Forwarding(
+        forwarded["call"], absolute_origin(f"{facts.path}:{forwarded['line']}"), list(forwarded["keywords"])
+    ) if forwarded else None
     effects = param_effects(node, facts, catalog)
     params = {name: effect for name, effect in effects.items() if effect != "use"}
-    result = {"order": list(effects)} if effects else {}
-    if returns:
-        result["returns"] = returns
-    if gives:
-        result["gives"] = gives
-    if creates:
-        result["creates"] = creates
-    if params:
-        result["params"] = params
-    if forwards:
-        result["forwards"] = {
-            "call": forwards["call"], "origin": f"{facts.path}:{forwards['line']}", "keywords": forwards["keywords"],
-        }
-    return result
+    return FunctionSummary(list(effects), params, returns, gives, creates, forwards)
 
 
 def _returns_fresh(value, scope, sites) -> bool:
@@ -973,15 +944,15 @@ def _returns_fresh(value, scope, sites) -> bool:
     return False
 
 
-def _pools_made_per_run(sites, facts) -> list:
+def _pools_made_per_run(sites, facts) -> tuple:
     """The pools a function makes each time it runs (not once behind a
     guard; one made on every iteration of a loop is its own module's CNL202:
     one finding per resource)."""
-    return [
-        {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{facts.path}:{s.line}"}
+    return tuple(
+        Created(s.rtype.name, s.rtype.label, absolute_origin(f"{facts.path}:{s.line}"))
         for s in sites
         if s.rtype.kind == "pool" and not s.kept_once and s.created_per != "loop"
-    ]
+    )
 
 
 def _made_at(value, sites) -> int:
