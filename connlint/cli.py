@@ -454,7 +454,7 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
         from connlint.fixes import run as fixes
 
         for finding in findings:
-            sources[finding.path]  # noqa: B018 - read as checked, before a fix rewrites the file
+            sources[finding.path]  # read as checked, before a fix rewrites the file
         outcome = fixes.fix_paths(
             workspace, findings, run_options.unsafe, write=run_options.fixing != "diff", baseline=known
         )

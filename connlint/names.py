@@ -395,12 +395,9 @@ class Resolver:
                     top = alias.name.split(".", 1)[0]
                     self._set_import(scope, top, top)
             return
-        module = node.module or ""
-        if node.level:
-            base = self.package.split(".") if self.package else []
-            if node.level > 1:
-                base = base[: len(base) - (node.level - 1)] if len(base) >= node.level - 1 else []
-            module = ".".join(base + ([module] if module else []))
+        module = absolute_module(node.module or "", node.level, self.package)
+        if module is None:
+            return  # above the top-level package: Python refuses it
         for alias in node.names:
             if alias.name == "*":
                 continue
@@ -1064,6 +1061,19 @@ def _kind_of(value: Value):
     return value.rtype.name if value.rtype is not None else (
         id(value.instance) if isinstance(value.instance, ast.AST) else value.instance
     )
+
+
+def absolute_module(module: str, level: int, package: str) -> str | None:
+    """The absolute name of ``from <level dots><module> import ...`` in a
+    module of ``package`` ("" for the package itself with ``from . import``);
+    None for a relative import that climbs above the top-level package."""
+    if not level:
+        return module
+    base = package.split(".") if package else []
+    if level - 1 > len(base) or (level - 1 == len(base) and not module):
+        return None
+    base = base[: len(base) - (level - 1)]
+    return ".".join(base + ([module] if module else []))
 
 
 def parent_map(root, with_names: bool = False) -> tuple:

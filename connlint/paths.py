@@ -31,8 +31,9 @@ def display_path(path: Path) -> str:
 
 def _plain(text: str) -> bool:
     """Is ``text`` a POSIX path that ``Path`` would keep as it is?"""
-    return bool(text) and "//" not in text and "/./" not in text and ".." not in text and not text.startswith("./") and not (
-        text.endswith("/") or text.endswith("/.")
+    return (
+        bool(text) and "//" not in text and "/./" not in text and ".." not in text
+        and not text.startswith("./") and not text.endswith(("/", "/."))
     )
 
 

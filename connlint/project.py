@@ -23,7 +23,7 @@ import functools
 import os
 
 from connlint.limits import forwarded_limits
-from connlint.names import FUNCTION_NODES, method_of
+from connlint.names import FUNCTION_NODES, absolute_module, method_of
 from connlint.prefilter import import_statements, imported_names
 from connlint.summary import (
     EMPTY,
@@ -801,14 +801,7 @@ def imported_modules(statements, package: str):
             continue
         source = source.decode("utf-8", "replace")
         dots = len(source) - len(source.lstrip("."))
-        if dots:
-            base = package.split(".") if package else []
-            if dots > 1:
-                base = base[: len(base) - (dots - 1)]
-            rest_of_name = source[dots:]
-            module = ".".join(base + ([rest_of_name] if rest_of_name else []))
-        else:
-            module = source
+        module = absolute_module(source[dots:], dots, package)
         if module:
             yield module, imported_names(rest)
 
