@@ -10,8 +10,9 @@ from connlint.catalog import Catalog, OneShot, ResourceType
 from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis, made_when_missing
 from connlint.limits import PoolConfig, ValueReader, forwarded_limits, limit_can_matter, read_arguments
-from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
+from connlint.names import Resolver
 from connlint.source import decode_lines
+from connlint.syntax import FUNCTION_NODES, SCOPE_NODES, statement_of
 
 
 class Loop:

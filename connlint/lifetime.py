@@ -20,11 +20,10 @@ from __future__ import annotations
 import ast
 
 from connlint.catalog import DATA, SELF
-from connlint.names import (
-    CONTEXT_MANAGER_DECORATORS,
+from connlint.names import CONTEXT_MANAGER_DECORATORS, Resolver
+from connlint.scopes import Scope
+from connlint.syntax import (
     FUNCTION_NODES,
-    Resolver,
-    Scope,
     assigned_names,
     children,
     method_of,

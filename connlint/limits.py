@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ast
 
-from connlint.names import Resolver, Scope
+from connlint.names import Resolver
 from connlint.record import Record, field
+from connlint.scopes import Scope
 
 UNKNOWN = object()  # an explicit value connlint cannot read
 MISSING = object()  # not given at all: the library default applies

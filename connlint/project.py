@@ -23,7 +23,6 @@ import functools
 import os
 
 from connlint.limits import forwarded_limits
-from connlint.names import FUNCTION_NODES, absolute_module, method_of
 from connlint.prefilter import import_statements, imported_names
 from connlint.summary import (
     EMPTY,
@@ -35,6 +34,7 @@ from connlint.summary import (
     Made,
     ModuleSummary,
 )
+from connlint.syntax import FUNCTION_NODES, absolute_module, method_of
 
 MAX_REEXPORTS = 4
 #: Passes over an import cycle's modules before its summaries are taken as

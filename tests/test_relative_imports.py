@@ -9,9 +9,10 @@ import ast
 import pytest
 
 from connlint.catalog import load_catalog
-from connlint.names import Resolver, absolute_module
+from connlint.names import Resolver
 from connlint.prefilter import import_statements
 from connlint.project import imported_modules
+from connlint.syntax import absolute_module
 
 
 @pytest.mark.parametrize(
