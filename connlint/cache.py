@@ -159,18 +159,21 @@ class ResultCache:
         module (size, mtime and ctime); the caller checks those modules."""
         entry = self.summaries.get(path)
         if type(entry) is dict and _same_stat(entry, stat_result):
-            summary = entry.get("summary")
+            from connlint.summary import ModuleSummary
+
+            summary = ModuleSummary.from_json(entry.get("summary"))
             deps = entry.get("deps")
-            if valid_summary(summary) and type(deps) is dict and all(
+            if summary is not None and type(deps) is dict and all(
                 stamp is None or type(stamp) in (str, list) for stamp in deps.values()  # a digest, a file's stamp
             ):
                 return summary, deps
         return None
 
-    def store_summary(self, path: str, stat_result, summary: dict, deps: dict) -> None:
+    def store_summary(self, path: str, stat_result, summary, deps: dict) -> None:
+        """Keep ``summary`` (a ``connlint.summary.ModuleSummary``) for an unchanged file."""
         self.summaries[path] = {
             "size": stat_result.st_size, "mtime": stat_result.st_mtime_ns, "ctime": stat_result.st_ctime_ns,
-            "summary": summary, "deps": deps,
+            "summary": summary.to_json(), "deps": deps,
         }
         self.dirty = True
 
@@ -295,74 +298,8 @@ def _edits(edits) -> bool:
     )
 
 
-# A module summary (connlint.project.summarize), as its readers use it: the
-# project index (project.py), the name resolver (names.py), the facts
-# (facts.py: what a callee creates) and the lifetimes (lifetime.py: what a
-# callee does with its parameters).
-SUMMARY_KEYS = frozenset(("bindings", "imports", "functions", "classes"))
-_TYPED = frozenset(("type", "origin"))  # a value of a catalog type, and where it comes from
-_INSTANCE = frozenset(("instance", "origin"))  # an instance of a project class
-_CREATED = frozenset(("type", "label", "origin"))  # a pool created on each call
-
-
 def valid_summary(summary) -> bool:
-    """Is ``summary`` of the shape ``summarize`` gives (keys and types)?"""
-    if type(summary) is not dict or summary.keys() != SUMMARY_KEYS:
-        return False
-    bindings, imports, functions, classes = (summary[key] for key in ("bindings", "imports", "functions", "classes"))
-    return (
-        type(bindings) is dict
-        and all(_strings(value, _TYPED) or _strings(value, _INSTANCE) for value in bindings.values())
-        and type(imports) is dict and all(type(value) is str for value in imports.values())
-        and type(functions) is dict and all(_function(value) for value in functions.values())
-        and type(classes) is dict and all(_class(value) for value in classes.values())
-    )
+    """Is ``summary`` a module summary's JSON document (``connlint.summary``)?"""
+    from connlint.summary import ModuleSummary
 
-
-def _strings(value, keys) -> bool:
-    """A dict with exactly ``keys``, every value a string."""
-    return type(value) is dict and value.keys() == keys and all(type(item) is str for item in value.values())
-
-
-def _created(value) -> bool:
-    return type(value) is list and all(_strings(item, _CREATED) for item in value)
-
-
-def _function(entry) -> bool:
-    if type(entry) is not dict:
-        return False
-    for key, value in entry.items():
-        if key == "order":
-            valid = type(value) is list and all(type(name) is str for name in value)
-        elif key in ("returns", "gives"):
-            valid = _strings(value, _TYPED)
-        elif key == "creates":
-            valid = _created(value)
-        elif key == "params":
-            valid = type(value) is dict and all(type(effect) is str for effect in value.values())
-        else:
-            valid = False
-        if not valid:
-            return False
-    return True
-
-
-def _class(entry) -> bool:
-    if type(entry) is not dict:
-        return False
-    for key, value in entry.items():
-        if key == "attrs":
-            valid = type(value) is dict and all(_strings(attr, _TYPED) for attr in value.values())
-        elif key == "methods":
-            valid = type(value) is dict and all(
-                type(method) is dict and method.keys() <= {"returns", "gives"}
-                and all(_strings(given, _TYPED) for given in method.values())
-                for method in value.values()
-            )
-        elif key == "init_creates":
-            valid = _created(value)
-        else:
-            valid = False
-        if not valid:
-            return False
-    return True
+    return ModuleSummary.from_json(summary) is not None

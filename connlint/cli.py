@@ -453,6 +453,8 @@ def _run(paths, select, ignore, extend_select, output_format, output_file, exit_
     if run_options.fixing:
         from connlint.fixes import run as fixes
 
+        for finding in findings:
+            sources[finding.path]  # read as checked, before a fix rewrites the file
         outcome = fixes.fix_paths(
             workspace, findings, run_options.unsafe, write=run_options.fixing != "diff", baseline=known
         )
@@ -549,15 +551,25 @@ def _check(workspace, paths, stdin_filename, options):
     from connlint import runner
 
     findings = workspace.check_files(files, options.jobs, progress=runner.show_progress(len(files)))
-    for f in findings:
-        if f.path not in sources:
-            from connlint.source import decode_lines
+    return findings, _Sources(), not files
 
-            try:
-                sources[f.path] = decode_lines(Path(f.path).read_bytes())
-            except OSError:
-                sources[f.path] = []
-    return findings, sources, not files
+
+class _Sources(dict):
+    """The lines of each file with findings, by display path, read when first
+    asked for: most output formats never need them."""
+
+    def __missing__(self, path: str) -> list:
+        from connlint.source import decode_lines
+
+        try:
+            lines = decode_lines(Path(path).read_bytes())
+        except OSError:
+            lines = []
+        self[path] = lines
+        return lines
+
+    def get(self, path, default=None):
+        return self[path]
 
 
 def _discover(workspace, paths, options) -> list:

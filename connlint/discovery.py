@@ -309,15 +309,20 @@ def _walk(top: Path, root: Path, patterns: _Patterns, gitignore: _GitIgnore | No
             own = level.chain[-1:] if level.chain and level.chain[-1][0] == level.rel else ()
             level = _Level(level.rel, own)
     top_rel = _relative(top, root) if patterns.has_path_globs else ""
-    stack = [(top, top_rel, level, None)]
+    # directories as strings: a Path for each of them costs more than listing it
+    stack = [(os.fspath(top), top_rel, level, None)]
     while stack:
         directory, rel, level, name = stack.pop()
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            entries = sorted(os.scandir(directory), key=_entry_name)
         except OSError:
             continue
-        if gitignore is not None and name is not None:
-            level = _enter(gitignore, level, directory, name, {entry.name for entry in entries})
+        if name is not None:
+            names = {entry.name for entry in entries}
+            if "pyvenv.cfg" in names:
+                continue  # a virtual environment below the named path: not the project's code
+            if gitignore is not None:
+                level = _enter(gitignore, level, directory, name, names)
         subdirs = []
         for entry in entries:
             try:
@@ -334,18 +339,20 @@ def _walk(top: Path, root: Path, patterns: _Patterns, gitignore: _GitIgnore | No
                 continue
             if level is not None and level.ignores(entry.name, is_dir):
                 continue
-            path = Path(entry.path)
             if is_dir:
-                if not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                    subdirs.append((path, child_rel, level, entry.name))
+                subdirs.append((entry.path, child_rel, level, entry.name))
             elif is_file:  # regular files (or links to them): never a FIFO or a device
-                _add(result, seen, path)
+                _add(result, seen, Path(entry.path))
             elif entry.is_symlink() and not os.path.exists(entry.path):
-                _add(result, seen, path)  # dangling: reported as unreadable
+                _add(result, seen, Path(entry.path))  # dangling: reported as unreadable
         stack.extend(reversed(subdirs))
 
 
-def _enter(gitignore: _GitIgnore, level: _Level | None, directory: Path, name: str, names: set) -> _Level | None:
+def _entry_name(entry) -> str:
+    return entry.name
+
+
+def _enter(gitignore: _GitIgnore, level: _Level | None, directory: str, name: str, names: set) -> _Level | None:
     """The .gitignore rules in ``directory`` (holding ``names``), a
     subdirectory ``name`` of one whose rules are ``level``: a '.git' starts
     a repository."""

@@ -7,7 +7,7 @@ import ast
 
 from connlint.catalog import DjangoSettings
 from connlint.limits import MISSING, UNKNOWN, ValueReader
-from connlint.names import Scope
+from connlint.scopes import Scope
 from connlint.record import Record
 
 

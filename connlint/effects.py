@@ -21,7 +21,9 @@ import ast
 import enum
 
 from connlint.catalog import DATA, SELF
-from connlint.names import CONTEXT_MANAGER_DECORATORS, Resolver, Scope, children, method_of, statement_of, walk
+from connlint.names import CONTEXT_MANAGER_DECORATORS, Resolver
+from connlint.scopes import Scope
+from connlint.syntax import children, method_of, statement_of, walk
 
 SUMMARY_DEPTH = 3  # how deep summaries of the functions a resource is passed to nest
 CLIMB_LIMIT = 64  # parents climbed from one occurrence before connlint gives up (ESCAPE)
@@ -451,7 +453,13 @@ def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = 
     """What ``function`` does with the resource it receives as ``param``:
     RELEASE, ESCAPE (keeps it, or connlint cannot tell) or USE (borrows it).
     ``is_resource`` False: ``param`` receives an object that holds the resource."""
-    return _parameter_effects(function, (param,), resolver, rtype, is_resource, depth)[param]
+    key = (id(function), param, rtype.name, is_resource, depth)
+    found = resolver.parameter_effects.get(key)
+    if found is None:  # asked again at each call that passes a resource to the function
+        found = resolver.parameter_effects[key] = _parameter_effects(
+            function, (param,), resolver, rtype, is_resource, depth
+        )[param]
+    return found
 
 
 def param_effects(function, facts, catalog) -> dict:
@@ -468,13 +476,11 @@ def param_effects(function, facts, catalog) -> dict:
 
 
 def _parameter_effects(function, params, resolver, rtype, is_resource: bool = True, depth: int = 1) -> dict:
-    """``parameter_effect`` of each of ``params``, from one walk of the function."""
-    occurrences: dict = {param: [] for param in params}
-    if not occurrences:
+    """``parameter_effect`` of each of ``params``, from the name index the
+    resolver builds with the function's parent map (``Resolver.name_uses``)."""
+    if not params:
         return {}
-    for node in walk(function):
-        if type(node) is ast.Name and node.id in occurrences:
-            occurrences[node.id].append(node)
+    occurrences = {param: resolver.name_uses(function, param) for param in params}
     effects = {}
     found = None
     for param, nodes in occurrences.items():
@@ -535,14 +541,14 @@ def _project_parameter_effect(project, qual: str, call: ast.Call, arg) -> Effect
     if entry is None:
         return None
     position = next((i for i, value in enumerate(call.args) if value is arg), None)
-    names = entry.get("order", [])
+    names = entry.order
     if isinstance(arg, ast.keyword):
         name = arg.arg
     elif position is not None and position < len(names):
         name = names[position]
     else:
         return None
-    return _SUMMARIZED.get(entry.get("params", {}).get(name), USE)
+    return _SUMMARIZED.get(entry.params.get(name), USE)
 
 
 def made_when_missing(target, param: str, parents) -> bool:

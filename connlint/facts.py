@@ -11,8 +11,9 @@ from connlint.django_settings import DatabaseSetting, read_databases
 from connlint.handlers import Reach, RequestReach
 from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis, made_when_missing
 from connlint.limits import PoolConfig, ValueReader, forwarded_limits, limit_can_matter, read_arguments
-from connlint.names import FUNCTION_NODES, SCOPE_NODES, Resolver, statement_of
+from connlint.names import Resolver
 from connlint.source import decode_lines
+from connlint.syntax import FUNCTION_NODES, SCOPE_NODES, statement_of
 
 
 class Loop:
@@ -162,7 +163,7 @@ def build_facts(
                 reach = facts.reach.of(scope.node)
                 if reach is not None:  # only what runs per request matters here
                     facts.remote_pools.append(
-                        RemotePool(call, _source_of(call.func), created["label"], created["origin"], in_init,
+                        RemotePool(call, _source_of(call.func), created.label, created.origin, in_init,
                                    reach, statement_of(call, resolver.parents_of(scope.node)))
                     )
     # a pool from a factory of this module, called per request: reported
@@ -283,8 +284,9 @@ def _forwarded_spec(facts: FileFacts, call: ast.Call, scope, catalog: Catalog, q
         origin = f"{facts.path}:{forwards['line']}" if forwards else None
     elif qual and resolver.project is not None:
         entry, _ = resolver.project.entry(qual, "functions")
-        forwards = (entry or {}).get("forwards")
-        origin = forwards["origin"] if forwards else None
+        summary = entry.forwards if entry is not None else None
+        forwards = summary and {"call": summary.call, "keywords": summary.keywords}
+        origin = summary.origin if summary is not None else None
     spec = catalog.limits.get(forwards["call"]) if forwards else None
     if spec is None or set(forwards["keywords"]) & (set(spec.size) | set(spec.unsized)):
         return None, None
@@ -544,12 +546,12 @@ def _remote_pool_calls(facts: FileFacts, project) -> list:
                     found.append((call, scope, created[0], False))  # payments.capture(): a method that makes one
                 continue
             entry, _ = project.entry(qual, "classes")
-            if entry is not None and entry.get("init_creates"):
-                found.append((call, scope, entry["init_creates"][0], True))
+            if entry is not None and entry.init_creates:
+                found.append((call, scope, entry.init_creates[0], True))
                 continue
             entry, _ = project.entry(qual, "functions")
-            if entry is not None and entry.get("creates"):
-                found.append((call, scope, entry["creates"][0], False))
+            if entry is not None and entry.creates:
+                found.append((call, scope, entry.creates[0], False))
     return found
 
 
@@ -563,7 +565,8 @@ def _method_creates(call, scope, resolver, project) -> list:
     if receiver is None or not isinstance(receiver.instance, str):
         return []
     entry, _ = project.entry(receiver.instance, "classes")
-    return ((entry or {}).get("methods", {}).get(func.attr) or {}).get("creates", [])
+    method = entry.methods.get(func.attr) if entry is not None else None
+    return method.creates if method is not None else ()
 
 
 def _root_name(node) -> str | None:

@@ -18,7 +18,8 @@ from collections import deque
 from pathlib import PurePath
 
 from connlint.frameworks import EntrySpec, Frameworks
-from connlint.names import FUNCTION_NODES, Resolver, iter_scope, method_of
+from connlint.names import Resolver
+from connlint.syntax import FUNCTION_NODES, iter_scope, method_of
 
 MAX_DEPTH = 5
 CLASS_ENTRY_METHODS = ("__init__", "__call__")

@@ -38,7 +38,7 @@ from connlint.effects import (
     param_effects,
     walk_expression,
 )
-from connlint.names import FUNCTION_NODES, assigned_names, walk
+from connlint.syntax import FUNCTION_NODES, assigned_names, walk
 
 # FunctionContext, made_when_missing and param_effects are read from here by
 # the facts and the project summaries, beside the lifetime analysis they serve.

@@ -12,8 +12,9 @@ import ast
 
 from connlint.catalog import LimitSpec
 from connlint.lifetime import ESCAPED
-from connlint.names import Resolver, Scope
+from connlint.names import Resolver
 from connlint.record import Record
+from connlint.scopes import Scope
 
 UNKNOWN = object()  # an explicit value connlint cannot read
 MISSING = object()  # not given at all: the library default applies

@@ -23,14 +23,23 @@ import functools
 import os
 
 from connlint.limits import forwarded_limits
-from connlint.names import FUNCTION_NODES, method_of
 from connlint.prefilter import import_statements, imported_names
+from connlint.summary import (
+    EMPTY,
+    BindingSummary,
+    ClassSummary,
+    Created,
+    Forwarding,
+    FunctionSummary,
+    Made,
+    ModuleSummary,
+)
+from connlint.syntax import FUNCTION_NODES, absolute_module, method_of
 
 MAX_REEXPORTS = 4
 #: Passes over an import cycle's modules before its summaries are taken as
 #: they stand (a fixed point is usually reached in two).
 MAX_CYCLE_PASSES = 6
-EMPTY: dict = {"bindings": {}, "imports": {}, "functions": {}, "classes": {}}
 
 
 def module_name(path) -> tuple[str, str]:
@@ -43,7 +52,7 @@ def module_name(path) -> tuple[str, str]:
     return (f"{package}.{stem}" if package else stem), root
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)  # a large tree has some ten thousand folders
 def _package_of_directory(directory: str) -> tuple[str, str]:
     """(package a directory is, import root), walking up ``__init__.py`` files."""
     if not os.path.exists(os.path.join(directory, "__init__.py")):
@@ -71,6 +80,7 @@ class ProjectIndex:
         self._search: dict[str | None, tuple] = {}  # import root -> the folders its imports are looked for in
         self._tops: dict[str | None, frozenset] = {}  # import root -> the top-level names found there
         self._scans: dict[str, tuple] = {}  # path -> (passes the prefilter, its imports)
+        self._project_imports: dict[tuple, list] = {}  # (path, current root) -> its imports of project modules
         self.current_root: str | None = None  # import root of the module being analysed
         self._paths: dict[tuple, str | None] = {}  # (current root, module) -> its file
         self._summaries: dict[str, tuple] = {}  # path -> (summary, digest)
@@ -88,6 +98,8 @@ class ProjectIndex:
         self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
         self.checking: set[str] = set()  # the files the run checks (absolute paths)
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
+        self._met_unknown = False  # a cycle member's summary was read before its first value
+        self._asking_exports = False  # a cycle member asks whether it imports an exporter
 
     @property
     def checker(self):
@@ -193,9 +205,15 @@ class ProjectIndex:
         if found is None:
             cycle = self._solving.get(key)
             if cycle is not None:  # a member of the import cycle being solved: its value so far
-                if cycle.values[key] is None and key not in cycle.active:
+                if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
                     self._solve_member(cycle, key)
-                value = cycle.values[key] or EMPTY
+                value = cycle.values[key]
+                if value is None:  # not computed yet, or being computed further up
+                    if self._asking_exports:
+                        # taken to export: nothing read that could turn out otherwise
+                        self._met_unknown = True
+                        return EMPTY
+                    value = EMPTY
                 if self._frames:
                     if item is None:
                         self._frames[-1][key] = cycle.versions[key]
@@ -231,6 +249,15 @@ class ProjectIndex:
         """Summaries another worker settled: (summary, digest) by path."""
         for key, entry in settled.items():
             self._summaries.setdefault(key, entry)
+
+    def scan(self, paths) -> dict:
+        """What ``_scan`` remembers of each of the files at the absolute ``paths``."""
+        return {key: self._scan(key) for key in paths}
+
+    def adopt_scans(self, scans: dict) -> None:
+        """What another process read of files' imports (``scan``)."""
+        for key, found in scans.items():
+            self._scans.setdefault(key, found)
 
     def summarise_checked(self, path, facts, stat_result) -> None:
         """The summary of a module just analysed for its own check, taken from
@@ -457,15 +484,27 @@ class ProjectIndex:
         if self.could_export(path, data):
             from connlint.paths import display_path
 
-            # a module its own check would skip makes no resource; a member
-            # of an import cycle being solved cannot tell yet (what the other
-            # members export is not final), a module outside it can: what it
-            # imports is outside it too
-            sites = path in self._solving or self.matters(data, path) or self.imports_exporter(data, path)
+            # a module its own check would skip makes no resource.  A member of
+            # an import cycle being solved asks on each pass, from what the
+            # other members export so far: that is among what the pass reads,
+            # so a pass that saw less than they finally export is done again
+            solving = path in self._solving
+            if not solving:
+                sites = self.matters(data, path) or self.imports_exporter(data, path)
+            else:
+                # asked from what the other members export so far, without
+                # solving them for it: one not computed yet may export
+                outer = self._met_unknown, self._asking_exports
+                self._met_unknown, self._asking_exports = False, True
+                try:
+                    sites = self.matters(data, path) or (b"import" in data and self._imports_exporter(data, path))
+                    sites = sites or self._met_unknown
+                finally:
+                    self._met_unknown, self._asking_exports = outer
             # a member the run checks is checked on each pass: the last pass
             # read what the others finally export (else it would be stale),
             # so its findings are the check's, without parsing it once more
-            checked = path in self._solving and path in self.checking
+            checked = solving and sites and path in self.checking
             display = display_path(path)
             facts, failures = self.checker.analyse(
                 display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,
@@ -474,6 +513,8 @@ class ProjectIndex:
                 summary = summarize(facts, self.catalog, module_name(path)[0])
             if checked:
                 self._early[path] = (self.checker.findings(display, facts) if facts is not None else failures, None)
+            else:
+                self._early.pop(path, None)  # an earlier pass's, should this one see no exporter
         return summary, stat_result
 
     def early_findings(self, path):
@@ -586,12 +627,17 @@ class ProjectIndex:
         return remembered[0]
 
     def _imports_of(self, path: str, data: bytes | None = None) -> list:
-        """The imports of project modules of the file at the absolute ``path``."""
-        return [
-            (module, names)
-            for module, names in self._scan(path, data)[1]
-            if self.is_project_name(module)
-        ]
+        """The imports of project modules of the file at the absolute ``path``
+        (remembered: the plan, the summaries and the checks all ask)."""
+        key = (path, self.current_root)
+        found = self._project_imports.get(key)
+        if found is None:
+            found = self._project_imports[key] = [
+                (module, names)
+                for module, names in self._scan(path, data)[1]
+                if self.is_project_name(module)
+            ]
+        return found
 
     def _imports_exporter(self, data: bytes, path: str) -> bool:
         for module, names in self._imports_of(path, data):
@@ -600,40 +646,44 @@ class ProjectIndex:
             if self.path_of(module) is None:
                 # a folder without __init__.py (PEP 420): ``from app.routers
                 # import pipelines`` imports its modules by name
-                if any(self.path_of(f"{module}.{name}") is not None and _exports(self.summary(f"{module}.{name}"))
-                       for name in names):
+                if any(self._module_exports(f"{module}.{name}") for name in names):
                     return True
                 continue
             if not names:
-                if _exports(self.summary(module)):
+                if self._module_exports(module):
                     return True
                 continue
-            summary = self.summary(module)
             for name in names:
-                if self._exports_name(module, name, summary, 0):
+                if self._exports_name(module, name, 0):
                     return True
         return False
 
-    def _exports_name(self, module: str, name: str, summary: dict, depth: int) -> bool:
-        if name in summary["bindings"] or name in summary["classes"]:
+    # Each question below reads one item of a summary (``_item``): a member
+    # of an import cycle that asks it is solved again only if the answer
+    # changes, not whenever anything else in the summary does.
+
+    def _module_exports(self, module: str) -> bool:
+        """Does the project module export anything?"""
+        key = self.path_of(module)
+        return key is not None and _item(self._summary_at(key, EXPORTS), EXPORTS)
+
+    def _exports_name(self, module: str, name: str, depth: int) -> bool:
+        item = (EXPORTS[0], name)
+        defined, function_exports, target = _item(self._summary_at(self.path_of(module), item), item)
+        if defined:
             return True
-        function = summary["functions"].get(name)
-        if function is not None:
-            return _exports_function(function)
-        target = summary["imports"].get(name)
+        if function_exports is not None:
+            return function_exports
         if target is not None:
             if self.is_library(target):
                 return True  # a catalog library re-exported: from .compat import sqlite3
             if depth >= MAX_REEXPORTS:
                 return False
             if self.path_of(target) is not None:  # a module re-exported by name
-                return _exports(self.summary(target))
+                return self._module_exports(target)
             owner, _, inner = target.rpartition(".")
-            return bool(owner) and self.path_of(owner) is not None and self._exports_name(
-                owner, inner, self.summary(owner), depth + 1
-            )
-        submodule = f"{module}.{name}"  # from app import db
-        return self.path_of(submodule) is not None and _exports(self.summary(submodule))
+            return bool(owner) and self.path_of(owner) is not None and self._exports_name(owner, inner, depth + 1)
+        return self._module_exports(f"{module}.{name}")  # from app import db
 
     # -- lookups ----------------------------------------------------------------
 
@@ -657,7 +707,7 @@ class ProjectIndex:
         module, name = self.split(qual)
         if module is None or "." in name:
             return None
-        target = self._summary_at(self.path_of(module), ("imports", name))["imports"].get(name)
+        target = self._summary_at(self.path_of(module), ("imports", name)).imports.get(name)
         if target is None or self.is_project_name(target):
             return None
         return target
@@ -670,13 +720,13 @@ class ProjectIndex:
             return None, None
         key = self.path_of(module)
         summary = self._summary_at(key, (kind, name))
-        found = summary[kind].get(name)
+        found = getattr(summary, kind).get(name)
         # what a function does with its arguments (``order``, ``params``;
         # borrowing them: ``order`` alone) decides whether a caller's resource
         # passed to it is handed over
-        if found is not None and (kind != "functions" or _exports_function(found) or found.get("order")):
+        if found is not None and (kind != "functions" or found.exports or found.order):
             return found, module
-        target = summary["imports"].get(name)
+        target = summary.imports.get(name)
         if target is not None and depth < MAX_REEXPORTS:
             return self.entry(target, kind, depth + 1)
         return None, None
@@ -706,10 +756,25 @@ class _Cycle:
         return False
 
 
-def _item(summary: dict, item: tuple) -> tuple:
-    """What ``ProjectIndex.entry`` reads of a summary for (kind, name)."""
+#: The item of a summary that says whether the module exports anything.
+EXPORTS = ("exports", None)
+
+
+def _item(summary: ModuleSummary, item: tuple):
+    """What is read of a summary for ``item``: (kind, name) as
+    ``ProjectIndex.entry`` reads it; ``EXPORTS``, whether it exports
+    anything; ("exports", name), what says whether it exports ``name``."""
     kind, name = item
-    return summary[kind].get(name), summary["imports"].get(name)
+    if kind == "exports":
+        if name is None:
+            return summary.exports
+        function = summary.functions.get(name)
+        return (
+            name in summary.bindings or name in summary.classes,
+            None if function is None else function.exports,
+            summary.imports.get(name),
+        )
+    return getattr(summary, kind).get(name), summary.imports.get(name)
 
 
 def _path(read) -> str:
@@ -717,27 +782,13 @@ def _path(read) -> str:
     return read if isinstance(read, str) else read[0]
 
 
-def digest(summary: dict) -> str:
+def digest(summary: ModuleSummary) -> str:
     """A short fingerprint of a summary: cached results record the ones they relied on."""
     import json
 
     from connlint.cache import short_digest
 
-    return short_digest(json.dumps(summary, sort_keys=True).encode())
-
-
-def _exports_function(function: dict) -> bool:
-    """Can calling the function make a finding in a module that imports it?
-    Only if it makes, hands out or configures a resource: one that merely
-    releases, keeps or borrows what it is given matters only to a caller
-    with a resource of its own, which imports that resource's maker too."""
-    return bool(function.get("returns") or function.get("gives") or function.get("creates") or function.get("forwards"))
-
-
-def _exports(summary: dict) -> bool:
-    return bool(
-        summary["bindings"] or summary["classes"] or any(_exports_function(f) for f in summary["functions"].values())
-    )
+    return short_digest(json.dumps(summary.to_json(), sort_keys=True).encode())
 
 
 def imported_modules(statements, package: str):
@@ -750,20 +801,16 @@ def imported_modules(statements, package: str):
             continue
         source = source.decode("utf-8", "replace")
         dots = len(source) - len(source.lstrip("."))
-        if dots:
-            base = package.split(".") if package else []
-            if dots > 1:
-                base = base[: len(base) - (dots - 1)]
-            rest_of_name = source[dots:]
-            module = ".".join(base + ([rest_of_name] if rest_of_name else []))
-        else:
-            module = source
+        module = absolute_module(source[dots:], dots, package)
         if module:
             yield module, imported_names(rest)
 
 
-def summarize(facts, catalog, module_name: str = "") -> dict:
-    """What a module exports, from its facts (computed with the project index)."""
+def summarize(facts, catalog, module_name: str = "") -> ModuleSummary:
+    """What a module exports, from its facts (computed with the project index).
+    Origins are absolute: a summary is kept in the cache and read from any
+    directory; messages show them relative to where connlint runs
+    (``paths.shown_origin``)."""
     resolver = facts.resolver
     module = resolver.module
     where = facts.path
@@ -776,52 +823,36 @@ def summarize(facts, catalog, module_name: str = "") -> dict:
         entry = _class_summary(node, facts, sites_by_function)
         based = resolver.catalog_base_type(node)
         if based is not None:
-            entry["catalog_type"] = {"type": based.name, "origin": f"{where}:{node.lineno}"}
+            entry.catalog_type = Made(based.name, absolute_origin(f"{where}:{node.lineno}"))
         if entry:
             classes[name] = entry
     bindings = {}
     for name, entries in module.bindings.items():
-        value = resolver._binding_value(name, module) if entries else None
+        value = resolver.binding_value(name, module) if entries else None
         if value is None:
             continue
-        origin = value.origin or f"{where}:{_binding_line(facts.tree, name)}"
+        origin = absolute_origin(value.origin or f"{where}:{_binding_line(facts.tree, name)}")
         if value.rtype is not None:
-            bindings[name] = {"type": value.rtype.name, "origin": origin}
-            if resolver.factory_unbound(name, module):
-                bindings[name]["unbound"] = True  # sessionmaker() without a bind: its sessions are not judged
+            # sessionmaker() without a bind: its sessions are not judged
+            bindings[name] = BindingSummary(origin, type=value.rtype.name, unbound=resolver.factory_unbound(name, module))
         elif isinstance(value.instance, str):
-            bindings[name] = {"instance": value.instance, "origin": origin}  # of another module's class
+            bindings[name] = BindingSummary(origin, instance=value.instance)  # of another module's class
         elif value.instance is not None and value.instance.name in classes and resolver.classes.get(value.instance.name) is value.instance:
             qualified = f"{module_name}.{value.instance.name}" if module_name else value.instance.name
-            bindings[name] = {"instance": qualified, "origin": origin}  # db = Database(url)
-    imports = dict(module.imports)
+            bindings[name] = BindingSummary(origin, instance=qualified)  # db = Database(url)
     functions = {}
     for name, node in resolver.functions.items():
         functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog)
     for name, node in resolver.classes.items():
         init = method_of(node, "__init__")
         creates = [
-            {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{where}:{s.line}"}
+            Created(s.rtype.name, s.rtype.label, absolute_origin(f"{where}:{s.line}"))
             for s in sites_by_function.get(id(init), [])
             if s.rtype.kind == "pool"
         ] if init is not None else []
         if creates:
-            classes.setdefault(name, {})["init_creates"] = creates
-    return _absolute_origins({"bindings": bindings, "imports": imports, "functions": functions, "classes": classes})
-
-
-def _absolute_origins(value):
-    """``value`` with each ``origin`` (``path:line``) made absolute: a summary
-    is kept in the cache and read from any directory; messages show the
-    origin relative to where connlint runs (``engine.shown_origin``)."""
-    if isinstance(value, dict):
-        return {
-            key: absolute_origin(item) if key == "origin" and isinstance(item, str) else _absolute_origins(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_absolute_origins(item) for item in value]
-    return value
+            classes.setdefault(name, ClassSummary()).init_creates = tuple(creates)
+    return ModuleSummary(bindings, dict(module.imports), functions, classes)
 
 
 def absolute_origin(origin: str) -> str:
@@ -829,39 +860,38 @@ def absolute_origin(origin: str) -> str:
     return f"{os.path.abspath(path)}:{line}" if path else origin
 
 
-def _class_summary(node, facts, sites_by_function: dict) -> dict:
+def _class_summary(node, facts, sites_by_function: dict) -> ClassSummary:
     """What the instances of a class hold (``self.engine = create_engine(...)``),
     which of its methods hand out a fresh resource on every call, and which
     create a pool each time they run."""
     resolver = facts.resolver
     attrs = {}
     for attr, assigned in sorted(resolver.class_attrs.get(id(node), {}).items()):
-        value = resolver._class_attr(node, attr)
+        value = resolver.class_attr(node, attr)
         if value is not None and value.rtype is not None:
             line = min(expr.lineno for _, expr in assigned if isinstance(expr, ast.AST))
-            attrs[attr] = {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}
+            attrs[attr] = Made(value.rtype.name, absolute_origin(value.origin or f"{facts.path}:{line}"))
     methods = {}
     for item in node.body:
         if isinstance(item, FUNCTION_NODES) and item.name != "__init__":
+            method = FunctionSummary()
             value = resolver.function_returns(item)
             if value is not None:
                 line = next(
                     (r.lineno for r in ast.walk(item) if isinstance(r, ast.Return) and r.value is not None), item.lineno
                 )
-                kind = "gives" if value.shared else "returns"  # shared (self.engine) or made per call
-                methods[item.name] = {kind: {"type": value.rtype.name, "origin": value.origin or f"{facts.path}:{line}"}}
-            creates = _pools_made_per_run(sites_by_function.get(id(item), []), facts)
-            if creates:
-                methods.setdefault(item.name, {})["creates"] = creates
-    entry = {}
-    if attrs:
-        entry["attrs"] = attrs
-    if methods:
-        entry["methods"] = methods
-    return entry
+                made = Made(value.rtype.name, absolute_origin(value.origin or f"{facts.path}:{line}"))
+                if value.shared:  # shared (self.engine) or made per call
+                    method.gives = made
+                else:
+                    method.returns = made
+            method.creates = _pools_made_per_run(sites_by_function.get(id(item), []), facts)
+            if method.exports:
+                methods[item.name] = method
+    return ClassSummary(attrs, methods)
 
 
-def _function_summary(node, facts, sites, catalog) -> dict:
+def _function_summary(node, facts, sites, catalog) -> FunctionSummary:
     from connlint.lifetime import param_effects
 
     resolver = facts.resolver
@@ -872,31 +902,21 @@ def _function_summary(node, facts, sites, catalog) -> dict:
         if isinstance(child, ast.Return) and child.value is not None and _returns_fresh(child.value, scope, sites):
             value = resolver.resolve(child.value, scope)
             if value is not None and value.rtype is not None and value.rtype.is_resource:
-                returns = {"type": value.rtype.name, "origin": f"{facts.path}:{_made_at(child.value, sites)}"}
+                returns = Made(value.rtype.name, absolute_origin(f"{facts.path}:{_made_at(child.value, sites)}"))
                 break
-    creates = [] if cached else _pools_made_per_run(sites, facts)
+    creates = () if cached else _pools_made_per_run(sites, facts)
     gives = None
     if returns is None:
         given = resolver.function_returns(node)
         if given is not None and given.shared:
-            gives = {"type": given.rtype.name, "origin": given.origin or f"{facts.path}:{node.lineno}"}
-    forwards = forwarded_limits(node, resolver, catalog)
+            gives = Made(given.rtype.name, absolute_origin(given.origin or f"{facts.path}:{node.lineno}"))
+    forwarded = forwarded_limits(node, resolver, catalog)
+    forwards = Forwarding(
+        forwarded["call"], absolute_origin(f"{facts.path}:{forwarded['line']}"), list(forwarded["keywords"])
+    ) if forwarded else None
     effects = param_effects(node, facts, catalog)
     params = {name: effect for name, effect in effects.items() if effect != "use"}
-    result = {"order": list(effects)} if effects else {}
-    if returns:
-        result["returns"] = returns
-    if gives:
-        result["gives"] = gives
-    if creates:
-        result["creates"] = creates
-    if params:
-        result["params"] = params
-    if forwards:
-        result["forwards"] = {
-            "call": forwards["call"], "origin": f"{facts.path}:{forwards['line']}", "keywords": forwards["keywords"],
-        }
-    return result
+    return FunctionSummary(list(effects), params, returns, gives, creates, forwards)
 
 
 def _returns_fresh(value, scope, sites) -> bool:
@@ -917,15 +937,15 @@ def _returns_fresh(value, scope, sites) -> bool:
     return False
 
 
-def _pools_made_per_run(sites, facts) -> list:
+def _pools_made_per_run(sites, facts) -> tuple:
     """The pools a function makes each time it runs (not once behind a
     guard; one made on every iteration of a loop is its own module's CNL202:
     one finding per resource)."""
-    return [
-        {"type": s.rtype.name, "label": s.rtype.label, "origin": f"{facts.path}:{s.line}"}
+    return tuple(
+        Created(s.rtype.name, s.rtype.label, absolute_origin(f"{facts.path}:{s.line}"))
         for s in sites
         if s.rtype.kind == "pool" and not s.kept_once and s.created_per != "loop"
-    ]
+    )
 
 
 def _made_at(value, sites) -> int:

@@ -18,7 +18,7 @@ def format_text(findings, show_source: bool = False, sources: dict | None = None
         out.append(colorize_line(line, f) if color else line)
         if show_fixes and f.fix is not None:
             out.append(f"    fix ({f.fix.applicability}): {f.fix.description}")
-            out.extend(_fix_diff(f.fix.edits, (sources or {}).get(f.path)))
+            out.extend(_fix_diff(f.fix.edits, sources.get(f.path) if sources is not None else None))
         if show_source and sources is not None:
             lines = sources.get(f.path)
             if lines and 0 < f.line <= len(lines):

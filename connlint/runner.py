@@ -62,13 +62,13 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     large = len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
     # a few files (pre-commit) read only the summaries their checks ask for:
     # planning would read the whole import graph around them
-    units = _units(project if large else None, pending)
     run = _Run(checker, pending, cache is not None, project, reporter)
     if jobs > 1 and large:
-        _parallel(run, units, jobs)
+        _parallel(run, lambda: _units(project, pending), jobs)
     else:
         from connlint.schedule import in_order
 
+        units = _units(project if large else None, pending)
         for number in in_order(units):
             outcomes, _, computed = _check_unit(checker, project, run.work(units[number]), cache)
             run.done(outcomes, computed)
@@ -208,11 +208,15 @@ def _serve(connection, checker, project, parent: int | None = None) -> None:
             break
         if task is None:
             break
-        batch, settled = task
-        if project is not None:
-            project.adopt(settled)
         try:
-            answer = [(number, *_check_unit(checker, project, work)) for number, work in batch]
+            if task[0] == "scan":  # the run's plan reads every file's imports: a share of them read here
+                answer = project.scan(task[1])
+            else:
+                _, batch, settled, scans = task
+                if project is not None:
+                    project.adopt(settled)
+                    project.adopt_scans(scans)
+                answer = [(number, *_check_unit(checker, project, work)) for number, work in batch]
         except BaseException as exc:  # noqa: BLE001 - the parent raises it
             answer = exc
         connection.send(answer)
@@ -283,24 +287,21 @@ class _Worker:
         self.known = 0  # how much of the run's settled summaries it has been sent
 
 
-def _parallel(run, units: list, jobs: int) -> None:
-    """Check the units in worker processes, each unit once the units it waits
-    for are done; the summaries a worker settles go to the others with their
-    next batch."""
+def _parallel(run, make_units, jobs: int) -> None:
+    """Check the units of the plan ``make_units`` makes in worker processes,
+    each unit once the units it waits for are done; the summaries a worker
+    settles go to the others with their next batch.  The workers start
+    first and read the files' imports for the plan, each a share of them."""
     import heapq
     import multiprocessing  # only when there is enough work for processes
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    waiting = [len(unit.waits_for) for unit in units]
-    ready = [(-unit.priority, number) for number, unit in enumerate(units) if not waiting[number]]
-    heapq.heapify(ready)
     settled: list = []  # (path, (summary, digest)), in the order they arrived
     workers: list[_Worker] = []
-    remaining = len(units)
     try:
         with _signals_held():  # the workers start with them held, and set their own handlers first
-            for _ in range(min(jobs, len(units))):
+            for _ in range(min(jobs, len(run.pending))):
                 ours, theirs = context.Pipe()
                 process = context.Process(
                     target=_serve, args=(theirs, run.checker, run.project, os.getpid()), daemon=True
@@ -308,6 +309,12 @@ def _parallel(run, units: list, jobs: int) -> None:
                 process.start()
                 theirs.close()
                 workers.append(_Worker(process, ours))
+        scans = _scan_in(workers, run)
+        units = make_units()
+        waiting = [len(unit.waits_for) for unit in units]
+        ready = [(-unit.priority, number) for number, unit in enumerate(units) if not waiting[number]]
+        heapq.heapify(ready)
+        remaining = len(units)
         by_connection = {worker.connection: worker for worker in workers}
         while remaining:
             for worker in workers:
@@ -321,7 +328,7 @@ def _parallel(run, units: list, jobs: int) -> None:
                         size += units[number].weight
                     news = dict(settled[worker.known:])
                     worker.known = len(settled)
-                    worker.connection.send((batch, news))
+                    worker.connection.send(("check", batch, news, scans.pop(worker, {})))
                     worker.batches += 1
                     worker.weight += size
                     worker.sizes.append(size)
@@ -330,14 +337,7 @@ def _parallel(run, units: list, jobs: int) -> None:
                 raise RuntimeError("connlint: the check plan has a unit that can never be ready")
             for connection in wait(busy):
                 worker = by_connection[connection]
-                try:
-                    answer = connection.recv()
-                except EOFError:
-                    raise RuntimeError(
-                        f"connlint: a worker process ended unexpectedly (exit code {worker.process.exitcode})"
-                    ) from None
-                if isinstance(answer, BaseException):
-                    raise answer
+                answer = _answer(worker)
                 worker.batches -= 1
                 worker.weight -= worker.sizes.pop(0)
                 for number, outcomes, fresh, computed in answer:
@@ -355,6 +355,35 @@ def _parallel(run, units: list, jobs: int) -> None:
     except BaseException:  # Ctrl-C (KeyboardInterrupt), a worker's error: no waiting for the others
         _stop_workers(workers)
         raise
+
+
+def _answer(worker):
+    """The worker's answer to what it was last sent; its error, raised here."""
+    try:
+        answer = worker.connection.recv()
+    except EOFError:
+        raise RuntimeError(
+            f"connlint: a worker process ended unexpectedly (exit code {worker.process.exitcode})"
+        ) from None
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
+def _scan_in(workers: list, run) -> dict:
+    """Have the workers read the imports of the run's files, a share each,
+    for the parent's plan; each worker is then owed the others' share."""
+    if run.project is None:
+        return {}
+    paths = [os.path.abspath(path) for path, _, _ in run.pending]
+    for number, worker in enumerate(workers):
+        worker.connection.send(("scan", paths[number::len(workers)]))
+    shares = [_answer(worker) for worker in workers]
+    owed = {}
+    for number, worker in enumerate(workers):
+        run.project.adopt_scans(shares[number])
+        owed[worker] = {key: scan for other, share in enumerate(shares) if other != number for key, scan in share.items()}
+    return owed
 
 
 def _held_signals() -> set:

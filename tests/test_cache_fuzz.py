@@ -194,6 +194,17 @@ def test_the_fixture_uses_every_shape_of_summary(base):
     }
 
 
+def test_every_summary_reads_back_as_the_document_it_was_written_as(base):
+    """``connlint.summary``: the records and their JSON say the same."""
+    from connlint.summary import ModuleSummary
+
+    summaries = [entry["summary"] for entry in json.loads(base.pristine)["summaries"].values()]
+    for document in summaries:
+        summary = ModuleSummary.from_json(document)
+        assert summary is not None and summary.to_json() == document
+        assert ModuleSummary.from_json(summary.to_json()) == summary
+
+
 # -- the file itself ------------------------------------------------------------------------------
 
 

@@ -113,9 +113,9 @@ def test_a_module_its_check_skips_gets_the_summary_a_full_analysis_gives(tmp_pat
         checker.catalog, "app.helpers",
     )
     assert light == full
-    assert light["functions"]["close_quietly"]["params"] == {"conn": "release"}
-    assert light["functions"]["keep"]["params"] == {"conn": "escape"}
-    assert "params" not in light["functions"]["describe"]
+    assert light.functions["close_quietly"].params == {"conn": "release"}
+    assert light.functions["keep"].params == {"conn": "escape"}
+    assert light.functions["describe"].params == {}
 
 
 def test_a_checked_member_of_an_import_cycle_is_not_parsed_again_for_its_check(monkeypatch):
