@@ -46,10 +46,6 @@ def applicable(finding, unsafe: bool) -> bool:
     return fix is not None and fix.intent is not None and (fix.applicability == SAFE or unsafe)
 
 
-#: ast's UTF-8 byte columns as the 0-based character columns libcst counts
-char_col = char_column
-
-
 def start(node, lines: list[str]) -> tuple:
     """(line, column) where libcst places the start of statement ``node``
     (a decorated definition starts at ``def``/``class``, as in ``ast``)."""

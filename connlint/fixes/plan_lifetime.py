@@ -23,7 +23,6 @@ import re
 from connlint.fixes.intent import (
     SAFE,
     UNSAFE,
-    char_col,
     fresh_name,
     intent,
     make_fix,
@@ -595,4 +594,4 @@ def _plan_await_release(site, facts, method: str):
     return None
 
 
-__all__ = ["plan_unreleased", "plan_with_no_close", "plan_async_misuse", "char_col"]
+__all__ = ["plan_unreleased", "plan_with_no_close", "plan_async_misuse"]
