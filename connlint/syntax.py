@@ -162,31 +162,21 @@ def parent_map(root, with_names: bool = False) -> tuple:
             fields = _node_fields(type(node))
         for field in fields:
             value = getattr(node, field, None)
-            if value.__class__ is list:
-                for item in value:
-                    if item is None:  # a dict's ``**spread`` key, a keyword-only argument without default
-                        continue
-                    parents[id(item)] = node
-                    kind = type(item)
-                    if kind not in leaves:
-                        push(item)
-                    elif kind is name_type:
-                        found = names.get(item.id)
-                        if found is None:
-                            names[item.id] = [item]
-                        else:
-                            found.append(item)
-            elif value is not None:
-                parents[id(value)] = node
-                kind = type(value)
+            if value is None:
+                continue
+            for item in value if value.__class__ is list else (value,):
+                if item is None:  # a dict's ``**spread`` key, a keyword-only argument without default
+                    continue
+                parents[id(item)] = node
+                kind = type(item)
                 if kind not in leaves:
-                    push(value)
+                    push(item)
                 elif kind is name_type:
-                    found = names.get(value.id)
+                    found = names.get(item.id)
                     if found is None:
-                        names[value.id] = [value]
+                        names[item.id] = [item]
                     else:
-                        found.append(value)
+                        found.append(item)
     return parents, names
 
 
