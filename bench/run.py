@@ -141,6 +141,45 @@ def measure(command, cwd, env=None) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
+def tree_peak_rss(command, cwd, env=None) -> int | None:
+    """Peak memory in MB of a run summed over its processes (the parent and
+    its workers), sampled every 10 ms from /proc: the most they held at once.
+    Each process counts its proportional set size (PSS: a page the workers
+    share with the parent they were forked from counts once in all), or its
+    RSS where the kernel gives no PSS.  None where /proc is missing."""
+    if not os.path.isdir("/proc/self/task"):
+        return None
+    field = "Pss:" if os.path.exists("/proc/self/smaps_rollup") else "VmRSS:"
+    source = "smaps_rollup" if field == "Pss:" else "status"
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        total = 0
+        for pid in _tree(process.pid):
+            try:
+                with open(f"/proc/{pid}/{source}", encoding="ascii", errors="replace") as handle:
+                    total += next((int(line.split()[1]) for line in handle if line.startswith(field)), 0)
+            except (OSError, ValueError):
+                pass  # ended meanwhile
+        peak = max(peak, total)
+        time.sleep(0.01)
+    return peak // 1024
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    found, work = [], [pid]
+    while work:
+        current = work.pop()
+        found.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children", encoding="ascii") as handle:
+                work.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            pass
+    return found
+
+
 def alternate(commands: dict, runs: int, cwd, before=None) -> dict:
     """Run the commands in turn, ``runs`` rounds; medians per command."""
     times = {name: [] for name in commands}
@@ -233,6 +272,7 @@ def measure_corpus(name: str, source: Path, pre_commit_files: list, installed: P
     if name == "applications":
         cold["flake8"] = ([*flake8, str(source)], env)
     results["cold"] = alternate(cold, runs, scratch)
+    results["cold"]["connlint"]["peak_rss_sum_mb"] = tree_peak_rss(*cold["connlint"], cwd=scratch)
     log(f"[{name}] 2. warm re-run ...")
     subprocess.run([*connlint, "--cache-dir", str(cache_dir), str(source)], cwd=scratch, env=env, stdout=subprocess.DEVNULL)
     results["warm"] = alternate(
@@ -327,7 +367,10 @@ def corpus_table(name: str, results: dict) -> list:
     lines.append(f"| pre-commit vs flake8 | {ms(pre['connlint']['median_s'])} | flake8 {ms(pre['flake8']['median_s'])} | {ratio(pre['connlint']['median_s'], pre['flake8']['median_s'])} | < 1 x |")
     if "flake8" in cold:
         lines.append(f"| cold full scan vs flake8 | {ms(cold['connlint']['median_s'])} | flake8 {ms(cold['flake8']['median_s'])} | {ratio(cold['connlint']['median_s'], cold['flake8']['median_s'])} | |")
-    lines.append(f"| peak RSS, full scan | {cold['connlint']['peak_rss_mb']} MB | {cold['ruff SIM115']['peak_rss_mb']} MB | | <= 200 MB |")
+    lines.append(f"| peak RSS, full scan (largest process) | {cold['connlint']['peak_rss_mb']} MB | {cold['ruff SIM115']['peak_rss_mb']} MB | | |")
+    summed = cold["connlint"].get("peak_rss_sum_mb")
+    if summed is not None:
+        lines.append(f"| peak memory (PSS), full scan, all processes at once | {summed} MB | | | <= 200 MB |")
     saved = prefilter["connlint without prefilter"]["median_s"] - prefilter["connlint"]["median_s"]
     lines.append(f"| prefilter saves (1 process) | {ms(prefilter['connlint']['median_s'])} with | {ms(prefilter['connlint without prefilter']['median_s'])} without | {ms(saved)} saved | |")
     lines += ["", "| corpus | bytes | connlint | ruff SIM115 | ratio |", "| --- | --- | --- | --- | --- |"]
