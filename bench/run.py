@@ -272,7 +272,8 @@ def measure_corpus(name: str, source: Path, pre_commit_files: list, installed: P
     if name == "applications":
         cold["flake8"] = ([*flake8, str(source)], env)
     results["cold"] = alternate(cold, runs, scratch)
-    results["cold"]["connlint"]["peak_rss_sum_mb"] = tree_peak_rss(*cold["connlint"], cwd=scratch)
+    command, command_env = cold["connlint"]
+    results["cold"]["connlint"]["peak_rss_sum_mb"] = tree_peak_rss(command, scratch, command_env)
     log(f"[{name}] 2. warm re-run ...")
     subprocess.run([*connlint, "--cache-dir", str(cache_dir), str(source)], cwd=scratch, env=env, stdout=subprocess.DEVNULL)
     results["warm"] = alternate(
