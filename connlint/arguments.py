@@ -118,7 +118,7 @@ class CallArguments:
         if func.id in current.imports:
             if self.project is None:
                 return False
-            entry, _ = self.project.entry(current.imports[func.id], "bindings")
+            entry = self.entry(current.imports[func.id], "bindings")
             return entry is not None and entry.unbound
         return self.factory_unbound(func.id, current)
 

@@ -357,7 +357,7 @@ class ResourceEffects:
         if local is not None:
             return self._summarize(local, call, arg, is_resource)
         if qual is not None and self.ctx.resolver.project is not None:
-            effect = _project_parameter_effect(self.ctx.resolver.project, qual, call, arg)
+            effect = _project_parameter_effect(self.ctx.resolver, qual, call, arg)
             if effect is not None:
                 return effect
         return ESCAPE  # a wrapper class, or a callee connlint cannot see
@@ -534,10 +534,10 @@ def _parameter_for(function, call: ast.Call, arg, scope) -> str | None:
 _SUMMARIZED = {RELEASE.value: RELEASE, ESCAPE.value: ESCAPE}
 
 
-def _project_parameter_effect(project, qual: str, call: ast.Call, arg) -> EffectKind | None:
+def _project_parameter_effect(resolver, qual: str, call: ast.Call, arg) -> EffectKind | None:
     """A callee in another project module: its summary says what it does with
     the argument, or None when it has no summary."""
-    entry, _ = project.entry(qual, "functions")
+    entry = resolver.entry(qual, "functions")
     if entry is None:
         return None
     position = next((i for i, value in enumerate(call.args) if value is arg), None)

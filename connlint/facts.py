@@ -283,7 +283,7 @@ def _forwarded_spec(facts: FileFacts, call: ast.Call, scope, catalog: Catalog, q
         forwards = forwarded_limits(local, resolver, catalog)
         origin = f"{facts.path}:{forwards['line']}" if forwards else None
     elif qual and resolver.project is not None:
-        entry, _ = resolver.project.entry(qual, "functions")
+        entry = resolver.entry(qual, "functions")
         summary = entry.forwards if entry is not None else None
         forwards = summary and {"call": summary.call, "keywords": summary.keywords}
         origin = summary.origin if summary is not None else None
@@ -541,30 +541,30 @@ def _remote_pool_calls(facts: FileFacts, project) -> list:
                 continue
             qual = resolver.callee_qual(call, scope)
             if qual is None:
-                created = _method_creates(call, scope, resolver, project)
+                created = _method_creates(call, scope, resolver)
                 if created:
                     found.append((call, scope, created[0], False))  # payments.capture(): a method that makes one
                 continue
-            entry, _ = project.entry(qual, "classes")
+            entry = resolver.entry(qual, "classes")
             if entry is not None and entry.init_creates:
                 found.append((call, scope, entry.init_creates[0], True))
                 continue
-            entry, _ = project.entry(qual, "functions")
+            entry = resolver.entry(qual, "functions")
             if entry is not None and entry.creates:
                 found.append((call, scope, entry.creates[0], False))
     return found
 
 
-def _method_creates(call, scope, resolver, project) -> list:
+def _method_creates(call, scope, resolver) -> tuple:
     """The pools a method of another module's class makes on each call, for
     ``instance.method(...)`` on an instance of that class."""
     func = call.func
     if not isinstance(func, ast.Attribute):
-        return []
+        return ()
     receiver = resolver.resolve(func.value, scope)
     if receiver is None or not isinstance(receiver.instance, str):
-        return []
-    entry, _ = project.entry(receiver.instance, "classes")
+        return ()
+    entry = resolver.entry(receiver.instance, "classes")
     method = entry.methods.get(func.attr) if entry is not None else None
     return method.creates if method is not None else ()
 

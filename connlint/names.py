@@ -41,6 +41,7 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
         self._parent_maps: dict = {}  # id(module-level definition, or the module) -> its parent map
         self._name_index: dict = {}  # the same -> its Name nodes by identifier
         self._qualified: dict[str, Value] = {}  # qualified name -> what it stands for
+        self._entries: dict[tuple, object] = {}  # (qualified name, kind) -> its project summary entry
         self.parameter_effects: dict = {}  # (id(function), parameter, type, ...) -> its effect (``lifetime``)
         self._busy: set[tuple] = set()
         self._self_names: set | None = None
@@ -169,6 +170,19 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
             return self.resolve(node.value, scope)
         return None
 
+    def entry(self, qual: str, kind: str):
+        """The project summary entry of ``kind`` ("bindings", "functions",
+        "classes") for ``qual`` (``ProjectIndex.entry``), or None; remembered
+        for this module's analysis: the summaries it reads do not change while
+        it runs (an import cycle's members are solved again only between
+        passes)."""
+        key = (qual, kind)
+        try:
+            return self._entries[key]
+        except KeyError:
+            found = self._entries[key] = self.project.entry(qual, kind)[0]
+            return found
+
     def qualified(self, qual: str) -> Value:
         """A qualified name; a module-level name another project module binds
         to a catalog type (or to an instance of one of its classes) resolves
@@ -180,7 +194,7 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
 
     def _qualify(self, qual: str) -> Value:
         if self.project is not None:
-            entry, _ = self.project.entry(qual, "bindings")
+            entry = self.entry(qual, "bindings")
             if entry is not None:
                 if entry.instance is not None:
                     return Value(qual=qual, origin=entry.origin, instance=entry.instance)
@@ -205,7 +219,7 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
     def _project_class(self, qual: str) -> dict | None:
         if self.project is None:
             return None
-        entry, _ = self.project.entry(qual, "classes")
+        entry = self.entry(qual, "classes")
         return entry
 
     def _self_scope(self, name: str, scope: Scope) -> Scope | None:
@@ -393,7 +407,7 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
             if rtype is not None:
                 return Value(rtype=rtype)
             if self.project is not None:
-                entry, _ = self.project.entry(callee.qual, "functions")
+                entry = self.entry(callee.qual, "functions")
                 returns = entry.returns if entry is not None else None
                 rtype = self.catalog.types.get(returns.type) if returns is not None else None
                 if rtype is not None:
