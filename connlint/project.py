@@ -486,14 +486,14 @@ class ProjectIndex:
 
             # a module its own check would skip makes no resource.  A member of
             # an import cycle being solved asks on each pass, from what the
-            # other members export so far: that is among what the pass reads,
-            # so a pass that saw less than they finally export is done again
+            # other members export so far, without solving them for it (one
+            # not computed yet counts as exporting): the answer is among what
+            # the pass reads, so a pass that saw less than they finally export
+            # is done again
             solving = path in self._solving
             if not solving:
                 sites = self.matters(data, path) or self.imports_exporter(data, path)
             else:
-                # asked from what the other members export so far, without
-                # solving them for it: one not computed yet may export
                 outer = self._met_unknown, self._asking_exports
                 self._met_unknown, self._asking_exports = False, True
                 try:
