@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 
 from connlint.catalog import LimitSpec
-from connlint.lifetime import ESCAPED
 from connlint.names import Resolver
 from connlint.record import Record
 from connlint.scopes import Scope
@@ -453,6 +452,8 @@ def limit_can_matter(config: PoolConfig, resolver, catalog) -> bool:
     code (passed to a call other than a catalog borrower, or used by a nested
     function)?  A pool built, used through its own methods and released or
     dropped inside one function needs no limit: at most one caller uses it."""
+    from connlint.lifetime import ESCAPED  # not at import: a run served from the cache analyses nothing
+
     site = config.site
     if site is None or site.function is None or site.fate is None or site.fate.verdict == ESCAPED:
         return True

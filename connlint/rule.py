@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 from connlint.finding import Finding
 from connlint.record import Record
-from connlint.source import char_column
 
 
 class Invalid(Record, frozen=True):
@@ -48,6 +47,8 @@ class Rule:
         raise NotImplementedError
 
     def finding(self, facts, node, message: str, statement=None, fix=None) -> Finding:
+        from connlint.source import char_column  # not at import: a run served from the cache reads no source
+
         line = node.lineno
         end_line = getattr(node, "end_lineno", None) or line
         # 1-based character columns, as every output format counts them
