@@ -8,8 +8,9 @@ import ast
 
 from connlint.catalog import Catalog, OneShot, ResourceType, UrlConstructor
 from connlint.django_settings import DatabaseSetting, read_databases
+from connlint.effects import FunctionContext, made_when_missing
 from connlint.handlers import Reach, RequestReach
-from connlint.lifetime import Fate, FunctionContext, LifetimeAnalysis, made_when_missing
+from connlint.lifetime import Fate, LifetimeAnalysis
 from connlint.limits import PoolConfig, ValueReader, forwarded_limits, limit_can_matter, read_arguments
 from connlint.names import Resolver
 from connlint.source import decode_lines

@@ -33,19 +33,10 @@ from connlint.effects import (
     WITH_ITEM,
     FunctionContext,
     ResourceEffects,
-    made_when_missing,
     names_in,
-    param_effects,
     walk_expression,
 )
 from connlint.syntax import FUNCTION_NODES, assigned_names, walk
-
-# FunctionContext, made_when_missing and param_effects are read from here by
-# the facts and the project summaries, beside the lifetime analysis they serve.
-__all__ = [
-    "ABSENT", "ASYNC_MISUSE", "ESCAPED", "LEAK", "LEAK_ON_ERROR", "MANAGED", "OPEN", "RELEASED", "WITH_NO_CLOSE",
-    "Atom", "Detail", "Fate", "Flow", "FunctionContext", "LifetimeAnalysis", "made_when_missing", "param_effects",
-]
 
 ABSENT, OPEN, RELEASED, ESCAPED = "absent", "open", "released", "escaped"
 

@@ -42,7 +42,7 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
         self._name_index: dict = {}  # the same -> its Name nodes by identifier
         self._qualified: dict[str, Value] = {}  # qualified name -> what it stands for
         self._entries: dict[tuple, object] = {}  # (qualified name, kind) -> its project summary entry
-        self.parameter_effects: dict = {}  # (id(function), parameter, type, ...) -> its effect (``lifetime``)
+        self.parameter_effects: dict = {}  # (id(function), parameter, type, ...) -> its effect (``effects``)
         self._busy: set[tuple] = set()
         self._self_names: set | None = None
         self._collect(self.module, tree.body)
@@ -52,15 +52,15 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
             elif isinstance(node, ast.ClassDef):
                 self.classes[node.name] = node
 
-    # -- collection -----------------------------------------------------
+    # -- parent maps and name indexes ----------------------------------
 
     def parents_of(self, root) -> dict:
         """``id(child) -> parent`` for every node of the module-level
         definition holding ``root`` (of the whole module, if that is the root
         or its map exists already; of a lambda, the lambda's): one walk per
-        definition, however many of its functions ask.  Lookups climb from a node inside ``root`` and stop
-        at a statement or a scope, so the parents above ``root`` are never
-        reached."""
+        definition, however many of its functions ask.  Lookups climb from a
+        node inside ``root`` and stop at a statement or a scope, so the
+        parents above ``root`` are never reached."""
         if isinstance(root, ast.Lambda):  # no statement inside: its own map, where a climb ends at the lambda
             found = self._parent_maps.get(id(root))
             if found is None:

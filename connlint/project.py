@@ -892,7 +892,7 @@ def _class_summary(node, facts, sites_by_function: dict) -> ClassSummary:
 
 
 def _function_summary(node, facts, sites, catalog) -> FunctionSummary:
-    from connlint.lifetime import param_effects
+    from connlint.effects import param_effects
 
     resolver = facts.resolver
     scope = resolver.scope_of(node)
