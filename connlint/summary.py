@@ -42,7 +42,22 @@ class _Entry:
         return f"{type(self).__name__}({shown})"
 
 
-class Made(_Entry):
+class _Strings(_Entry):
+    """A record whose JSON is an object of its fields, every one a string."""
+
+    __slots__ = ()
+
+    def to_json(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_json(cls, data):
+        if _strings(data, frozenset(cls.__slots__)):
+            return cls(*(data[name] for name in cls.__slots__))
+        return None
+
+
+class Made(_Strings):
     """A value of a catalog type (by name), and where it is made (``path:line``)."""
 
     __slots__ = ("type", "origin")
@@ -51,17 +66,8 @@ class Made(_Entry):
         self.type = type
         self.origin = origin
 
-    def to_json(self) -> dict:
-        return {"type": self.type, "origin": self.origin}
 
-    @classmethod
-    def from_json(cls, data):
-        if _strings(data, _MADE):
-            return cls(data["type"], data["origin"])
-        return None
-
-
-class Created(_Entry):
+class Created(_Strings):
     """A pool a function (or a class's ``__init__``) creates each time it runs."""
 
     __slots__ = ("type", "label", "origin")
@@ -70,15 +76,6 @@ class Created(_Entry):
         self.type = type
         self.label = label
         self.origin = origin
-
-    def to_json(self) -> dict:
-        return {"type": self.type, "label": self.label, "origin": self.origin}
-
-    @classmethod
-    def from_json(cls, data):
-        if _strings(data, _CREATED):
-            return cls(data["type"], data["label"], data["origin"])
-        return None
 
 
 class Forwarding(_Entry):
@@ -232,10 +229,9 @@ class BindingSummary(_Entry):
     def from_json(cls, data):
         if _strings(data, _INSTANCE):
             return cls(data["origin"], instance=data["instance"])
-        if type(data) is dict and data.get("unbound", False) is True:
-            data = {key: value for key, value in data.items() if key != "unbound"}
-            return cls(data["origin"], type=data["type"], unbound=True) if _strings(data, _MADE) else None
-        return cls(data["origin"], type=data["type"]) if _strings(data, _MADE) else None
+        unbound = type(data) is dict and data.get("unbound") is True
+        made = Made.from_json({key: value for key, value in data.items() if key != "unbound"} if unbound else data)
+        return cls(made.origin, type=made.type, unbound=unbound) if made is not None else None
 
 
 class ModuleSummary(_Entry):
@@ -283,9 +279,7 @@ class ModuleSummary(_Entry):
 #: The summary of a module that exports nothing (or of a name that is no project module).
 EMPTY = ModuleSummary()
 
-_MADE = frozenset(("type", "origin"))
 _INSTANCE = frozenset(("instance", "origin"))
-_CREATED = frozenset(("type", "label", "origin"))
 _FORWARDING = frozenset(("call", "origin", "keywords"))
 _FUNCTION_KEYS = frozenset(("order", "params", "returns", "gives", "creates", "forwards"))
 _CLASS_KEYS = frozenset(("attrs", "methods", "init_creates", "catalog_type"))
