@@ -278,18 +278,21 @@ def _forwarded_spec(facts: FileFacts, call: ast.Call, scope, catalog: Catalog, q
     wrappers are read at their call sites); (None, None) if it is none, or
     if the wrapper sets the bound (or the pool class) itself."""
     resolver = facts.resolver
-    forwards = origin = None
+    forwarded = None  # (the pool-building call, the keywords the wrapper sets, where)
     local = resolver._module_definition(call.func.id, scope) if isinstance(call.func, ast.Name) else None
     if isinstance(local, FUNCTION_NODES):
-        forwards = forwarded_limits(local, resolver, catalog)
-        origin = f"{facts.path}:{forwards['line']}" if forwards else None
+        found = forwarded_limits(local, resolver, catalog)
+        if found:
+            forwarded = found["call"], found["keywords"], f"{facts.path}:{found['line']}"
     elif qual and resolver.project is not None:
         entry = resolver.entry(qual, "functions")
-        summary = entry.forwards if entry is not None else None
-        forwards = summary and {"call": summary.call, "keywords": summary.keywords}
-        origin = summary.origin if summary is not None else None
-    spec = catalog.limits.get(forwards["call"]) if forwards else None
-    if spec is None or set(forwards["keywords"]) & (set(spec.size) | set(spec.unsized)):
+        if entry is not None and entry.forwards is not None:
+            forwarded = entry.forwards.call, entry.forwards.keywords, entry.forwards.origin
+    if forwarded is None:
+        return None, None
+    pool_call, keywords, origin = forwarded
+    spec = catalog.limits.get(pool_call)
+    if spec is None or set(keywords) & (set(spec.size) | set(spec.unsized)):
         return None, None
     return spec, origin
 

@@ -56,13 +56,14 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
         checker = checker()  # built only now: a run served from the cache never needs it
         if project is not None:
             project.checker  # noqa: B018 - the index's too, before any worker process starts
+    keys = [os.path.abspath(path) for path, _, _ in pending]  # each file's path as the project index knows it
     if project is not None:
-        project.checking = {os.path.abspath(path) for path, _, _ in pending}
+        project.checking = set(keys)
     size = sum(item[2].st_size for item in pending if item[2] is not None)
     large = len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
     # a few files (pre-commit) read only the summaries their checks ask for:
     # planning would read the whole import graph around them
-    run = _Run(checker, pending, cache is not None, project, reporter)
+    run = _Run(checker, pending, keys, cache is not None, project, reporter)
     if jobs > 1 and large:
         _parallel(run, lambda: _units(project, pending), jobs)
     else:
@@ -103,9 +104,10 @@ def _units(project, pending) -> list:
 class _Run:
     """What a run has to do and what it has found so far."""
 
-    def __init__(self, checker, pending, want_digest: bool, project, reporter):
+    def __init__(self, checker, pending, keys: list, want_digest: bool, project, reporter):
         self.checker = checker
         self.pending = pending
+        self.keys = keys  # the absolute path of each pending file
         self.want_digest = want_digest
         self.project = project
         self.reporter = reporter
@@ -375,9 +377,8 @@ def _scan_in(workers: list, run) -> dict:
     for the parent's plan; each worker is then owed the others' share."""
     if run.project is None:
         return {}
-    paths = [os.path.abspath(path) for path, _, _ in run.pending]
     for number, worker in enumerate(workers):
-        worker.connection.send(("scan", paths[number::len(workers)]))
+        worker.connection.send(("scan", run.keys[number::len(workers)]))
     shares = [_answer(worker) for worker in workers]
     owed = {}
     for number, worker in enumerate(workers):
