@@ -237,6 +237,9 @@ class ProjectIndex:
         solved = self._summaries.get(key)
         if solved is not None:  # solved meanwhile, with the import cycle it turned out to be in
             return solved
+        early = self._early.get(key)
+        if early is not None and early[1] is None and all(type(read) is str for read in reads):
+            self._early[key] = (early[0], reads)  # its check's findings rely on what it read
         entry = self._settle(key, summary)
         self._remember(key, stat_result, summary, reads)
         return entry
@@ -470,6 +473,13 @@ class ProjectIndex:
 
     def _compute(self, path: str, cached: bool) -> tuple:
         """(summary, stat) of the module at ``path``."""
+        if path in self._scans and not self.could_export(path):
+            # most modules: known from their import statements to export
+            # nothing, without reading them again
+            try:
+                return EMPTY, os.stat(path)
+            except OSError:
+                return EMPTY, None
         try:
             with open(path, "rb") as handle:
                 stat_result = os.fstat(handle.fileno())
@@ -501,10 +511,12 @@ class ProjectIndex:
                     sites = sites or self._met_unknown
                 finally:
                     self._met_unknown, self._asking_exports = outer
-            # a member the run checks is checked on each pass: the last pass
-            # read what the others finally export (else it would be stale),
-            # so its findings are the check's, without parsing it once more
-            checked = solving and sites and path in self.checking
+            # a module the run checks is checked here, and its findings kept
+            # for its turn, rather than parsed once more then: an import
+            # cycle member on each pass (the last pass read what the others
+            # finally export, else it would be stale), or a module asked for
+            # before its turn (a run of a few files has no plan)
+            checked = sites and path in self.checking and (solving or not self._solving)
             display = display_path(path)
             facts, failures = self.checker.analyse(
                 display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,

@@ -112,9 +112,10 @@ def iter_scope(nodes):
             value = getattr(node, name, None)
             if type(value) is list:
                 for item in value:
-                    if type(item) not in leaves and isinstance(item, ast.AST):
+                    # the field table leaves only nodes, lists of them, and None
+                    if item is not None and type(item) not in leaves:
                         push(item)
-            elif value is not None and type(value) not in leaves and isinstance(value, ast.AST):
+            elif value is not None and type(value) not in leaves:
                 push(value)
 
 
