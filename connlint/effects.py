@@ -537,7 +537,7 @@ _SUMMARIZED = {RELEASE.value: RELEASE, ESCAPE.value: ESCAPE}
 def _project_parameter_effect(resolver, qual: str, call: ast.Call, arg) -> EffectKind | None:
     """A callee in another project module: its summary says what it does with
     the argument, or None when it has no summary."""
-    entry = resolver.entry(qual, "functions")
+    entry = resolver.entry(qual, "params")
     if entry is None:
         return None
     position = next((i for i, value in enumerate(call.args) if value is arg), None)
