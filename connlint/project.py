@@ -868,7 +868,9 @@ class ProjectIndex:
         # borrowing them: ``order`` alone) decides whether a caller's resource
         # passed to it is handed over
         if found is not None and (field != "functions" or found.exports or found.order):
-            return found, module
+            # a function that makes, hands out and configures nothing says
+            # only what it does with its arguments: asked for as "params"
+            return (found, module) if kind != "functions" or found.exports else (None, None)
         target = summary.imports.get(name)
         if target is not None and depth < MAX_REEXPORTS:
             return self.entry(target, kind, depth + 1)
@@ -919,6 +921,11 @@ def _item(summary: ModuleSummary, item: tuple):
     kind, name = item[0], item[1]
     if kind == "params":
         kind = "functions"
+    elif kind == "functions":  # as ``ProjectIndex.entry`` answers it
+        function = summary.functions.get(name)
+        if function is not None and (function.exports or function.order):
+            return (function if function.exports else None), None
+        return None, summary.imports.get(name)
     if kind == "exports":
         if name is None:
             return summary.exports
