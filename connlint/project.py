@@ -100,6 +100,7 @@ class ProjectIndex:
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary, deps) computed here, for the cache
+        self.keep_computed = True  # a run without a cache has no use for them
         self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
         self.checking: set[str] = set()  # the files the run checks (absolute paths)
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
@@ -691,7 +692,7 @@ class ProjectIndex:
 
     def _remember(self, path: str, stat_result, summary: dict, reads: dict) -> None:
         """Keep a computed summary for the cache, with what it read."""
-        if stat_result is None:
+        if stat_result is None or not (self.keep_computed or self.cache is not None):
             return
         # a cycle member read while its cycle was solved is known by its file
         deps = {}
@@ -700,7 +701,8 @@ class ProjectIndex:
             if module not in deps or isinstance(deps[module], str):
                 deps[module] = seen if isinstance(seen, str) and read == module else self._stat(module)
         deps = dict(sorted(deps.items()))
-        self.computed[path] = (stat_result, summary, deps)
+        if self.keep_computed:
+            self.computed[path] = (stat_result, summary, deps)
         if self.cache is not None:
             self.cache.store_summary(path, stat_result, summary, deps)
 

@@ -59,6 +59,7 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     keys = [os.path.abspath(path) for path, _, _ in pending]  # each file's path as the project index knows it
     if project is not None:
         project.checking = set(keys)
+        project.keep_computed = cache is not None  # the workers' summaries travel back only to be cached
     size = sum(item[2].st_size for item in pending if item[2] is not None)
     large = len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
     # a few files (pre-commit) read only the summaries their checks ask for:
