@@ -245,25 +245,6 @@ class Catalog(Record):
             cached = self.__dict__["_call_terminals"] = frozenset(names)
         return cached
 
-    @property
-    def framework_words(self) -> dict:
-        """Top-level package of a framework (a package of the catalog's types
-        that is none of its libraries: ``flask``, ``fastapi``) -> the last
-        names of its types and constructors (``Flask``, ``Blueprint``).  A
-        module that imports the framework and spells none of them holds none
-        of its objects: a name reaches a type only through its own spelling
-        (``from flask import Blueprint as B`` spells it too)."""
-        cached = self.__dict__.get("_framework_words")
-        if cached is None:
-            cached = {}
-            for table in (self.openers, self.types):
-                for name in table:
-                    top = name.split(".", 1)[0]
-                    if top not in self.modules:
-                        cached.setdefault(top, set()).add(name.rsplit(".", 1)[-1].encode())
-            cached = self.__dict__["_framework_words"] = {top: tuple(sorted(words)) for top, words in cached.items()}
-        return cached
-
     def type_named(self, name: str | None) -> ResourceType | None:
         return self.types.get(name) if name else None
 

@@ -172,7 +172,7 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
 
     def entry(self, qual: str, kind: str):
         """The project summary entry of ``kind`` ("bindings", "functions",
-        "classes") for ``qual`` (``ProjectIndex.entry``), or None; remembered
+        "classes", "params") for ``qual`` (``ProjectIndex.entry``), or None; remembered
         for this module's analysis: the summaries it reads do not change while
         it runs (an import cycle's members are solved again only between
         passes)."""

@@ -4,9 +4,8 @@ Each project module that could matter gets a small summary: module-level
 names bound to catalog types (``engine = create_engine(...)``,
 ``SessionLocal = sessionmaker(...)``), functions that return a resource or
 create a pool, classes whose ``__init__`` creates a pool, and what functions
-do with the resources they are given (release, keep, or borrow them);
-a module known from its imports to make nothing gets a light summary,
-without being parsed (``LightSummary``).  A run settles them in import order (``connlint.schedule``): a module's
+do with the resources they are given (release, keep, or borrow them).
+A run settles them in import order (``connlint.schedule``): a module's
 summary comes from the facts of its own check, is computed once for the
 run, kept in the results cache by content, and handed to every worker that
 needs it.  Anything else asks on demand (the language server, the flake8
@@ -32,7 +31,6 @@ from connlint.summary import (
     Created,
     Forwarding,
     FunctionSummary,
-    LightSummary,
     Made,
     ModuleSummary,
 )
@@ -42,9 +40,6 @@ MAX_REEXPORTS = 4
 #: Passes over an import cycle's modules before its summaries are taken as
 #: they stand (a fixed point is usually reached in two).
 MAX_CYCLE_PASSES = 6
-#: Appended to a module's path, names the full summary of a light module
-#: (``LightSummary``) among the summaries a result relied on and in the cache.
-PARAMS = "\0params"
 
 
 def module_name(path) -> tuple[str, str]:
@@ -104,8 +99,7 @@ class ProjectIndex:
         self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
         self.checking: set[str] = set()  # the files the run checks (absolute paths)
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
-        self._full: dict[str, tuple] = {}  # light module's path + PARAMS -> (its full summary, digest)
-        self._names: dict[str, tuple] = {}  # light package -> (its functions, its imports): ``_module_names``
+        self._met_unknown = False  # a cycle member's summary was read before its first value
         self._asking_exports = False  # a cycle member asks whether it imports an exporter
 
     @property
@@ -199,21 +193,35 @@ class ProjectIndex:
     # was asked for first, nor on which other files the run checks.
 
     def summary(self, module: str) -> dict:
-        """The summary of a project module, in full (a light one completed)."""
         key = self.path_of(module)
         if key is None:
             return EMPTY  # not a project module
-        return self._full_at(key, None)
+        return self._summary_at(key)
 
     def _summary_at(self, key: str, item: tuple | None = None) -> dict:
-        """The summary of the module at ``key``; ``item`` (kind, name) is the
-        one entry the caller reads, should it be a member of a cycle being
-        solved (the caller is then solved again only if that entry changes)."""
+        """The summary of the module at ``key``; ``item`` (kind, name, ...:
+        ``_item``) is what the caller reads of it, should it be a member of a
+        cycle being solved (the caller is then solved again only if that
+        changes)."""
         found = self._summaries.get(key)
         if found is None:
             cycle = self._solving.get(key)
             if cycle is not None:  # a member of the import cycle being solved: its value so far
-                return self._value_in(cycle, key, item)
+                if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
+                    self._solve_member(cycle, key)
+                value = cycle.values[key]
+                if value is None:  # not computed yet, or being computed further up
+                    if self._asking_exports:
+                        # taken to export: nothing read that could turn out otherwise
+                        self._met_unknown = True
+                        return EMPTY
+                    value = EMPTY
+                if self._frames:
+                    if item is None:
+                        self._frames[-1][key] = cycle.versions[key]
+                    else:
+                        self._frames[-1][(key, *item)] = _item(value, item)
+                return value
             if key in self._busy:  # an import cycle closes here
                 self._solve_cycle(key)
                 found = self._summaries[key]
@@ -224,108 +232,6 @@ class ProjectIndex:
         if self._frames:
             self._frames[-1][key] = summary_digest
         return summary
-
-    # A light summary (``LightSummary``) stands for a module that makes and
-    # hands out nothing, known from what it imports without parsing it (most
-    # modules an application's import cycles hold).  Only a question about
-    # what one of its functions does with a resource needs its full summary
-    # (``_full_at``).  That is the summary of a module of its own, named
-    # ``path + PARAMS``: it reads what the module reads, and takes part in
-    # the module's import cycle like any member (joining the cycle being
-    # solved, or, once the cycle is settled, solved with the other light
-    # members it reads the parameters of, the settled members as they are:
-    # none of them read the parameters of a light module, or it would have
-    # joined their cycle).  The light summary itself never changes for it.
-
-    def _full_at(self, key: str, item: tuple | None) -> ModuleSummary:
-        """The summary of the module at ``key``, in full: ``_summary_at``, or
-        for a light module, its full summary."""
-        summary = self._summary_at(key, item)
-        if not isinstance(summary, LightSummary):
-            return summary
-        full = key + PARAMS
-        found = self._full.get(full)
-        if found is not None:
-            summary, full_digest = found
-            self.consulted[full] = full_digest
-            if self._frames:
-                self._frames[-1][full] = full_digest
-            return summary
-        cycle = self._solving.get(full) or self._solving.get(key)
-        if cycle is None:
-            component = self._component(key)
-            cycle = next((c for c in set(self._solving.values()) if c.component == component), None)
-        if cycle is not None:  # the cycle being solved: the full summary joins it
-            if full not in cycle.values:
-                cycle.add(full)
-                self._solving[full] = cycle
-            return self._value_in(cycle, full, item)
-        self._complete(key)
-        return self._full_at(key, item)
-
-    def _value_in(self, cycle, key: str, item: tuple | None) -> ModuleSummary:
-        """A cycle member's value so far, its read recorded for the member
-        asking.  One with no value yet is solved first, unless it is being
-        solved further up or the question is whether a member imports an
-        exporter: it then counts as empty, and the pass that read it is done
-        again if it turns out otherwise."""
-        if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
-            self._solve_member(cycle, key)
-        value = cycle.values[key] or EMPTY
-        if self._frames:
-            if item is None:
-                self._frames[-1][key] = cycle.versions[key]
-            else:
-                self._frames[-1][(key, *item)] = _item(value, item)
-        return value
-
-    def _complete(self, key: str) -> None:
-        """Settle the full summary of the settled light module at ``key``."""
-        full = key + PARAMS
-        if self.cache is not None:
-            try:
-                found = self.cache.lookup_summary(full, os.stat(key))
-            except OSError:
-                found = None
-            if found is not None and self._still_valid(found[1]):
-                self._full[full] = (found[0], digest(found[0]))
-                return
-        component = self._component(key)
-        if len(component) == 1 and key not in self._edges(key):
-            summary, stat_result, reads = self._computed_in_frame(full, cached=False)
-            self._full[full] = (summary, digest(summary))
-            self._remember(full, stat_result, summary, reads)
-            return
-        self._solve_members(_Cycle([full], component))
-
-    def _module_names(self, key: str) -> tuple:
-        """(the module-level functions, the module-level imports) of the
-        module at ``key``, as its full summary lists them."""
-        found = self._names.get(key)
-        if found is None:
-            from connlint.names import Resolver
-            from connlint.source import ParseFailure, parse
-
-            try:
-                with open(key, "rb") as handle:
-                    resolver = Resolver(parse(handle.read(), key), self.catalog, package_of(key), self)
-                found = frozenset(resolver.functions), dict(resolver.module.imports)
-            except (OSError, ParseFailure):
-                found = frozenset(), {}
-            self._names[key] = found
-        return found
-
-    def _names_framework(self, data: bytes) -> bool:
-        """Does a source import a framework and spell one of its types
-        (``Blueprint``)?  Its module may hand out one of its objects."""
-        words = self.catalog.framework_words
-        for source, rest in import_statements(data):
-            names = [source.decode("utf-8", "replace")] if source is not None else imported_names(rest)
-            for name in names:
-                found = words.get(name.split(".", 1)[0])
-                if found is not None and any(word in data for word in found):
-                    return True
-        return False
 
     def _compute_once(self, key: str) -> tuple:
         """(summary, digest) of a module not known to be in a cycle."""
@@ -381,7 +287,7 @@ class ProjectIndex:
         self._busy.add(key)
         self._stack.append(key)
         self._frames.append({})
-        outer, self.current_root = self.current_root, module_name(key.removesuffix(PARAMS))[1]
+        outer, self.current_root = self.current_root, module_name(key)[1]
         try:
             summary, stat_result = self._compute(key, cached)
         finally:
@@ -407,13 +313,7 @@ class ProjectIndex:
             members.update(self._stack[self._stack.index(key):])  # the cycle as met, should the import graph miss it
         # Members whose summaries are known already read no other member's:
         # computed again, they would come out the same.
-        self._solve_members(
-            _Cycle(sorted(member for member in members if member not in self._summaries), self._component(key))
-        )
-
-    def _solve_members(self, cycle) -> None:
-        """Solve ``cycle``'s members (it may gain full summaries of light
-        members meanwhile) to a fixed point, then settle them."""
+        cycle = _Cycle(sorted(member for member in members if member not in self._summaries))
         for member in cycle.members:
             self._solving[member] = cycle
         try:
@@ -430,14 +330,11 @@ class ProjectIndex:
         # A member's summary stays valid while no member's file changes and
         # what the members read outside the cycle stays the same.
         stamps = {member: self._stat(member) for member in cycle.members}
-        relied_on = dict(cycle.outside)
         for member in cycle.members:
             summary = cycle.values[member] or EMPTY
-            if member.endswith(PARAMS):
-                relied_on[member] = (self._full.setdefault(member, (summary, digest(summary))))[1]
-            else:
-                relied_on[member] = self._settle(member, summary)[1]
+            self._settle(member, summary)
             self._remember(member, cycle.stats.get(member), summary, {**cycle.outside, **stamps})
+        relied_on = {**cycle.outside, **{member: self._summaries[member][1] for member in cycle.members}}
         for member in cycle.members:
             if member in self._early:
                 self._early[member] = (self._early[member][0], relied_on)
@@ -577,11 +474,7 @@ class ProjectIndex:
                          list(imported_modules(statements, package_of(key))))
 
     def _compute(self, path: str, cached: bool) -> tuple:
-        """(summary, stat) of the module at ``path``; its full summary for
-        ``path + PARAMS``, never light."""
-        full = path.endswith(PARAMS)
-        if full:
-            path, cached = path[: -len(PARAMS)], False
+        """(summary, stat) of the module at ``path``."""
         if path in self._scans and not self.could_export(path):
             # most modules: known from their import statements to export
             # nothing, without reading them again
@@ -606,28 +499,26 @@ class ProjectIndex:
             # a module its own check would skip makes no resource.  A member of
             # an import cycle being solved asks on each pass, from what the
             # other members export so far, without solving them for it (one
-            # not computed yet counts as exporting nothing): the answer is
-            # among what the pass reads, so a pass that saw less than they
-            # finally export is done again.  Making nothing, a module whose
-            # objects no other module can hold gets a light summary, unparsed
+            # not computed yet counts as exporting): the answer is among what
+            # the pass reads, so a pass that saw less than they finally export
+            # is done again
             solving = path in self._solving
             if not solving:
                 sites = self.matters(data, path) or self.imports_exporter(data, path)
             else:
-                outer, self._asking_exports = self._asking_exports, True
+                outer = self._met_unknown, self._asking_exports
+                self._met_unknown, self._asking_exports = False, True
                 try:
                     sites = self.matters(data, path) or (b"import" in data and self._imports_exporter(data, path))
+                    sites = sites or self._met_unknown
                 finally:
-                    self._asking_exports = outer
-            if not sites and not full and not self._names_framework(data):
-                self._early.pop(path, None)
-                return LightSummary(), stat_result
+                    self._met_unknown, self._asking_exports = outer
             # a module the run checks is checked here, and its findings kept
             # for its turn, rather than parsed once more then: an import
             # cycle member on each pass (the last pass read what the others
             # finally export, else it would be stale), or a module asked for
             # before its turn (a run of a few files has no plan)
-            checked = sites and not full and path in self.checking and (solving or not self._solving)
+            checked = sites and path in self.checking and (solving or not self._solving)
             display = display_path(path)
             facts, failures = self.checker.analyse(
                 display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,
@@ -636,7 +527,7 @@ class ProjectIndex:
                 summary = summarize(facts, self.catalog, module_name(path)[0])
             if checked:
                 self._early[path] = (self.checker.findings(display, facts) if facts is not None else failures, None)
-            elif not full:
+            else:
                 self._early.pop(path, None)  # an earlier pass's, should this one see no exporter
         return summary, stat_result
 
@@ -647,7 +538,6 @@ class ProjectIndex:
         return found if found is not None and found[1] is not None else None
 
     def _stat(self, path: str):
-        path = path.removesuffix(PARAMS)  # a light module's full summary: its file's
         found = self._stats.get(path, False)
         if found is False:
             try:
@@ -671,21 +561,12 @@ class ProjectIndex:
         return True
 
     def path_digest(self, path: str) -> str:
-        """The digest of the summary of the module at ``path`` ("" if none);
-        of its full summary for ``path + PARAMS``."""
-        full = path.endswith(PARAMS)
-        if full:
-            path = path[: -len(PARAMS)]
+        """The digest of the summary of the module at ``path`` ("" if none)."""
         if not os.path.isfile(path):
             return ""
         outer, self.current_root = self.current_root, module_name(path)[1]
         try:
             self._summary_at(path)
-            if full and path in self._summaries and isinstance(self._summaries[path][0], LightSummary):
-                if path + PARAMS not in self._full:
-                    self._complete(path)
-                found = self._full.get(path + PARAMS)
-                return found[1] if found is not None else ""
         finally:
             self.current_root = outer
         return self._summaries[path][1] if path in self._summaries else ""
@@ -802,17 +683,8 @@ class ProjectIndex:
         return key is not None and _item(self._summary_at(key, EXPORTS), EXPORTS)
 
     def _exports_name(self, module: str, name: str, depth: int) -> bool:
-        submodule = self.path_of(f"{module}.{name}") is not None
-        item = (EXPORTS[0], name, submodule)
-        key = self.path_of(module)
-        summary = self._summary_at(key, item)
-        if isinstance(summary, LightSummary) and submodule:
-            # a submodule's name, unless the module binds it: what its full
-            # summary would say (a light module's functions export nothing)
-            functions, imports = self._module_names(key)
-            answer = _export_answer(False, False if name in functions else None, imports.get(name), submodule)
-        else:
-            answer = _item(summary, item)
+        item = (EXPORTS[0], name, self.path_of(f"{module}.{name}") is not None)
+        answer = _item(self._summary_at(self.path_of(module), item), item)
         if type(answer) is bool:
             return answer
         target = answer[1]
@@ -855,23 +727,22 @@ class ProjectIndex:
         return target
 
     def entry(self, qual: str, kind: str, depth: int = 0):
-        """The summary entry of ``kind`` (bindings, functions, classes) for
-        ``qual``, following re-exports."""
+        """The summary entry of ``kind`` for ``qual``, following re-exports:
+        "bindings", "classes"; "functions", one that makes, hands out or
+        configures something; "params", any function with parameters, for
+        what it does with them."""
         module, name = self.split(qual)
         if module is None or "." in name:
             return None, None
         key = self.path_of(module)
-        if kind == "params":  # what a function does with its arguments: a light module's are worked out now
-            summary, field = self._full_at(key, (kind, name)), "functions"
-        else:
-            summary, field = self._summary_at(key, (kind, name)), kind
+        summary = self._summary_at(key, (kind, name))
+        field = "functions" if kind == "params" else kind
         found = getattr(summary, field).get(name)
         # what a function does with its arguments (``order``, ``params``;
         # borrowing them: ``order`` alone) decides whether a caller's resource
-        # passed to it is handed over
+        # passed to it is handed over: asked for as "params"; as "functions",
+        # only what it makes, hands out or configures
         if found is not None and (field != "functions" or found.exports or found.order):
-            # a function that makes, hands out and configures nothing says
-            # only what it does with its arguments: asked for as "params"
             return (found, module) if kind != "functions" or found.exports else (None, None)
         target = summary.imports.get(name)
         if target is not None and depth < MAX_REEXPORTS:
@@ -880,23 +751,16 @@ class ProjectIndex:
 
 
 class _Cycle:
-    """An import cycle being solved: its members' summaries so far (the full
-    summaries of light members, ``path + PARAMS``, join it when asked for)."""
+    """An import cycle being solved: its members' summaries so far."""
 
-    def __init__(self, members: list, component: tuple):
-        self.members = members  # sorted by path; full summaries joining later, in the order asked for
-        self.component = component  # of the static import graph
+    def __init__(self, members: list):
+        self.members = members  # sorted by path
         self.values: dict = dict.fromkeys(members)  # None until first computed
         self.versions: dict = dict.fromkeys(members, 0)  # bumped whenever a value changes
         self.read: dict = {}  # member -> {member it read: the version it saw}
         self.outside: dict = {}  # summaries outside the cycle the members read -> digest
         self.active: set = set()  # members being computed
         self.stats: dict = {}
-
-    def add(self, member: str) -> None:
-        self.members.append(member)
-        self.values[member] = None
-        self.versions[member] = 0
 
     def stale(self, member: str) -> bool:
         if self.values[member] is None:
@@ -916,10 +780,9 @@ EXPORTS = ("exports", None)
 
 def _item(summary: ModuleSummary, item: tuple):
     """What is read of a summary for ``item``: (kind, name) as
-    ``ProjectIndex.entry`` reads it ("params": a function, for what it does
-    with its arguments); ``EXPORTS``, whether it exports anything;
-    ("exports", name, whether a submodule has that name), what says whether
-    it exports ``name`` (``_export_answer``)."""
+    ``ProjectIndex.entry`` reads it; ``EXPORTS``, whether it exports
+    anything; ("exports", name, whether a submodule has that name), what
+    says whether it exports ``name`` (``_export_answer``)."""
     kind, name = item[0], item[1]
     if kind == "params":
         kind = "functions"

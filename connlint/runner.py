@@ -181,8 +181,9 @@ def _process(checker, path, display, stat_result, want_digest: bool, cache=None,
 
     if project.begin_check(data, path):
         early = project.early_findings(path)
-        if early is not None:
+        if early is not None:  # found where the index met the file, by its absolute path
             findings, relied_on = early
+            findings = [f if f.path == display else f.copy_with(path=display) for f in findings]
             project.consulted.update(relied_on)
         else:
             findings = checker.check_bytes(

@@ -263,8 +263,6 @@ class ModuleSummary(_Entry):
     @classmethod
     def from_json(cls, data):
         """The summary ``data`` (``to_json``'s document) stands for, or None."""
-        if data == _LIGHT:
-            return LightSummary()
         if type(data) is not dict or data.keys() != _MODULE_KEYS:
             return None
         imports = data["imports"]
@@ -278,28 +276,8 @@ class ModuleSummary(_Entry):
         return cls(bindings, dict(imports), functions, classes)
 
 
-class LightSummary(ModuleSummary):
-    """The summary of a module known, without parsing it, to make nothing and
-    hand out nothing: it imports no catalog library, nothing another project
-    module exports, and no framework whose objects it names.  What its
-    functions do with the resources they are given is not in it: asked for,
-    it is worked out then (``ProjectIndex.entry(..., "params")``)."""
-
-    __slots__ = ()
-
-    def to_json(self) -> dict:
-        return dict(_LIGHT)
-
-    def __getstate__(self) -> tuple:
-        return ()
-
-    def __setstate__(self, state: tuple) -> None:
-        ModuleSummary.__init__(self)
-
-
 #: The summary of a module that exports nothing (or of a name that is no project module).
 EMPTY = ModuleSummary()
-_LIGHT = {"light": True}
 
 _INSTANCE = frozenset(("instance", "origin"))
 _FORWARDING = frozenset(("call", "origin", "keywords"))

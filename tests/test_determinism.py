@@ -120,3 +120,24 @@ def test_a_file_finds_the_same_modules_alone_and_with_the_others(tmp_path, monke
     test, utils = "cli/tests/pytests/test_io.py", "cli/tests/utils.py"
     assert in_process([test], cwd=tmp_path) == expected
     assert in_process([test, utils], cwd=tmp_path) == in_process([utils, test], cwd=tmp_path) == expected
+
+
+def test_a_module_checked_before_its_turn_shows_as_given_in_any_order(tmp_path):
+    # views.py asks what db.py exports before db.py's turn: db.py is checked
+    # then, by its absolute path; its findings still show the path as given
+    project = tmp_path / "p6"
+    (project / "app").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "p6"\n')
+    (project / "app" / "__init__.py").write_text("")
+    (project / "app" / "db.py").write_text(
+        'import sqlite3\n\n\ndef connect():\n    return sqlite3.connect("x")\n\n\n'
+        'def leak():\n    conn = sqlite3.connect("y")\n    conn.execute("select 1")\n'
+    )
+    (project / "app" / "views.py").write_text(
+        'from app.db import connect\n\n\ndef index():\n    conn = connect()\n    conn.execute("select 1")\n'
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    first = cli("../p6/app/views.py", "../p6/app/db.py", cwd=elsewhere).splitlines()
+    assert first == cli("../p6/app/db.py", "../p6/app/views.py", cwd=elsewhere).splitlines()
+    assert [line.split(": ")[0] for line in first] == ["../p6/app/db.py:9:12", "../p6/app/views.py:5:12"]
