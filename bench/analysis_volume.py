@@ -32,7 +32,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "connlint-bench"
 
 
@@ -41,8 +40,7 @@ def main(argv=None) -> int:
     parser.add_argument("paths", nargs="*", default=[str(BENCH_CACHE / "apps" / "src")])
     parser.add_argument("--jobs", default="1", help="worker processes (1: every analysis is counted here)")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    from connlint import engine
+    from connlint import engine  # as installed (``pip install -e .``: this checkout), or from PYTHONPATH
     from connlint.cli import main as connlint_main
 
     analyses: Counter = Counter()
