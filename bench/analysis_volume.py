@@ -1,9 +1,10 @@
 """How much source a run parses, and why: a measure of work that, unlike a
 timing, does not move with the machine's load.
 
-    python bench/analysis_volume.py [PATH ...] [--jobs 1]
+    python bench/analysis_volume.py [PATH ...]
 
-Runs ``connlint --isolated --no-cache --exit-zero`` in this process, by
+Runs ``connlint --isolated --no-cache --exit-zero --jobs 1`` in this process
+(every analysis is made here, where it is counted), by
 default over the benchmark's application corpus, counting each analysis of a
 file (each parse) by what it was for:
 
@@ -38,7 +39,6 @@ BENCH_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", default=[str(BENCH_CACHE / "apps" / "src")])
-    parser.add_argument("--jobs", default="1", help="worker processes (1: every analysis is counted here)")
     args = parser.parse_args(argv)
     from connlint import engine  # as installed (``pip install -e .``: this checkout), or from PYTHONPATH
     from connlint.cli import main as connlint_main
@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     engine.Checker.analyse = counted
     try:
         with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):  # the findings
-            connlint_main(["--isolated", "--no-cache", "--exit-zero", "--quiet", "--jobs", args.jobs, *args.paths])
+            connlint_main(["--isolated", "--no-cache", "--exit-zero", "--quiet", "--jobs", "1", *args.paths])
     except SystemExit:
         pass
     finally:
