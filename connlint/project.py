@@ -97,7 +97,7 @@ class ProjectIndex:
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary, deps) computed here, for the cache
         self.keep_computed = True  # a run without a cache has no use for them
         self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
-        self.checking: set[str] = set()  # the files the run checks (absolute paths)
+        self.checking: dict[str, str] = {}  # absolute path -> display path of each file the run checks
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
         self._met_unknown = False  # a cycle member's summary was read before its first value
         self._asking_exports = False  # a cycle member asks whether it imports an exporter
@@ -519,7 +519,7 @@ class ProjectIndex:
             # finally export, else it would be stale), or a module asked for
             # before its turn (a run of a few files has no plan)
             checked = sites and path in self.checking and (solving or not self._solving)
-            display = display_path(path)
+            display = self.checking.get(path) or display_path(path)  # as the run shows the file
             facts, failures = self.checker.analyse(
                 display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,
             )
@@ -734,17 +734,10 @@ class ProjectIndex:
         module, name = self.split(qual)
         if module is None or "." in name:
             return None, None
-        key = self.path_of(module)
-        summary = self._summary_at(key, (kind, name))
-        field = "functions" if kind == "params" else kind
-        found = getattr(summary, field).get(name)
-        # what a function does with its arguments (``order``, ``params``;
-        # borrowing them: ``order`` alone) decides whether a caller's resource
-        # passed to it is handed over: asked for as "params"; as "functions",
-        # only what it makes, hands out or configures
-        if found is not None and (field != "functions" or found.exports or found.order):
-            return (found, module) if kind != "functions" or found.exports else (None, None)
-        target = summary.imports.get(name)
+        item = (kind, name)
+        found, target = _item(self._summary_at(self.path_of(module), item), item)
+        if found is not None:
+            return found, module
         if target is not None and depth < MAX_REEXPORTS:
             return self.entry(target, kind, depth + 1)
         return None, None
@@ -779,18 +772,12 @@ EXPORTS = ("exports", None)
 
 
 def _item(summary: ModuleSummary, item: tuple):
-    """What is read of a summary for ``item``: (kind, name) as
-    ``ProjectIndex.entry`` reads it; ``EXPORTS``, whether it exports
+    """What is read of a summary for ``item``: for (kind, name), the entry
+    ``ProjectIndex.entry`` takes from it, or else the import it follows
+    (either may be None); ``EXPORTS``, whether it exports
     anything; ("exports", name, whether a submodule has that name), what
     says whether it exports ``name`` (``_export_answer``)."""
     kind, name = item[0], item[1]
-    if kind == "params":
-        kind = "functions"
-    elif kind == "functions":  # as ``ProjectIndex.entry`` answers it
-        function = summary.functions.get(name)
-        if function is not None and (function.exports or function.order):
-            return (function if function.exports else None), None
-        return None, summary.imports.get(name)
     if kind == "exports":
         if name is None:
             return summary.exports
@@ -801,7 +788,17 @@ def _item(summary: ModuleSummary, item: tuple):
             summary.imports.get(name),
             item[2],
         )
-    return getattr(summary, kind).get(name), summary.imports.get(name)
+    if kind in ("functions", "params"):
+        function = summary.functions.get(name)
+        # what a function does with its arguments (``order``, ``params``;
+        # borrowing them: ``order`` alone) decides whether a caller's resource
+        # passed to it is handed over: asked for as "params"; as "functions",
+        # only what it makes, hands out or configures
+        if function is not None and (function.exports or function.order):
+            return (function if kind == "params" or function.exports else None), None
+        return None, summary.imports.get(name)
+    found = getattr(summary, kind).get(name)
+    return found, None if found is not None else summary.imports.get(name)
 
 
 def _export_answer(defined: bool, function_exports, target, submodule: bool):

@@ -58,7 +58,7 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
             project.checker  # noqa: B018 - the index's too, before any worker process starts
     keys = [os.path.abspath(path) for path, _, _ in pending]  # each file's path as the project index knows it
     if project is not None:
-        project.checking = set(keys)
+        project.checking = {key: display for key, (_, display, _) in zip(keys, pending)}
         project.keep_computed = cache is not None  # the workers' summaries travel back only to be cached
     size = sum(item[2].st_size for item in pending if item[2] is not None)
     large = len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
@@ -181,9 +181,8 @@ def _process(checker, path, display, stat_result, want_digest: bool, cache=None,
 
     if project.begin_check(data, path):
         early = project.early_findings(path)
-        if early is not None:  # found where the index met the file, by its absolute path
+        if early is not None:
             findings, relied_on = early
-            findings = [f if f.path == display else f.copy_with(path=display) for f in findings]
             project.consulted.update(relied_on)
         else:
             findings = checker.check_bytes(
