@@ -313,7 +313,11 @@ class ProjectIndex:
             members.update(self._stack[self._stack.index(key):])  # the cycle as met, should the import graph miss it
         # Members whose summaries are known already read no other member's:
         # computed again, they would come out the same.
-        cycle = _Cycle(sorted(member for member in members if member not in self._summaries))
+        # Members of a cycle being solved further up keep their place there:
+        # this one reads their values so far, as any module they import would.
+        cycle = _Cycle(sorted(
+            member for member in members if member not in self._summaries and member not in self._solving
+        ))
         for member in cycle.members:
             self._solving[member] = cycle
         try:

@@ -141,3 +141,28 @@ def test_a_module_checked_before_its_turn_shows_as_given_in_any_order(tmp_path):
     first = cli("../p6/app/views.py", "../p6/app/db.py", cwd=elsewhere).splitlines()
     assert first == cli("../p6/app/db.py", "../p6/app/views.py", cwd=elsewhere).splitlines()
     assert [line.split(": ")[0] for line in first] == ["../p6/app/db.py:9:12", "../p6/app/views.py:5:12"]
+
+
+def test_a_cycle_met_inside_another_being_solved_leaves_it_its_members(tmp_path, monkeypatch):
+    # views.py asks m4 for ``keep``: m4 imports m2, whose ``app.m0.use`` reads
+    # m0, which imports m2 and m4 back.  The second cycle, met while the first
+    # is solved, used to take the first one's members and end it with a
+    # KeyError (CNL900 "internal error" on views.py, in some orders only)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "nested"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "m0.py").write_text('from app.m2 import keep\nimport app.m4\n\n\ndef use(conn):\n    conn.execute("select 1")\n')
+    (app / "m2.py").write_text("import sqlite3\nfrom app import (\n    m1,\n)\nimport app\n\n\ndef keep(conn):\n    app.m0.use(conn)\n")
+    (app / "m4.py").write_text("import app.m2\n")
+    leak = 'import sqlite3\n\nfrom app.{} import keep\n\n\ndef {}():\n    conn = sqlite3.connect("x")\n    keep(conn)\n'
+    (app / "views.py").write_text(leak.format("m4", "index"))
+    (app / "jobs.py").write_text(leak.format("m2", "run"))
+    monkeypatch.chdir(tmp_path)
+    files = ["app/jobs.py", "app/m0.py", "app/m2.py", "app/m4.py", "app/views.py"]
+    expected = [
+        "app/jobs.py:7:12: CNL101 sqlite3 connection from sqlite3.connect() is never closed; "
+        "use 'with contextlib.closing(sqlite3.connect(...)) as conn:'"
+    ]
+    assert in_process(files, cwd=tmp_path) == expected
+    assert in_process(files[::-1], cwd=tmp_path) == expected
+    assert sorted(line for name in files for line in in_process([name], cwd=tmp_path)) == expected

@@ -91,11 +91,19 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
 
 
+def _as_from_a_terminal() -> None:
+    """A shell starts a background job (``pytest ... &`` in a script) with
+    SIGINT and SIGQUIT ignored, and its children inherit that: the run under
+    test gets them as a command typed at a terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def _start(project, stderr):
     """A ``connlint -j 2`` run and its two workers, once both are analysing."""
     process = subprocess.Popen(
         [*COMMAND, "-q", "--isolated", "--no-cache", "-j", "2", "."],
-        cwd=project, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+        cwd=project, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True, preexec_fn=_as_from_a_terminal,
     )
     deadline = time.monotonic() + 90
     workers: set[int] = set()
