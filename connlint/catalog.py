@@ -192,6 +192,9 @@ class Catalog(Record):
     # connections only when that argument is of one of these types
     owned_if: dict[str, dict] = field(factory=dict)
     modules: set[str] = field(factory=set)  # top-level import names
+    # every qualified name the catalog files and the user's openers spell:
+    # a file importing none of them (nor a catalog module whole) meets no resource
+    known_names: set[str] = field(factory=set)
     borrow_calls: set[str] = field(factory=set)
     holding_calls: set[str] = field(factory=set)  # results that keep a reference to what they are given
     closed_checks: set[str] = field(factory=set)  # attributes / methods saying whether it was released
@@ -309,6 +312,7 @@ def _unknown(keys, allowed, where):
 
 def _add_file(catalog: Catalog, data: dict, where: str) -> None:
     _unknown(data, FILE_KEYS, where)
+    catalog.known_names.update(_qualified_names(data))
     library = data.get("library", {})
     _unknown(library, LIBRARY_KEYS, f"{where}: [library]")
     lib_name = library.get("name", where.rsplit(".", 1)[0])
@@ -364,6 +368,19 @@ def _add_file(catalog: Catalog, data: dict, where: str) -> None:
     _unknown(analysis, ANALYSIS_KEYS, f"{where}: [analysis]")
     for key, values in analysis.items():
         getattr(catalog, key).update(_expect(values, list, f"{where}: analysis.{key}"))
+
+
+def _qualified_names(value):
+    """Every dotted name among the keys and strings of a catalog file."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _qualified_names(key)
+            yield from _qualified_names(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _qualified_names(item)
+    elif isinstance(value, str) and "." in value and _is_qualified(value):
+        yield value
 
 
 def _add_url_constructor(catalog: Catalog, entry, where: str) -> None:
@@ -555,6 +572,7 @@ def _add_user_opener(catalog: Catalog, entry, where: str) -> None:
     for call in calls:
         catalog.openers[call] = returns
         catalog.modules.add(call.split(".", 1)[0])
+        catalog.known_names.add(call)
 
 
 def _check_references(catalog: Catalog) -> None:

@@ -48,6 +48,7 @@ class Checker:
             self.catalog.modules,
             self.catalog.settings_names,
             everything=os.environ.get("CONNLINT_PREFILTER") == "off",  # for the benchmark: what it saves
+            known=self.catalog.known_names,
         )
 
     def read(self, path: Path):
@@ -67,7 +68,7 @@ class Checker:
 
         ``project`` resolves names other project modules define; ``force``
         skips the prefilter (the caller knows the file imports such a module)."""
-        if not force and not self.prefilter.matches(data):
+        if not force and not self.prefilter.names_catalog(data):
             return None, []
         try:
             tree = parse(data, display)

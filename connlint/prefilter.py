@@ -18,15 +18,23 @@ _FROM = re.compile(rb"[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+")
 _AFTER_KEYWORD = frozenset(b" \t(\\")
 _LINE_ENDS = re.compile(rb"[\r\n#;]")
 _JOINED = re.compile(rb"\\(?:\r\n|\r|\n)")
+_COMMENT = re.compile(rb"#[^\r\n]*")
 
 
-def import_statements(data: bytes) -> list[tuple[bytes | None, bytes]]:
+def _opens_list(rest: bytes) -> bool:
+    """``from m import (`` with the list going on past this line."""
+    return b"(" in rest and b")" not in rest
+
+
+def import_statements(data: bytes, whole: bool = False) -> list[tuple[bytes | None, bytes]]:
     """(module of ``from M import``, or None for ``import``; the rest of the
     line) for each line that starts an import statement.
 
     The names of a parenthesised list that goes on over several lines are
-    only those on the first line; text in strings that looks like an import
-    counts as one (the answer only has to err on the side of parsing)."""
+    only those on the first line, unless ``whole``: then the rest runs to the
+    closing parenthesis, comments left out.  Text in strings that looks like
+    an import counts as one (the answer only has to err on the side of
+    parsing)."""
     found = []
     position = data.find(b"import")
     while position >= 0:
@@ -46,7 +54,11 @@ def import_statements(data: bytes) -> list[tuple[bytes | None, bytes]]:
                 source = match.group(1) if match is not None else None
             if source is not None or not prefix.strip(b" \t"):
                 stop = _LINE_ENDS.search(data, end)
-                found.append((source, data[end : stop.start() if stop else len(data)]))
+                rest = data[end : stop.start() if stop else len(data)]
+                if whole and source is not None and _opens_list(rest):
+                    close = data.find(b")", end)
+                    rest = _COMMENT.sub(b"", data[end : close + 1 if close >= 0 else len(data)])
+                found.append((source, rest))
         position = data.find(b"import", end)
     return found
 
@@ -78,10 +90,17 @@ def imported_names(rest: bytes) -> list[str]:
 class Prefilter:
     """Matches a file that imports one of ``modules`` (by top-level package),
     or assigns one of ``settings_names`` at module level (``DATABASES = {...}``
-    in Django settings)."""
+    in Django settings).
 
-    def __init__(self, modules, settings_names=(), everything: bool = False):
+    ``names_catalog`` asks more: does the file import a name the catalog
+    knows?  ``known`` holds the catalog's qualified names and every module on
+    the way to one (``sqlalchemy``, ``sqlalchemy.orm``,
+    ``sqlalchemy.orm.Session``): ``from sqlalchemy import Column`` cannot
+    bring a resource into a file, ``from sqlalchemy import orm`` can."""
+
+    def __init__(self, modules, settings_names=(), everything: bool = False, known=()):
         self.tops = frozenset(m.split(".", 1)[0] for m in modules)
+        self.known = frozenset(_with_parents(name for name in known if name.split(".", 1)[0] in self.tops))
         self.settings_names = tuple(sorted(n.encode() for n in settings_names))
         self.everything = everything  # the benchmark measures what the prefilter saves
         self._settings = None
@@ -90,6 +109,7 @@ class Prefilter:
             self._settings = re.compile(rb"^(?:" + words + rb")[ \t]*(?::[^=\n]*)?=", re.M)
 
     def matches(self, data: bytes, statements=None) -> bool:
+        """Does the file import a catalog library at all (or set a database setting)?"""
         if self.everything:
             return True
         if statements is None:
@@ -100,10 +120,49 @@ class Prefilter:
                     return True
             elif any(self._imports_catalog(name) for name in imported_names(rest)):
                 return True
+        return self._sets_database(data)
+
+    def names_catalog(self, data: bytes, statements=None, whole: bool = False) -> bool:
+        """Does the file import a catalog module whole (``import redis``:
+        any attribute may follow), or from one a name the catalog knows (or
+        ``*``), or set a database setting?  Anything a check finds starts
+        from one of these, or from a project module."""
+        if self.everything:
+            return True
+        if statements is None:
+            statements = import_statements(data)
+        unfinished = False
+        for source, rest in statements:
+            if source is None:
+                if any(self._imports_catalog(name) for name in imported_names(rest)):
+                    return True
+                continue
+            module = source.decode("utf-8", "replace")
+            if not self._imports_catalog(module):
+                continue
+            if b"*" in rest or any(f"{module}.{name}" in self.known for name in imported_names(rest)):
+                return True
+            unfinished = unfinished or _opens_list(rest)
+        if unfinished and not whole:  # a list over several lines: read it whole
+            return self.names_catalog(data, import_statements(data, whole=True), whole=True)
+        return self._sets_database(data)
+
+    def _sets_database(self, data: bytes) -> bool:
         # the settings pattern is anchored per line: only worth running when a name occurs at all
         return self._settings is not None and any(n in data for n in self.settings_names) and (
             self._settings.search(data) is not None
         )
 
+    def knows(self, qual: str) -> bool:
+        """Is ``qual`` a name the catalog knows, or a module on the way to one?"""
+        return qual in self.known
+
     def _imports_catalog(self, module: str) -> bool:
         return module.split(".", 1)[0] in self.tops
+
+
+def _with_parents(names):
+    for name in names:
+        parts = name.split(".")
+        for end in range(1, len(parts) + 1):
+            yield ".".join(parts[:end])

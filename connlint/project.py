@@ -459,8 +459,8 @@ class ProjectIndex:
 
     def begin_check(self, data: bytes, path) -> bool:
         """``begin_file``, then: is the file at ``path`` (holding ``data``)
-        worth analysing?  Only if it imports a catalog library or something a
-        project module exports; the checks of every door ask this."""
+        worth analysing?  Only if it imports a name the catalog knows or
+        something a project module exports; the checks of every door ask this."""
         self.begin_file(path)
         return self.matters(data, path) or self.imports_exporter(data, path)
 
@@ -474,8 +474,7 @@ class ProjectIndex:
         if found is None:
             return True
         statements = import_statements(data)
-        return found == (self.checker.prefilter.matches(data, statements),
-                         list(imported_modules(statements, package_of(key))))
+        return found == self._scanned(data, statements, key)
 
     def _compute(self, path: str, cached: bool) -> tuple:
         """(summary, stat) of the module at ``path``."""
@@ -608,13 +607,17 @@ class ProjectIndex:
         return False
 
     def matters(self, data: bytes, path) -> bool:
-        """The catalog prefilter (summaries and checks both ask)."""
-        return self._scan(os.path.abspath(path), data)[0]
+        """Does the file import a name the catalog knows (summaries and checks both ask)?"""
+        return self._scan(os.path.abspath(path), data)[2]
 
     def _scan(self, key: str, data: bytes | None = None) -> tuple:
-        """(passes the catalog prefilter, its imports) of the file at the
-        absolute path ``key``, read from disk unless ``data`` is given: one
-        pass over its import statements, remembered."""
+        """(imports a catalog library, its imports, imports a name the catalog
+        knows: ``Prefilter.matches``, ``imported_modules``,
+        ``Prefilter.names_catalog``) of the file at the absolute path ``key``,
+        read from disk unless ``data`` is given: one pass over its import
+        statements, remembered.  The first decides which modules get a
+        summary (what their functions do with a resource they are given
+        matters however little they import), the last which are checked."""
         found = self._scans.get(key)
         if found is None:
             if data is None:
@@ -623,12 +626,16 @@ class ProjectIndex:
                         data = handle.read()
                 except OSError:
                     data = b""  # unreadable: imports nothing
-            statements = import_statements(data)
-            found = self._scans[key] = (
-                self.checker.prefilter.matches(data, statements),
-                list(imported_modules(statements, package_of(key))),
-            )
+            found = self._scans[key] = self._scanned(data, import_statements(data), key)
         return found
+
+    def _scanned(self, data: bytes, statements, key: str) -> tuple:
+        prefilter = self.checker.prefilter
+        return (
+            prefilter.matches(data, statements),
+            list(imported_modules(statements, package_of(key))),
+            prefilter.names_catalog(data, statements),
+        )
 
     def imports_exporter(self, data: bytes, path) -> bool:
         """Does this source import something a project module exports?"""
@@ -694,7 +701,9 @@ class ProjectIndex:
         target = answer[1]
         if target is not None:
             if self.is_library(target):
-                return True  # a catalog library re-exported: from .compat import sqlite3
+                # a catalog library re-exported (from .compat import sqlite3),
+                # unless it is a name the catalog knows nothing of (Column)
+                return self.checker.prefilter.knows(target)
             if depth >= MAX_REEXPORTS:
                 return False
             if self.path_of(target) is not None:  # a module re-exported by name

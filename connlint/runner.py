@@ -175,7 +175,7 @@ def _process(checker, path, display, stat_result, want_digest: bool, cache=None,
             if cached is not None:
                 return digest, cached, {}
     if project is None:
-        findings = checker.check_bytes(display, data) if checker.prefilter.matches(data) else []
+        findings = checker.check_bytes(display, data) if checker.prefilter.names_catalog(data) else []
         return digest, findings, {}
     from connlint.project import package_of
 

@@ -9,7 +9,8 @@ class ParseError(Rule):
     summary = "The file cannot be read or parsed, so it was not checked."
     what = """
 Reported by the engine, not by a check: a file that connlint would analyse
-(it imports a catalog library) cannot be read, decoded or parsed. The reason
+(it imports from a catalog library a name the catalog knows, or something a
+project module hands out) cannot be read, decoded or parsed. The reason
 names the problem: a syntax error with its line, bytes that are not valid in
 the file's encoding, NUL bytes, nesting too deep to analyse, or syntax newer
 than the Python connlint runs on (3.11's `except*` on 3.10, 3.12's type

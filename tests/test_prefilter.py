@@ -85,3 +85,61 @@ def test_files_not_worth_parsing(source):
 
 def test_everything_mode_parses_every_file():
     assert Prefilter(["sqlite3"], everything=True).matches(b"import os\n")
+
+
+KNOWING = Prefilter(
+    ["sqlite3", "sqlalchemy", "redis"], ["DATABASES"],
+    known=["sqlite3.connect", "sqlalchemy.create_engine", "sqlalchemy.orm.Session", "redis.Redis", "os.path.join"],
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"from sqlalchemy import create_engine\n",
+        b"from sqlalchemy import Column, create_engine as make\n",
+        b"from sqlalchemy import orm\n",  # orm.Session may follow
+        b"from sqlalchemy.orm import Session\n",
+        b"from sqlalchemy import *\n",
+        b"import sqlalchemy.exc\n",  # binds ``sqlalchemy``: any attribute may follow
+        b"import redis as r\n",
+        b"from sqlalchemy import (\n    Column,  # a column\n    create_engine,\n)\n",
+        b"from sqlalchemy import (Column,\n    Integer, create_engine)\n",
+        b"try:\n    from sqlalchemy import (\n        Column,\n    )\nexcept ImportError:\n    pass\n"
+        b"from sqlalchemy import (\n    String,\n    create_engine,\n)\n",
+        b"DATABASES = {}\n",
+    ],
+)
+def test_files_naming_what_the_catalog_knows(source):
+    assert KNOWING.names_catalog(source)
+    assert KNOWING.matches(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"import os\n",
+        b"from sqlalchemy import Column, Integer\n",
+        b"from sqlalchemy.exc import IntegrityError\n",
+        b"from sqlalchemy import (\n    Column,\n    Integer,  # create_engine\n)\n",
+        b"from redis.exceptions import ConnectionError\n",
+        b"from os.path import join\n",  # known, but not a catalog module
+    ],
+)
+def test_files_naming_nothing_the_catalog_knows(source):
+    assert not KNOWING.names_catalog(source)
+
+
+def test_import_statements_reads_a_list_whole_when_asked():
+    source = b"from a import (  # the list\n    b,\n    c as d,  # why\n)\nx = (1)\n"
+    assert import_statements(source) == [(b"a", b" (  ")]
+    assert import_statements(source, whole=True) == [(b"a", b" (  \n    b,\n    c as d,  \n)")]
+    assert imported_names(import_statements(source, whole=True)[0][1]) == ["b", "c"]
+
+
+def test_the_catalog_knows_the_names_its_files_spell():
+    from connlint.catalog import load_catalog
+
+    known = load_catalog().known_names
+    assert {"sqlalchemy.create_engine", "sqlalchemy.orm.Session", "requests.get", "sqlite3.connect"} <= known
+    assert "sqlalchemy.Column" not in known

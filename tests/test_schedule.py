@@ -5,6 +5,8 @@ a lighter analysis that finds the same."""
 
 from pathlib import Path
 
+import pytest
+
 from connlint import engine, runner
 from connlint.config import Selection, load_settings
 from connlint.engine import Checker
@@ -61,22 +63,28 @@ def _project(tmp_path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def parsed(monkeypatch) -> list:
+    """The display path of each file parsed, in order."""
+    found = []
+
+    def counting_parse(data, display):
+        found.append(display)
+        return parse(data, display)
+
+    monkeypatch.setattr(engine, "parse", counting_parse)
+    return found
+
+
 def _checker_and_index(root):
     settings = load_settings(None, True, cwd=root)
     checker = Checker(settings, Selection(["CNL1", "CNL2", "CNL3"], []))
     return checker, ProjectIndex(checker, (root,))
 
 
-def test_each_module_is_parsed_once_for_its_summary_and_its_check(tmp_path, monkeypatch):
+def test_each_module_is_parsed_once_for_its_summary_and_its_check(tmp_path, monkeypatch, parsed):
     root = _project(tmp_path)
     monkeypatch.chdir(root)
-    parsed = []
-
-    def counting_parse(data, display):
-        parsed.append(display)
-        return parse(data, display)
-
-    monkeypatch.setattr(engine, "parse", counting_parse)
     # a run this small is not planned (pre-commit reads only what its files ask for): make it count as large
     monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
@@ -153,3 +161,33 @@ def test_a_checked_member_of_an_import_cycle_is_not_parsed_again_for_its_check(m
         "fixtures/project_cycles/app/web/views.py:11: CNL201",
         "fixtures/project_cycles/app/web/views.py:18: CNL101",
     ]
+
+
+def test_a_file_naming_nothing_the_catalog_knows_is_not_checked_yet_its_summary_is_whole(tmp_path, monkeypatch, parsed):
+    # models.py imports sqlalchemy, but only names that make no resource, and
+    # re-exports them: neither it nor forms.py is checked; models.py still has
+    # its summary, with what its functions do with a connection they are given
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "from sqlalchemy import (\n    Column,\n    Integer,\n)\n\n\n"
+        "def save(conn, row):\n    conn.execute(row)\n    conn.close()\n"
+    )
+    (app / "forms.py").write_text("from app.models import Column\n\nfield = Column(Integer)\n")
+    (app / "views.py").write_text(
+        "import sqlite3\n\nfrom app.models import save\n\n\n"
+        "def index(row):\n    conn = sqlite3.connect('x')\n    save(conn, row)\n\n\n"
+        "def leak(row):\n    conn = sqlite3.connect('x')\n    conn.execute(row)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    checker, index = _checker_and_index(tmp_path)
+    for name in ("models.py", "forms.py"):
+        index.begin_file(app / name)
+        assert not index.begin_check((app / name).read_bytes(), app / name)
+    assert parsed == ["app/models.py"]  # its summary says what it exports (to forms.py: nothing)
+    files = [Path("app/views.py"), Path("app/models.py"), Path("app/forms.py")]
+    findings = runner.check_files(checker, files, None, 1, project=index)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 12, 12, "CNL101")]
+    assert parsed == ["app/models.py", "app/views.py"]
+    assert index.summary("app.models").functions["save"].params == {"conn": "release", "row": "escape"}
