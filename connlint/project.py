@@ -90,6 +90,7 @@ class ProjectIndex:
         self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
         self._components: dict[str, tuple] = {}  # path -> its component of the static import graph
         self._edge_lists: dict[str, list] = {}
+        self._roots: dict = {}  # path -> its import root
         self._could_export: dict[str, bool] = {}  # path -> could_export, with its own root
         self._stats: dict[str, list | None] = {}
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
@@ -145,6 +146,14 @@ class ProjectIndex:
         return found
 
     # -- locating modules ---------------------------------------------------
+
+    def _root_of(self, path) -> str:
+        """The import root of the file at ``path`` (``module_name``), remembered:
+        the plan, the summaries and the checks each ask for every file."""
+        found = self._roots.get(path)
+        if found is None:
+            found = self._roots[path] = module_name(path)[1]
+        return found
 
     def is_library(self, module: str) -> bool:
         return module.split(".", 1)[0] in self.catalog.modules
@@ -287,7 +296,7 @@ class ProjectIndex:
         self._busy.add(key)
         self._stack.append(key)
         self._frames.append({})
-        outer, self.current_root = self.current_root, module_name(key)[1]
+        outer, self.current_root = self.current_root, self._root_of(key)
         try:
             summary, stat_result = self._compute(key, cached)
         finally:
@@ -416,7 +425,7 @@ class ProjectIndex:
         if found is not None:
             return found
         found = []
-        outer, self.current_root = self.current_root, module_name(path)[1]
+        outer, self.current_root = self.current_root, self._root_of(path)
         try:
             for module, names in self._imports_of(path):
                 for candidate in (module, *(f"{module}.{name}" for name in names)):
@@ -440,7 +449,7 @@ class ProjectIndex:
         """``could_export`` of the file at ``path``, with its own import root, remembered."""
         found = self._could_export.get(path)
         if found is None:
-            outer, self.current_root = self.current_root, module_name(path)[1]
+            outer, self.current_root = self.current_root, self._root_of(path)
             try:
                 found = self._could_export[path] = self.could_export(path)
             finally:
@@ -455,7 +464,7 @@ class ProjectIndex:
         """Start recording which summaries the analysis of ``path`` reads;
         its imports are looked for from its own import root (``search_roots``)."""
         self.consulted = {}
-        self.current_root = module_name(path)[1]
+        self.current_root = self._root_of(path)
 
     def begin_check(self, data: bytes, path) -> bool:
         """``begin_file``, then: is the file at ``path`` (holding ``data``)
@@ -567,7 +576,7 @@ class ProjectIndex:
         """The digest of the summary of the module at ``path`` ("" if none)."""
         if not os.path.isfile(path):
             return ""
-        outer, self.current_root = self.current_root, module_name(path)[1]
+        outer, self.current_root = self.current_root, self._root_of(path)
         try:
             self._summary_at(path)
         finally:

@@ -92,7 +92,8 @@ def _units(project, pending) -> list:
     from connlint.schedule import Unit, plan
 
     if project is not None:
-        return plan(project, [path for path, _, _ in pending])
+        sizes = {os.path.abspath(path): stat.st_size for path, _, stat in pending if stat is not None}
+        return plan(project, [path for path, _, _ in pending], sizes)
     units = []
     for index, (_, _, stat_result) in enumerate(pending):
         unit = Unit(())

@@ -31,9 +31,11 @@ class Unit:
         self.priority = 0  # its weight plus the heaviest chain of units waiting for it
 
 
-def plan(project, paths: list) -> list[Unit]:
+def plan(project, paths: list, sizes: dict | None = None) -> list[Unit]:
     """The units of a run over ``paths`` (the files to check), each waiting
-    for the units of what its modules import."""
+    for the units of what its modules import; ``sizes`` holds the size of
+    files the caller has looked at already, by absolute path."""
+    sizes = sizes or {}
     keys = [os.path.abspath(path) for path in paths]
     units: list[Unit] = []
     unit_of: dict[str, int] = {}  # module or checked file -> its unit
@@ -73,10 +75,13 @@ def plan(project, paths: list) -> list[Unit]:
         for waited in unit.waits_for:
             units[waited].unblocks.append(number)
         for member in unit.members or [keys[index] for index in unit.items]:
-            try:
-                unit.weight += os.stat(member).st_size
-            except OSError:
-                pass
+            size = sizes.get(member)
+            if size is None:
+                try:
+                    size = os.stat(member).st_size
+                except OSError:
+                    size = 0
+            unit.weight += size
     for number in reversed(in_order(units)):
         unit = units[number]
         unit.priority = unit.weight + max((units[n].priority for n in unit.unblocks), default=0)

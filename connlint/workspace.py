@@ -147,7 +147,10 @@ class Workspace:
     def project_for(self, path) -> Project:
         """The project of a file or directory (raises ConfigError, CatalogError)."""
         path = os.path.abspath(path)
-        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        return self._project_in(path if os.path.isdir(path) else os.path.dirname(path))
+
+    def _project_in(self, folder: str) -> Project:
+        """The project of the files of ``folder`` (absolute)."""
         project = self._by_folder.get(folder)
         if project is None:
             project = self._by_folder[folder] = self._project_of_folder(Path(folder))
@@ -175,7 +178,7 @@ class Workspace:
         """(project, its files) in the order the projects first appear."""
         groups: dict = {}
         for path in files:
-            project = self.project_for(path)
+            project = self._project_in(os.path.dirname(os.path.abspath(path)))  # files, as discovery found them
             groups.setdefault(id(project), (project, []))[1].append(path)
         return list(groups.values())
 
