@@ -13,15 +13,12 @@ RULE_MODULE = re.compile(r"^cnl\d{3}_\w+$")
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[Rule, ...]:
     import importlib
-    import pkgutil
 
     import connlint.rules as package
 
     rules = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if not RULE_MODULE.match(info.name):
-            continue
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for stem in _rule_modules():
+        module = importlib.import_module(f"{package.__name__}.{stem}")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.code:
                 if value.__module__ == module.__name__:
@@ -35,18 +32,28 @@ def rule_codes() -> tuple[tuple[str, str], ...]:
     """(code, name) of every rule, read from the module names alone
     (``cnl101_unclosed_connection``: CNL101, unclosed-connection), so that a
     run served from the cache imports no rule (a test checks they agree)."""
+    found = []
+    for stem in _rule_modules():
+        number, _, name = stem.partition("_")
+        found.append((number.upper(), name.replace("_", "-")))
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _rule_modules() -> tuple[str, ...]:
+    """The names of the rule modules, sorted: from a listing of the package,
+    not pkgutil, which imports inspect and typing (6 ms of every run)."""
     import os
 
     import connlint.rules as package
 
-    found = []
-    for folder in package.__path__:  # a listing, not pkgutil: that imports inspect (3 ms)
+    found = set()
+    for folder in package.__path__:
         for entry in os.listdir(folder):
             stem = entry[:-3] if entry.endswith(".py") else None
             if stem and RULE_MODULE.match(stem):
-                number, _, name = stem.partition("_")
-                found.append((number.upper(), name.replace("_", "-")))
-    return tuple(sorted(set(found)))
+                found.add(stem)
+    return tuple(sorted(found))
 
 
 def rule_by_code(code: str) -> Rule | None:
