@@ -90,8 +90,6 @@ class ProjectIndex:
         self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
         self._components: dict[str, tuple] = {}  # path -> its component of the static import graph
         self._edge_lists: dict[str, list] = {}
-        # path -> (stat, summary, what it read): from a module's own check, until asked for
-        self._checked: dict[str, tuple] = {}
         self._roots: dict = {}  # path -> its import root
         self._could_export: dict[str, bool] = {}  # path -> could_export, with its own root
         self._stats: dict[str, list | None] = {}
@@ -233,11 +231,7 @@ class ProjectIndex:
                     else:
                         self._frames[-1][(key, *item)] = _item(value, item)
                 return value
-            checked = self._checked.pop(key, None)
-            if checked is not None and key not in self._busy and self._alone(key):
-                found = self._settle(key, checked[1])
-                self._remember(key, *checked)
-            elif key in self._busy:  # an import cycle closes here
+            if key in self._busy:  # an import cycle closes here
                 self._solve_cycle(key)
                 found = self._summaries[key]
             else:
@@ -282,21 +276,17 @@ class ProjectIndex:
     def summarise_checked(self, path, facts, stat_result) -> None:
         """The summary of a module just analysed for its own check, taken from
         the same facts (a summary reads where resources come from, which the
-        lifetime analysis does not change), when nothing has settled it yet:
-        the module is parsed once, not twice.  It is kept aside until asked
-        for, and taken then if the module is in no import cycle: finding that
-        out walks the import graph around it, which a run of a few files
-        (pre-commit) mostly never needs."""
+        lifetime analysis does not change), when nothing has settled it yet
+        and it is in no import cycle: the module is parsed once, not twice."""
         key = os.path.abspath(path)
         if key in self._summaries or key in self._busy or self._solving or not self._could_export_at(key):
             return
-        if key not in self._checked:
-            reads = {read: seen for read, seen in self.consulted.items() if read != key}
-            self._checked[key] = (stat_result, summarize(facts, self.catalog, module_name(key)[0]), reads)
-
-    def _alone(self, key: str) -> bool:
-        """Is the module at ``key`` in no import cycle (itself included)?"""
-        return self._component(key) == (key,) and key not in self._edges(key)
+        if self._component(key) != (key,) or key in self._edges(key):
+            return
+        summary = summarize(facts, self.catalog, module_name(key)[0])
+        self._settle(key, summary)
+        reads = {read: seen for read, seen in self.consulted.items() if read != key}
+        self._remember(key, stat_result, summary, reads)
 
     def _computed_in_frame(self, key: str, cached: bool) -> tuple:
         """(summary, stat, summaries read) of the module at ``key``, computed
