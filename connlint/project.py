@@ -99,6 +99,8 @@ class ProjectIndex:
         self.keep_computed = True  # a run without a cache has no use for them
         self.fresh: dict[str, tuple] = {}  # path -> (summary, digest) settled here, for other workers
         self.checking: dict[str, str] = {}  # absolute path -> display path of each file the run checks
+        # the checked modules whose summaries are taken from their checks (None: all of them)
+        self.summarised: set | None = None
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
         self._met_unknown = False  # a cycle member's summary was read before its first value
         self._asking_exports = False  # a cycle member asks whether it imports an exporter
@@ -273,12 +275,32 @@ class ProjectIndex:
         for key, found in scans.items():
             self._scans.setdefault(key, found)
 
+    def imported_among(self, paths) -> set:
+        """The files among the absolute ``paths`` that another of them imports."""
+        among, found = set(paths), set()
+        for path in among:
+            outer, self.current_root = self.current_root, self._root_of(path)
+            try:
+                for module, names in self._imports_of(path):
+                    for candidate in (module, *(f"{module}.{name}" for name in names)):
+                        target = self.path_of(candidate)
+                        if target in among and target != path:
+                            found.add(target)
+            finally:
+                self.current_root = outer
+        return found
+
     def summarise_checked(self, path, facts, stat_result) -> None:
         """The summary of a module just analysed for its own check, taken from
         the same facts (a summary reads where resources come from, which the
         lifetime analysis does not change), when nothing has settled it yet
-        and it is in no import cycle: the module is parsed once, not twice."""
+        and it is in no import cycle: the module is parsed once, not twice.
+        Finding out whether it is in a cycle walks the import graph around
+        it: a run of a few files does it only for those another of them
+        imports (``summarised``); any other asked for is analysed again."""
         key = os.path.abspath(path)
+        if self.summarised is not None and key not in self.summarised:
+            return
         if key in self._summaries or key in self._busy or self._solving or not self._could_export_at(key):
             return
         if self._component(key) != (key,) or key in self._edges(key):

@@ -64,6 +64,10 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     large = len(pending) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
     # a few files (pre-commit) read only the summaries their checks ask for:
     # planning would read the whole import graph around them
+    if project is not None:
+        # a planned run asks for the summary of every module imported; a few
+        # files (pre-commit) mostly for none of theirs
+        project.summarised = None if large else project.imported_among(keys)
     run = _Run(checker, pending, keys, cache is not None, project, reporter)
     if jobs > 1 and large:
         _parallel(run, lambda: _units(project, pending), jobs)

@@ -96,6 +96,20 @@ def test_each_module_is_parsed_once_for_its_summary_and_its_check(tmp_path, monk
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 6, 12, "CNL104")]
 
 
+def test_a_run_of_a_few_files_takes_a_summary_from_the_check_of_a_module_another_imports(tmp_path, monkeypatch, parsed):
+    # no plan (pre-commit): db.py, checked first, is imported by views.py, so
+    # its summary comes from its check; helpers.py is not checked (what it
+    # imports makes no resource) and is analysed when views.py asks
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    checker, index = _checker_and_index(root)
+    files = [Path("app/db.py"), Path("app/helpers.py"), Path("app/views.py")]
+    findings = runner.check_files(checker, files, None, 1, project=index)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 6, 12, "CNL104")]
+    assert index.summarised == {str(root / "app" / "db.py"), str(root / "app" / "helpers.py")}
+    assert parsed == ["app/db.py", "app/views.py", "app/helpers.py"]
+
+
 def test_the_plan_puts_each_module_after_what_it_imports(tmp_path):
     root = _project(tmp_path)
     _, index = _checker_and_index(root)
