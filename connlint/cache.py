@@ -171,11 +171,13 @@ class ResultCache:
 
     def store_summary(self, path: str, stat_result, summary, deps: dict) -> None:
         """Keep ``summary`` (a ``connlint.summary.ModuleSummary``) for an unchanged file."""
-        self.summaries[path] = {
+        entry = {
             "size": stat_result.st_size, "mtime": stat_result.st_mtime_ns, "ctime": stat_result.st_ctime_ns,
             "summary": summary.to_json(), "deps": deps,
         }
-        self.dirty = True
+        if self.summaries.get(path) != entry:  # one read back from the cache is not written again
+            self.summaries[path] = entry
+            self.dirty = True
 
     def save(self) -> None:
         if not self.dirty:

@@ -102,8 +102,20 @@ def is_repository_root(directory) -> bool:
 
 def repository_root(start: Path) -> Path | None:
     """The nearest directory at or above ``start`` that holds ``.git`` or ``.hg``."""
-    found = _repository_root(os.path.realpath(start))
+    found = _repository_root(_real_folder(os.path.abspath(start)))
     return Path(found) if found is not None else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_folder(directory: str) -> str:
+    """``os.path.realpath`` of an absolute, normalised path, from its
+    parent's: one ``lstat`` for each folder a run asks about, not one for
+    every component of its path."""
+    parent, name = os.path.split(directory)
+    if not name or parent == directory:
+        return os.path.realpath(directory)
+    joined = os.path.join(_real_folder(parent), name)
+    return os.path.realpath(joined) if os.path.islink(joined) else joined
 
 
 @functools.lru_cache(maxsize=1024)

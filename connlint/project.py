@@ -596,7 +596,7 @@ class ProjectIndex:
 
     def path_digest(self, path: str) -> str:
         """The digest of the summary of the module at ``path`` ("" if none)."""
-        if not os.path.isfile(path):
+        if path not in self._summaries and not os.path.isfile(path):  # asked for each result a cache holds
             return ""
         outer, self.current_root = self.current_root, self._root_of(path)
         try:

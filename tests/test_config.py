@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+
+from connlint.config import repository_root
 
 try:
     from tests.conftest import LEAK, LEAK_MESSAGE, THREE, assert_one_error_line, leak_line, run_connlint, write
@@ -455,3 +460,15 @@ def test_isolated_wins_over_config(tmp_path):
     code, found, err = check(["--isolated", "--config", "ci.toml"], tmp_path)
     assert (code, err) == (1, "")
     assert found == three("m.py")
+
+
+def test_the_repository_root_of_a_folder_reached_through_a_symbolic_link(tmp_path):
+    # the link is resolved as os.path.realpath resolves it, folder by folder
+    repository = tmp_path / "work" / "repo"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "app" / "views").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "app").symlink_to(repository / "app")
+    reached = tmp_path / "elsewhere" / "app" / "views"
+    assert repository_root(reached) == Path(os.path.realpath(repository))
+    assert repository_root(tmp_path / "elsewhere") is None
