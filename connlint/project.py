@@ -277,18 +277,8 @@ class ProjectIndex:
 
     def imported_among(self, paths) -> set:
         """The files among the absolute ``paths`` that another of them imports."""
-        among, found = set(paths), set()
-        for path in among:
-            outer, self.current_root = self.current_root, self._root_of(path)
-            try:
-                for module, names in self._imports_of(path):
-                    for candidate in (module, *(f"{module}.{name}" for name in names)):
-                        target = self.path_of(candidate)
-                        if target in among and target != path:
-                            found.add(target)
-            finally:
-                self.current_root = outer
-        return found
+        among = set(paths)
+        return {target for path in among for target in self._imported_files(path) if target in among and target != path}
 
     def summarise_checked(self, path, facts, stat_result) -> None:
         """The summary of a module just analysed for its own check, taken from
@@ -447,17 +437,25 @@ class ProjectIndex:
         if found is not None:
             return found
         found = []
+        for target in self._imported_files(path):
+            if target not in found and self._could_export_at(target):
+                found.append(target)
+        self._edge_lists[path] = found
+        return found
+
+    def _imported_files(self, path: str):
+        """The project files the file at the absolute ``path`` imports: each
+        module it imports from, and each name imported that is a submodule,
+        looked for from the file's own import root."""
         outer, self.current_root = self.current_root, self._root_of(path)
         try:
             for module, names in self._imports_of(path):
                 for candidate in (module, *(f"{module}.{name}" for name in names)):
                     target = self.path_of(candidate)
-                    if target is not None and target not in found and self._could_export_at(target):
-                        found.append(target)
+                    if target is not None:
+                        yield target
         finally:
             self.current_root = outer
-        self._edge_lists[path] = found
-        return found
 
     def gets_summary(self, path: str) -> bool:
         return self._could_export_at(path)
@@ -662,10 +660,12 @@ class ProjectIndex:
 
     def _scanned(self, data: bytes, statements, key: str) -> tuple:
         prefilter = self.checker.prefilter
+        imports_catalog = prefilter.matches(data, statements)
         return (
-            prefilter.matches(data, statements),
+            imports_catalog,
             list(imported_modules(statements, package_of(key))),
-            prefilter.names_catalog(data, statements),
+            # a name the catalog knows comes from a catalog library: only then worth looking for
+            imports_catalog and prefilter.names_catalog(data, statements),
         )
 
     def imports_exporter(self, data: bytes, path) -> bool:

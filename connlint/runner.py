@@ -70,11 +70,11 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
         project.summarised = None if large else project.imported_among(keys)
     run = _Run(checker, pending, keys, cache is not None, project, reporter)
     if jobs > 1 and large:
-        _parallel(run, lambda: _units(project, pending), jobs)
+        _parallel(run, lambda: _units(project, pending, keys), jobs)
     else:
         from connlint.schedule import in_order
 
-        units = _units(project if large else None, pending)
+        units = _units(project if large else None, pending, keys)
         for number in in_order(units):
             outcomes, _, computed = _check_unit(checker, project, run.work(units[number]), cache)
             run.done(outcomes, computed)
@@ -90,13 +90,14 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     return findings
 
 
-def _units(project, pending) -> list:
+def _units(project, pending, keys: list) -> list:
     """The plan of the run (``connlint.schedule``); without a project index,
-    one unit per file, in the order given."""
+    one unit per file, in the order given.  ``keys``: each pending file's
+    absolute path."""
     from connlint.schedule import Unit, plan
 
     if project is not None:
-        sizes = {os.path.abspath(path): stat.st_size for path, _, stat in pending if stat is not None}
+        sizes = {key: stat.st_size for key, (_, _, stat) in zip(keys, pending) if stat is not None}
         return plan(project, [path for path, _, _ in pending], sizes)
     units = []
     for index, (_, _, stat_result) in enumerate(pending):
