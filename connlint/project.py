@@ -457,6 +457,13 @@ class ProjectIndex:
         finally:
             self.current_root = outer
 
+    def never_checked(self, path: str) -> bool:
+        """Is the file at the absolute ``path`` known, from import statements
+        alone, to fail ``begin_check``?  It names nothing the catalog knows,
+        gets no summary itself, and imports no project module that gets one:
+        every summary its check would ask about is empty."""
+        return not self._scan(path)[2] and not self._could_export_at(path) and not self.imported_summaries(path)
+
     def gets_summary(self, path: str) -> bool:
         return self._could_export_at(path)
 
@@ -654,7 +661,10 @@ class ProjectIndex:
                     with open(key, "rb") as handle:
                         data = handle.read()
                 except OSError:
-                    data = b""  # unreadable: imports nothing
+                    # unreadable: imports nothing, yet its check has to say so
+                    # (CNL900), so it counts as naming what the catalog knows
+                    found = self._scans[key] = (False, [], True)
+                    return found
             found = self._scans[key] = self._scanned(data, import_statements(data), key)
         return found
 

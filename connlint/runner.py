@@ -70,11 +70,11 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
         project.summarised = None if large else project.imported_among(keys)
     run = _Run(checker, pending, keys, cache is not None, project, reporter)
     if jobs > 1 and large:
-        _parallel(run, lambda: _units(project, pending, keys), jobs)
+        _parallel(run, lambda: _units(run, project), jobs)
     else:
         from connlint.schedule import in_order
 
-        units = _units(project if large else None, pending, keys)
+        units = _units(run, project if large else None)
         for number in in_order(units):
             outcomes, _, computed = _check_unit(checker, project, run.work(units[number]), cache)
             run.done(outcomes, computed)
@@ -90,15 +90,20 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     return findings
 
 
-def _units(project, pending, keys: list) -> list:
+def _units(run, project) -> list:
     """The plan of the run (``connlint.schedule``); without a project index,
-    one unit per file, in the order given.  ``keys``: each pending file's
-    absolute path."""
+    one unit per file, in the order given."""
     from connlint.schedule import Unit, plan
 
+    pending, keys = run.pending, run.keys
     if project is not None:
         sizes = {key: stat.st_size for key, (_, _, stat) in zip(keys, pending) if stat is not None}
-        return plan(project, [path for path, _, _ in pending], sizes)
+        # without a cache, a file never checked is not even read (with one, its
+        # content digest is wanted)
+        units = plan(project, [path for path, _, _ in pending], sizes, leave_out=not run.want_digest)
+        planned = {index for unit in units for index in unit.items}
+        run.done([(index, (None, [], {})) for index in range(len(pending)) if index not in planned], {})
+        return units
     units = []
     for index, (_, _, stat_result) in enumerate(pending):
         unit = Unit(())

@@ -10,7 +10,9 @@ demand, in every process that asks.
 
 The plan is made of units: an import cycle's modules (solved together), one
 module that gets a summary, or one checked file that gets none.  A unit
-waits for the units of the modules it imports.
+waits for the units of the modules it imports.  A file whose import
+statements alone show it is not worth checking may be left out of the plan:
+it is not even read.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ class Unit:
         self.priority = 0  # its weight plus the heaviest chain of units waiting for it
 
 
-def plan(project, paths: list, sizes: dict | None = None) -> list[Unit]:
+def plan(project, paths: list, sizes: dict | None = None, leave_out: bool = False) -> list[Unit]:
     """The units of a run over ``paths`` (the files to check), each waiting
     for the units of what its modules import; ``sizes`` holds the size of
-    files the caller has looked at already, by absolute path."""
+    files the caller has looked at already, by absolute path.  ``leave_out``:
+    a file the project index knows is never checked (``never_checked``) is
+    in no unit; the caller takes it as checked, with nothing found."""
     sizes = sizes or {}
     keys = [os.path.abspath(path) for path in paths]
+    left_out = {index for index, key in enumerate(keys) if leave_out and project.never_checked(key)}
     units: list[Unit] = []
     unit_of: dict[str, int] = {}  # module or checked file -> its unit
 
@@ -51,10 +56,11 @@ def plan(project, paths: list, sizes: dict | None = None) -> list[Unit]:
         return found
 
     for index, key in enumerate(keys):
-        units[unit_for(key)].items.append(index)
+        if index not in left_out:
+            units[unit_for(key)].items.append(index)
     # every module that gets a summary and that something checked imports,
     # however indirectly
-    work = list(keys)
+    work = [key for index, key in enumerate(keys) if index not in left_out]
     seen = set(work)
     imported: set[str] = set()
     while work:

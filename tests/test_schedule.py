@@ -3,6 +3,7 @@ after what it imports, so that each module is parsed once — its summary taken
 from its own check — and a module its check would skip gets its summary from
 a lighter analysis that finds the same."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,63 @@ def test_a_file_naming_nothing_the_catalog_knows_is_not_checked_yet_its_summary_
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 12, 12, "CNL101")]
     assert parsed == ["app/models.py", "app/views.py"]
     assert index.summary("app.models").functions["save"].params == {"conn": "release", "row": "escape"}
+
+
+def test_a_run_without_a_cache_does_not_read_a_file_its_imports_show_is_never_checked(tmp_path, monkeypatch, parsed):
+    # util.py names nothing the catalog knows and imports no project module
+    # that gets a summary: the plan leaves it out, and it is not read again
+    # after the plan's scan; helpers.py imports db.py (which gets a summary),
+    # so only its check can tell
+    root = _project(tmp_path)
+    (root / "app" / "util.py").write_text("import os\n\n\ndef home():\n    return os.environ['HOME']\n")
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)  # planned, as a large run is
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
+    read = []
+    original_read = engine.Checker.read
+
+    def recording_read(self, path):
+        read.append(str(path))
+        return original_read(self, path)
+
+    monkeypatch.setattr(engine.Checker, "read", recording_read)
+    files = [Path("app/__init__.py"), Path("app/db.py"), Path("app/helpers.py"), Path("app/util.py"), Path("app/views.py")]
+    checker, index = _checker_and_index(root)
+    findings = runner.check_files(checker, files, None, 1, project=index)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 6, 12, "CNL104")]
+    assert sorted(read) == ["app/db.py", "app/helpers.py", "app/views.py"]
+    assert sorted(parsed) == ["app/db.py", "app/helpers.py", "app/views.py"]
+    assert [index.never_checked(str(root / file)) for file in files] == [True, False, False, True, False]
+
+
+def test_a_file_said_never_checked_fails_the_check_gate(monkeypatch):
+    """``never_checked``, from import statements alone, never contradicts
+    ``begin_check``, which reads the summaries: over every fixture project."""
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    files = sorted(str(path) for path in (root / "fixtures").rglob("*.py"))
+    checker, index = _checker_and_index(root)
+    index.adopt_scans(index.scan(files))
+    said = [path for path in files if index.never_checked(path)]
+    assert 0 < len(said) < len(files)
+    for path in said:
+        with open(path, "rb") as handle:
+            assert not index.begin_check(handle.read(), path), path
+    assert any(not index.never_checked(path) and not index.begin_check(Path(path).read_bytes(), path) for path in files)
+
+
+def test_a_file_the_plan_cannot_read_is_still_reported(tmp_path, monkeypatch):
+    # a dangling link imports nothing, as far as the plan can tell, yet the
+    # run must say it cannot read it, as a run of that file alone does
+    root = _project(tmp_path)
+    os.symlink("missing.py", root / "app" / "gone.py")
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)  # planned, as a large run is
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
+    files = [Path("app/db.py"), Path("app/gone.py"), Path("app/helpers.py"), Path("app/views.py")]
+    checker, index = _checker_and_index(root)
+    findings = runner.check_files(checker, files, None, 1, project=index)
+    assert [(f.path, f.line, f.column, f.code, f.message) for f in findings] == [
+        ("app/gone.py", 1, 1, "CNL900", "cannot read: No such file or directory"),
+        ("app/views.py", 6, 12, "CNL104", findings[1].message),
+    ]
