@@ -101,6 +101,7 @@ def _units(run, project) -> list:
         # without a cache, a file never checked is not even read (with one, its
         # content digest is wanted)
         units = plan(project, [path for path, _, _ in pending], sizes, leave_out=not run.want_digest)
+        run.planned = True
         planned = {index for unit in units for index in unit.items}
         run.done([(index, (None, [], {})) for index in range(len(pending)) if index not in planned], {})
         return units
@@ -125,10 +126,15 @@ class _Run:
         self.reporter = reporter
         self.results: list = [None] * len(pending)  # per file: (digest, findings, summaries relied on)
         self.summaries: dict = {}  # path -> (stat, summary, what it read): computed, for the cache
+        self.planned = False  # the units are the project's plan (``connlint.schedule``)
 
     def work(self, unit) -> tuple:
-        """(modules to settle, the files to check) of a unit, as a worker needs them."""
-        return unit.members, [(index, *self.pending[index], self.want_digest) for index in unit.items]
+        """(modules to settle, the files to check, whether their checks give
+        their summaries) of a unit, as a worker needs them.  A planned run
+        without a cache takes no summary from the check of a file that no
+        checked file imports (its unit settles no module): nothing reads it."""
+        summarise = bool(unit.members) or not self.planned or self.want_digest
+        return unit.members, [(index, *self.pending[index], self.want_digest) for index in unit.items], summarise
 
     def done(self, outcomes: list, computed: dict) -> None:
         for index, result in outcomes:
@@ -141,11 +147,11 @@ def _check_unit(checker, project, work: tuple, cache=None) -> tuple:
     """Check a unit's files, then settle the summaries of its modules that
     their checks did not: ([(file index, result)], summaries settled (for
     other workers), summaries computed (for the cache))."""
-    members, items = work
+    members, items, summarise = work
     if project is not None and len(members) > 1:
         project.solve_cycle(members)  # solved first: its members' checks come with it
     outcomes = [
-        (index, _process(checker, path, display, stat_result, want, cache, project))
+        (index, _process(checker, path, display, stat_result, want, cache, project, summarise))
         for index, path, display, stat_result, want in items
     ]
     if project is None:
@@ -166,9 +172,10 @@ COLLECT_EVERY = 200
 _analysed = 0
 
 
-def _process(checker, path, display, stat_result, want_digest: bool, cache=None, project=None):
+def _process(checker, path, display, stat_result, want_digest: bool, cache=None, project=None, summarise=True):
     """(content digest or None, findings, project modules relied on) for one
-    file: read, prefilter, analyse."""
+    file: read, prefilter, analyse; ``summarise``: the module's summary may be
+    taken from its check (``ProjectIndex.summarise_checked``)."""
     global _analysed
     _analysed += 1
     if _analysed % COLLECT_EVERY == 0:
@@ -198,7 +205,7 @@ def _process(checker, path, display, stat_result, want_digest: bool, cache=None,
         else:
             findings = checker.check_bytes(
                 display, data, project, package_of(path), force=True,
-                on_facts=lambda facts: project.summarise_checked(path, facts, stat_result),
+                on_facts=(lambda facts: project.summarise_checked(path, facts, stat_result)) if summarise else None,
             )
     else:
         findings = []

@@ -266,3 +266,32 @@ def test_a_file_the_plan_cannot_read_is_still_reported(tmp_path, monkeypatch):
         ("app/gone.py", 1, 1, "CNL900", "cannot read: No such file or directory"),
         ("app/views.py", 6, 12, "CNL104", findings[1].message),
     ]
+
+
+def test_a_planned_run_without_a_cache_summarises_only_what_a_checked_file_imports(tmp_path, monkeypatch):
+    # views.py is checked but imported by no file: its summary would be read
+    # by nothing; with a cache it is kept, for a later run of a few files
+    from connlint import project as project_module
+    from connlint.cache import ResultCache
+
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)  # planned, as a large run is
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
+    summarised = []
+    original = project_module.summarize
+
+    def recording_summarize(facts, catalog, module_name=""):
+        summarised.append(module_name)
+        return original(facts, catalog, module_name)
+
+    monkeypatch.setattr(project_module, "summarize", recording_summarize)
+    files = [Path("app/db.py"), Path("app/helpers.py"), Path("app/views.py")]
+    kept = ResultCache(tmp_path / "cache", "k")
+    for cache, expected in ((None, ["app.db", "app.helpers"]), (kept, ["app.db", "app.helpers", "app.views"])):
+        summarised.clear()
+        checker, _ = _checker_and_index(root)
+        index = ProjectIndex(checker, (root,), cache)
+        findings = runner.check_files(checker, files, cache, 1, project=index)
+        assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 6, 12, "CNL104")]
+        assert sorted(summarised) == expected
