@@ -287,7 +287,9 @@ class ProjectIndex:
         and it is in no import cycle: the module is parsed once, not twice.
         Finding out whether it is in a cycle walks the import graph around
         it: a run of a few files does it only for those another of them
-        imports (``summarised``); any other asked for is analysed again."""
+        imports, a planned run without a cache only for those the plan found
+        a checked file imports (``summarised``); any other asked for is
+        analysed again."""
         key = os.path.abspath(path)
         if self.summarised is not None and key not in self.summarised:
             return

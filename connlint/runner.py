@@ -65,8 +65,9 @@ def _check_files(checker, files, cache, jobs: int, progress: bool, project) -> l
     # a few files (pre-commit) read only the summaries their checks ask for:
     # planning would read the whole import graph around them
     if project is not None:
-        # a planned run asks for the summary of every module imported; a few
-        # files (pre-commit) mostly for none of theirs
+        # a planned run asks for the summary of every module imported (without
+        # a cache, its plan narrows this: ``_units``); a few files
+        # (pre-commit) mostly for none of theirs
         project.summarised = None if large else project.imported_among(keys)
     run = _Run(checker, pending, keys, cache is not None, project, reporter)
     if jobs > 1 and large:
@@ -101,7 +102,10 @@ def _units(run, project) -> list:
         # without a cache, a file never checked is not even read (with one, its
         # content digest is wanted)
         units = plan(project, [path for path, _, _ in pending], sizes, leave_out=not run.want_digest)
-        run.planned = True
+        if not run.want_digest:
+            # nothing reads the summary of a module no checked file imports
+            # (its unit settles no module); a cache would keep it for later runs
+            project.summarised = {member for unit in units for member in unit.members}
         planned = {index for unit in units for index in unit.items}
         run.done([(index, (None, [], {})) for index in range(len(pending)) if index not in planned], {})
         return units
@@ -126,15 +130,10 @@ class _Run:
         self.reporter = reporter
         self.results: list = [None] * len(pending)  # per file: (digest, findings, summaries relied on)
         self.summaries: dict = {}  # path -> (stat, summary, what it read): computed, for the cache
-        self.planned = False  # the units are the project's plan (``connlint.schedule``)
 
     def work(self, unit) -> tuple:
-        """(modules to settle, the files to check, whether their checks give
-        their summaries) of a unit, as a worker needs them.  A planned run
-        without a cache takes no summary from the check of a file that no
-        checked file imports (its unit settles no module): nothing reads it."""
-        summarise = bool(unit.members) or not self.planned or self.want_digest
-        return unit.members, [(index, *self.pending[index], self.want_digest) for index in unit.items], summarise
+        """(modules to settle, the files to check) of a unit, as a worker needs them."""
+        return unit.members, [(index, *self.pending[index], self.want_digest) for index in unit.items]
 
     def done(self, outcomes: list, computed: dict) -> None:
         for index, result in outcomes:
@@ -147,11 +146,11 @@ def _check_unit(checker, project, work: tuple, cache=None) -> tuple:
     """Check a unit's files, then settle the summaries of its modules that
     their checks did not: ([(file index, result)], summaries settled (for
     other workers), summaries computed (for the cache))."""
-    members, items, summarise = work
+    members, items = work
     if project is not None and len(members) > 1:
         project.solve_cycle(members)  # solved first: its members' checks come with it
     outcomes = [
-        (index, _process(checker, path, display, stat_result, want, cache, project, summarise))
+        (index, _process(checker, path, display, stat_result, want, cache, project))
         for index, path, display, stat_result, want in items
     ]
     if project is None:
@@ -172,10 +171,9 @@ COLLECT_EVERY = 200
 _analysed = 0
 
 
-def _process(checker, path, display, stat_result, want_digest: bool, cache=None, project=None, summarise=True):
+def _process(checker, path, display, stat_result, want_digest: bool, cache=None, project=None):
     """(content digest or None, findings, project modules relied on) for one
-    file: read, prefilter, analyse; ``summarise``: the module's summary may be
-    taken from its check (``ProjectIndex.summarise_checked``)."""
+    file: read, prefilter, analyse."""
     global _analysed
     _analysed += 1
     if _analysed % COLLECT_EVERY == 0:
@@ -205,7 +203,7 @@ def _process(checker, path, display, stat_result, want_digest: bool, cache=None,
         else:
             findings = checker.check_bytes(
                 display, data, project, package_of(path), force=True,
-                on_facts=(lambda facts: project.summarise_checked(path, facts, stat_result)) if summarise else None,
+                on_facts=lambda facts: project.summarise_checked(path, facts, stat_result),
             )
     else:
         findings = []
@@ -233,10 +231,12 @@ def _serve(connection, checker, project, parent: int | None = None) -> None:
             if task[0] == "scan":  # the run's plan reads every file's imports: a share of them read here
                 answer = project.scan(task[1])
             else:
-                _, batch, settled, scans = task
+                _, batch, settled, planned = task
                 if project is not None:
                     project.adopt(settled)
-                    project.adopt_scans(scans)
+                    if planned is not None:  # with the first batch: what the parent's plan knows
+                        scans, project.summarised = planned
+                        project.adopt_scans(scans)
                 answer = [(number, *_check_unit(checker, project, work)) for number, work in batch]
         except BaseException as exc:  # noqa: BLE001 - the parent raises it
             answer = exc
@@ -332,6 +332,9 @@ def _parallel(run, make_units, jobs: int) -> None:
                 workers.append(_Worker(process, ours))
         scans = _scan_in(workers, run)
         units = make_units()
+        # each worker's first batch brings the imports the others read, and
+        # which checked modules give their summaries
+        owed = {worker: (scans.get(worker, {}), run.project.summarised) for worker in workers} if run.project else {}
         waiting = [len(unit.waits_for) for unit in units]
         ready = [(-unit.priority, number) for number, unit in enumerate(units) if not waiting[number]]
         heapq.heapify(ready)
@@ -349,7 +352,7 @@ def _parallel(run, make_units, jobs: int) -> None:
                         size += units[number].weight
                     news = dict(settled[worker.known:])
                     worker.known = len(settled)
-                    worker.connection.send(("check", batch, news, scans.pop(worker, {})))
+                    worker.connection.send(("check", batch, news, owed.pop(worker, None)))
                     worker.batches += 1
                     worker.weight += size
                     worker.sizes.append(size)
