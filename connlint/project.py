@@ -466,6 +466,19 @@ class ProjectIndex:
         every summary its check would ask about is empty."""
         return not self._scan(path)[2] and not self._could_export_at(path) and not self.imported_summaries(path)
 
+    def stands_alone(self, path: str) -> bool:
+        """Is the file at the absolute ``path`` checked (it names what the
+        catalog knows) while importing no project module at all?  Its check
+        then waits for no other module's summary: it may run before the
+        run's plan is made."""
+        if not self._scan(path)[2]:
+            return False
+        outer, self.current_root = self.current_root, self._root_of(path)
+        try:
+            return not self._imports_of(path)
+        finally:
+            self.current_root = outer
+
     def gets_summary(self, path: str) -> bool:
         return self._could_export_at(path)
 
