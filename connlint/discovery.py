@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+import re
 from pathlib import Path
 
 from connlint.record import Record, field
@@ -25,7 +26,7 @@ DEFAULT_EXCLUDE = (
 
 
 class Discovery(Record):
-    files: list[Path] = field(factory=list)
+    files: list[str] = field(factory=list)  # as walked: a Path for each costs more than finding it
     missing: list[str] = field(factory=list)
 
 
@@ -111,6 +112,8 @@ class _Patterns:
             else:
                 self.names.add(glob)
         self.has_path_globs = bool(self.path_globs or self._spec_lines[True])
+        # the name globs as one expression: asked of every directory and file walked
+        self._name_glob = re.compile("|".join(map(fnmatch.translate, self.name_globs))) if self.name_globs else None
 
     @classmethod
     def of(cls, patterns) -> "_Patterns":
@@ -127,7 +130,7 @@ class _Patterns:
 
     def match_name(self, name: str) -> bool:
         """``name`` (one path component) matches a glob without '/'."""
-        if name in self.names or any(fnmatch.fnmatchcase(name, g) for g in self.name_globs):
+        if name in self.names or (self._name_glob is not None and self._name_glob.match(name) is not None):
             return True
         if self._spec_lines[False]:
             spec = self._compiled()[0]
@@ -270,7 +273,7 @@ def discover(paths, root: Path, exclude, force_exclude: bool = False, respect_gi
         if is_dir:
             _walk(path, root, patterns, gitignore, result, seen)
         else:
-            _add(result, seen, path)  # a dangling link is reported as unreadable
+            _add(result, seen, os.fspath(path))  # a dangling link is reported as unreadable
     return result
 
 
@@ -281,8 +284,8 @@ def _excluded(path: Path, is_dir: bool, root: Path, patterns: _Patterns, gitigno
     return gitignore is not None and gitignore.ignored(os.path.abspath(path), is_dir)
 
 
-def _add(result: Discovery, seen: set, path: Path) -> None:
-    key = os.path.normpath(os.path.abspath(path))
+def _add(result: Discovery, seen: set, path: str) -> None:
+    key = os.path.abspath(path)  # normalized too
     if key not in seen:
         seen.add(key)
         result.files.append(path)
@@ -342,9 +345,9 @@ def _walk(top: Path, root: Path, patterns: _Patterns, gitignore: _GitIgnore | No
             if is_dir:
                 subdirs.append((entry.path, child_rel, level, entry.name))
             elif is_file:  # regular files (or links to them): never a FIFO or a device
-                _add(result, seen, Path(entry.path))
+                _add(result, seen, entry.path)
             elif entry.is_symlink() and not os.path.exists(entry.path):
-                _add(result, seen, Path(entry.path))  # dangling: reported as unreadable
+                _add(result, seen, entry.path)  # dangling: reported as unreadable
         stack.extend(reversed(subdirs))
 
 
