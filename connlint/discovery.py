@@ -342,12 +342,14 @@ def _walk(top: Path, root: Path, patterns: _Patterns, gitignore: _GitIgnore | No
                 continue
             if level is not None and level.ignores(entry.name, is_dir):
                 continue
+            # below ".", "app/x.py" as a Path would give it, not "./app/x.py"
+            path = entry.name if directory == "." else entry.path
             if is_dir:
-                subdirs.append((entry.path, child_rel, level, entry.name))
+                subdirs.append((path, child_rel, level, entry.name))
             elif is_file:  # regular files (or links to them): never a FIFO or a device
-                _add(result, seen, entry.path)
-            elif entry.is_symlink() and not os.path.exists(entry.path):
-                _add(result, seen, entry.path)  # dangling: reported as unreadable
+                _add(result, seen, path)
+            elif entry.is_symlink() and not os.path.exists(path):
+                _add(result, seen, path)  # dangling: reported as unreadable
         stack.extend(reversed(subdirs))
 
 

@@ -410,7 +410,7 @@ def _scan_in(workers: list, run) -> dict:
     if run.project is None:
         return {}
     for number, worker in enumerate(workers):
-        worker.connection.send(("scan", run.keys[number::len(workers)]))
+        worker.connection.send(("scan", [run.keys[index] for index in _share(run, number, workers)]))
     shares = [_answer(worker) for worker in workers]
     owed = {}
     for number, worker in enumerate(workers):
@@ -428,44 +428,53 @@ ALONE_BYTES_PER_FILE = 200
 def _send_alone(workers: list, run) -> list:
     """Send each worker, to check while the parent makes the plan, files
     whose checks wait for no summary (``ProjectIndex.stands_alone``): the
-    first such files of the share whose imports it read, up to
-    ``ALONE_BYTES_PER_FILE`` per file of the run.  Its answers name each
-    unit by its file's index.  The indexes of the files sent."""
+    first such files of its share, up to ``ALONE_BYTES_PER_FILE`` per file
+    of the run, in at most ``IN_FLIGHT`` batches.  The parent reads no
+    answer until the plan is made: more batches could fill both ways of the
+    pipe, the worker blocked on an answer, the parent on a batch.  Their
+    answers name each unit by its file's index.  The indexes of the files
+    sent; the other files wait for the plan."""
     from connlint.schedule import Unit
 
     keys = run.keys
     if run.project is None or len(set(keys)) != len(keys):  # a file twice: its unit would hold both
         return []
-    budget = ALONE_BYTES_PER_FILE * len(keys)
-    sent = []
+    per_batch = max(BATCH_BYTES, ALONE_BYTES_PER_FILE * len(keys) // IN_FLIGHT)
+    sent: list = []
     for number, worker in enumerate(workers):
-        batch, size, load = [], 0, 0
-        for index in range(number, len(keys), len(workers)):  # its share (``_scan_in``)
-            if load >= budget:
+        batch, size = [], 0
+        for index in _share(run, number, workers):  # whose import statements it read
+            if worker.batches >= IN_FLIGHT:
                 break
             stat_result = run.pending[index][2]
             if stat_result is None or not run.project.stands_alone(keys[index]):
                 continue
-            unit = Unit((keys[index],))  # it settles its summary: the plan may find a module importing it
+            # its summary, should the plan find a module importing it, comes
+            # from its check: the worker has no narrowed ``summarised`` yet
+            unit = Unit(())
             unit.items.append(index)
             batch.append((index, run.work(unit)))
             size += stat_result.st_size
-            load += stat_result.st_size
-            sent.append(index)
-            if size >= BATCH_BYTES or len(batch) >= BATCH_UNITS:
-                _send_early(worker, batch, size)
+            if size >= per_batch or len(batch) >= BATCH_UNITS:
+                _send_early(worker, batch, size, sent)
                 batch, size = [], 0
         if batch:
-            _send_early(worker, batch, size)
+            _send_early(worker, batch, size, sent)
     return sent
 
 
-def _send_early(worker, batch: list, size: int) -> None:
+def _send_early(worker, batch: list, size: int, sent: list) -> None:
     worker.connection.send(("check", batch, {}, None))
     worker.batches += 1
     worker.early += 1
     worker.weight += size
     worker.sizes.append(size)
+    sent.extend(index for index, _ in batch)
+
+
+def _share(run, number: int, workers: list) -> range:
+    """The indexes of the run's files whose imports worker ``number`` reads."""
+    return range(number, len(run.keys), len(workers))
 
 
 def _held_signals() -> set:

@@ -177,6 +177,24 @@ def imports_pathspec(args, cwd) -> bool:
 
 
 @needs_git
+def test_walked_paths_are_spelled_as_named(tmp_path, monkeypatch):
+    # strings, in the order of the walk, spelled from the path as named: no
+    # "./" for the current directory (a path shown, a worker's error)
+    from connlint.discovery import discover
+
+    leaks(tmp_path, "c.py", "app/a.py", "app/sub/b.py")
+    monkeypatch.chdir(tmp_path)
+    for top, expected in (
+        (".", ["c.py", "app/a.py", "app/sub/b.py"]),
+        ("./", ["c.py", "app/a.py", "app/sub/b.py"]),
+        ("./app", ["app/a.py", "app/sub/b.py"]),
+        ("app/", ["app/a.py", "app/sub/b.py"]),
+        ("app/a.py", ["app/a.py"]),
+        (str(tmp_path), [str(tmp_path / "c.py"), str(tmp_path / "app" / "a.py"), str(tmp_path / "app" / "sub" / "b.py")]),
+    ):
+        assert discover([top], tmp_path, ()).files == expected, top
+
+
 def test_pathspec_is_imported_only_when_needed(tmp_path):
     assert not imports_pathspec(["-c", "import connlint.cli"], tmp_path)
     pyproject(tmp_path, 'extend-exclude = ["migrations", "*_pb2.py", "src/legacy/*.py"]\n')

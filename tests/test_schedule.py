@@ -298,19 +298,22 @@ def test_a_planned_run_without_a_cache_summarises_only_what_a_checked_file_impor
 
 
 def test_files_that_import_no_project_module_are_checked_while_the_plan_is_made(tmp_path, monkeypatch):
-    # db.py and the two scripts import no project module: their checks wait
-    # for no summary, so the workers get them before the plan exists; views.py
-    # still waits for db.py's summary, settled by that early check
+    # db.py and the scripts import no project module: their checks wait for
+    # no summary, so the workers get them before the plan exists; views.py
+    # still waits for db.py's summary, settled by that early check.  The
+    # parent reads no answer until the plan is made, so a worker gets at most
+    # IN_FLIGHT early batches: the first worker's third script (restore.py)
+    # waits for the plan
     from connlint import schedule
 
     root = _project(tmp_path)
     script = 'import sqlite3\n\n\ndef {name}():\n    conn = sqlite3.connect("{name}.db")\n    conn.execute("select 1")\n'
-    (root / "app" / "export.py").write_text(script.format(name="export"))
-    (root / "app" / "restore.py").write_text(script.format(name="restore"))
+    for name in ("export", "purge", "report", "restore"):
+        (root / "app" / f"{name}.py").write_text(script.format(name=name))
     monkeypatch.chdir(root)
     monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
-    monkeypatch.setattr(runner, "BATCH_BYTES", 1)  # one unit a batch: several early batches per worker
+    monkeypatch.setattr(runner, "BATCH_UNITS", 1)  # one unit a batch
     monkeypatch.setattr(runner, "ALONE_BYTES_PER_FILE", 10_000)
     events = []
     send_alone, make_plan = runner._send_alone, schedule.plan
@@ -326,14 +329,17 @@ def test_files_that_import_no_project_module_are_checked_while_the_plan_is_made(
 
     monkeypatch.setattr(runner, "_send_alone", recording_send_alone)
     monkeypatch.setattr(schedule, "plan", recording_plan)
-    files = [Path("app/__init__.py"), Path("app/db.py"), Path("app/export.py"), Path("app/helpers.py"),
-             Path("app/restore.py"), Path("app/views.py")]
+    files = sorted(Path("app").glob("*.py"))  # the shares: __init__, export, purge, restore | db, helpers, report, views
     checker, index = _checker_and_index(root)
-    assert [index.stands_alone(str(root / file)) for file in files] == [False, True, True, False, True, False]
+    assert [index.stands_alone(str(root / file)) for file in files] == [
+        False, True, True, False, True, True, True, False,
+    ]
     findings = runner.check_files(checker, files, None, 2, project=index)
-    assert events == [["app/db.py", "app/export.py", "app/restore.py"], "plan"]
+    assert events == [["app/db.py", "app/export.py", "app/purge.py", "app/report.py"], "plan"]
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [
         ("app/export.py", 5, 12, "CNL101"),
+        ("app/purge.py", 5, 12, "CNL101"),
+        ("app/report.py", 5, 12, "CNL101"),
         ("app/restore.py", 5, 12, "CNL101"),
         ("app/views.py", 6, 12, "CNL104"),
     ]
