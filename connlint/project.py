@@ -468,16 +468,10 @@ class ProjectIndex:
 
     def stands_alone(self, path: str) -> bool:
         """Is the file at the absolute ``path`` checked (it names what the
-        catalog knows) while importing no project module at all?  Its check
-        then waits for no other module's summary: it may run before the
-        run's plan is made."""
-        if not self._scan(path)[2]:
-            return False
-        outer, self.current_root = self.current_root, self._root_of(path)
-        try:
-            return not self._imports_of(path)
-        finally:
-            self.current_root = outer
+        catalog knows) while importing no project file at all?  Its check
+        then reads no other module's summary: it may run before the run's
+        plan is made."""
+        return self._scan(path)[2] and not any(self._imported_files(path))
 
     def gets_summary(self, path: str) -> bool:
         return self._could_export_at(path)

@@ -12,7 +12,7 @@ The plan is made of units: an import cycle's modules (solved together), one
 module that gets a summary, or one checked file that gets none.  A unit
 waits for the units of the modules it imports.  A file whose import
 statements alone show it is not worth checking may be left out of the plan:
-it is not even read.  A file that imports no project module at all waits
+it is not even read.  A file that imports no project file at all waits
 for no unit: the runner may have it checked before the plan is made
 (``ProjectIndex.stands_alone``).
 """
