@@ -143,6 +143,8 @@ def build_facts(
     project module exports makes none (its summary says only what its
     functions do with what they are given)."""
     resolver = Resolver(tree, catalog, package, project)
+    if project is not None:
+        project.scopes_collected(resolver)
     facts = FileFacts(path, tree, text, resolver)
     if not sites:
         return facts

@@ -88,6 +88,8 @@ class ProjectIndex:
         self._stack: list[str] = []  # the same, in the order they were asked for
         self._frames: list[dict] = []  # per module being computed: the summaries it read
         self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
+        # a cycle member being computed -> what its scopes already tell of its summary (``scopes_collected``)
+        self._imports_known: dict[str, ModuleSummary] = {}
         self._components: dict[str, tuple] = {}  # path -> its component of the static import graph
         self._edge_lists: dict[str, list] = {}
         self._roots: dict = {}  # path -> its import root
@@ -226,7 +228,7 @@ class ProjectIndex:
                         # taken to export: nothing read that could turn out otherwise
                         self._met_unknown = True
                         return EMPTY
-                    value = EMPTY
+                    value = self._imports_known.get(key, EMPTY)
                 if self._frames:
                     if item is None:
                         self._frames[-1][key] = cycle.versions[key]
@@ -372,12 +374,28 @@ class ProjectIndex:
             summary, stat_result, reads = self._computed_in_frame(member, cached=False)
         finally:
             cycle.active.discard(member)
+            self._imports_known.pop(member, None)
         cycle.stats[member] = stat_result
         cycle.read[member] = {read: seen for read, seen in reads.items() if _path(read) in cycle.values}
         cycle.outside.update((read, seen) for read, seen in reads.items() if _path(read) not in cycle.values)
         if summary != (cycle.values[member] or EMPTY):
             cycle.versions[member] += 1
         cycle.values[member] = summary
+
+    def scopes_collected(self, resolver) -> None:
+        """The analysis of the module being computed has its scopes.  Should
+        it be a member of the import cycle being solved, the other members it
+        leads to may read its summary before it is done: what they read of
+        the names it imports and defines in no other way is known now, as
+        its summary will say it (``_item``), and reading it so spares them a
+        pass.  Anything else they read of it counts as empty until then."""
+        key = self._stack[-1] if self._stack else None
+        if key is None or key not in self._solving:
+            return
+        module = resolver.module
+        defined = module.bindings.keys() | resolver.functions.keys() | resolver.classes.keys()
+        imports = {name: qual for name, qual in module.imports.items() if name not in defined}
+        self._imports_known[key] = ModuleSummary({}, imports, {}, {})
 
     def _component(self, start: str) -> tuple:
         """The strongly connected component of ``start`` in the static import

@@ -83,16 +83,22 @@ def _checker_and_index(root):
     return checker, ProjectIndex(checker, (root,))
 
 
-def test_each_module_is_parsed_once_for_its_summary_and_its_check(tmp_path, monkeypatch, parsed):
-    root = _project(tmp_path)
+def _planned_run(monkeypatch, root, files) -> list:
+    """The findings of one process checking ``files`` (relative to ``root``)
+    with a plan: a run this small is not planned (pre-commit reads only what
+    its files ask for), so it is made to count as large."""
     monkeypatch.chdir(root)
-    # a run this small is not planned (pre-commit reads only what its files ask for): make it count as large
     monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
     checker, index = _checker_and_index(root)
+    return runner.check_files(checker, files, None, 1, project=index)
+
+
+def test_each_module_is_parsed_once_for_its_summary_and_its_check(tmp_path, monkeypatch, parsed):
+    root = _project(tmp_path)
     # views first: asked in this order, its imports would be summarised before their own checks
     files = [Path("app/views.py"), Path("app/helpers.py"), Path("app/db.py"), Path("app/__init__.py")]
-    findings = runner.check_files(checker, files, None, 1, project=index)
+    findings = _planned_run(monkeypatch, root, files)
     assert sorted(parsed) == ["app/db.py", "app/helpers.py", "app/views.py"]
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 6, 12, "CNL104")]
 
@@ -343,3 +349,41 @@ def test_files_that_import_no_project_module_are_checked_while_the_plan_is_made(
         ("app/restore.py", 5, 12, "CNL101"),
         ("app/views.py", 6, 12, "CNL104"),
     ]
+
+
+CYCLE_A = """\
+from app import b
+from app.db import connect
+
+
+def run():
+    conn = b.make()
+    conn.execute("select 1")
+"""
+CYCLE_B = """\
+import sqlite3
+
+from app.a import connect
+
+
+def make():
+    return connect()
+"""
+
+
+def test_a_cycle_member_reading_what_another_imports_before_that_one_is_done_is_solved_in_one_pass(
+    tmp_path, monkeypatch, parsed
+):
+    # a.py is solved first and asks for b.py's summary; b.py asks what a.py
+    # binds 'connect' to while a.py is still being analysed: its import is
+    # known already, so neither is analysed a second time
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "db.py").write_text('import sqlite3\n\n\ndef connect():\n    return sqlite3.connect("x")\n')
+    (app / "a.py").write_text(CYCLE_A)
+    (app / "b.py").write_text(CYCLE_B)
+    files = [Path("app/__init__.py"), Path("app/a.py"), Path("app/b.py"), Path("app/db.py")]
+    findings = _planned_run(monkeypatch, tmp_path, files)
+    assert sorted(parsed) == ["app/a.py", "app/b.py", "app/db.py"]
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/a.py", 6, 12, "CNL101")]
