@@ -203,7 +203,10 @@ class ProjectIndex:
     # solved together, as one component of the static import graph, to a
     # fixed point that starts from the member with the first path and follows
     # what each member asks for.  So a summary never depends on which module
-    # was asked for first, nor on which other files the run checks.
+    # was asked for first, nor on which other files the run checks.  A member
+    # read while it is still being computed further up counts as empty, but
+    # for the names it only imports (``scopes_collected``); a member that read
+    # anything else of it is solved again should its final summary differ.
 
     def summary(self, module: str) -> dict:
         key = self.path_of(module)
