@@ -462,16 +462,16 @@ def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = 
     return found
 
 
-def param_effects(function, facts, catalog) -> dict:
+def param_effects(function, resolver, catalog) -> dict:
     """For a project summary: each parameter's effect on a resource of any
     type, as the value of its ``EffectKind``."""
     rtype = catalog.any_resource
     args = function.args
     names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    scope = facts.resolver.scope_of(function)
+    scope = resolver.scope_of(function)
     if names and scope.self_name == names[0]:
         names = names[1:]
-    effects = _parameter_effects(function, names, facts.resolver, rtype)
+    effects = _parameter_effects(function, names, resolver, rtype)
     return {name: effect.value for name, effect in effects.items()}
 
 

@@ -88,8 +88,8 @@ class ProjectIndex:
         self._stack: list[str] = []  # the same, in the order they were asked for
         self._frames: list[dict] = []  # per module being computed: the summaries it read
         self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
-        # a cycle member being computed -> what its scopes already tell of its summary (``scopes_collected``)
-        self._imports_known: dict[str, ModuleSummary] = {}
+        # a cycle member being computed -> what other members may read of it already (``scopes_collected``)
+        self._under_way: dict[str, _UnderWay] = {}
         self._components: dict[str, tuple] = {}  # path -> its component of the static import graph
         self._edge_lists: dict[str, list] = {}
         self._roots: dict = {}  # path -> its import root
@@ -205,8 +205,9 @@ class ProjectIndex:
     # what each member asks for.  So a summary never depends on which module
     # was asked for first, nor on which other files the run checks.  A member
     # read while it is still being computed further up counts as empty, but
-    # for the names it only imports (``scopes_collected``); a member that read
-    # anything else of it is solved again should its final summary differ.
+    # for the names it only imports and what its functions do with their
+    # parameters (``_known_so_far``); a member that read it is solved again
+    # should its final summary say otherwise.
 
     def summary(self, module: str) -> dict:
         key = self.path_of(module)
@@ -231,7 +232,7 @@ class ProjectIndex:
                         # taken to export: nothing read that could turn out otherwise
                         self._met_unknown = True
                         return EMPTY
-                    value = self._imports_known.get(key, EMPTY)
+                    value = self._known_so_far(key, item)
                 if self._frames:
                     if item is None:
                         self._frames[-1][key] = cycle.versions[key]
@@ -377,7 +378,7 @@ class ProjectIndex:
             summary, stat_result, reads = self._computed_in_frame(member, cached=False)
         finally:
             cycle.active.discard(member)
-            self._imports_known.pop(member, None)
+            self._under_way.pop(member, None)
         cycle.stats[member] = stat_result
         cycle.read[member] = {read: seen for read, seen in reads.items() if _path(read) in cycle.values}
         cycle.outside.update((read, seen) for read, seen in reads.items() if _path(read) not in cycle.values)
@@ -388,17 +389,55 @@ class ProjectIndex:
     def scopes_collected(self, resolver) -> None:
         """The analysis of the module being computed has its scopes.  Should
         it be a member of the import cycle being solved, the other members it
-        leads to may read its summary before it is done: what they read of
-        the names it imports and defines in no other way is known now, as
-        its summary will say it (``_item``), and reading it so spares them a
-        pass.  Anything else they read of it counts as empty until then."""
+        leads to may read its summary before it is done (``_known_so_far``)."""
         key = self._stack[-1] if self._stack else None
         if key is None or key not in self._solving:
             return
         module = resolver.module
         defined = module.bindings.keys() | resolver.functions.keys() | resolver.classes.keys()
         imports = {name: qual for name, qual in module.imports.items() if name not in defined}
-        self._imports_known[key] = ModuleSummary({}, imports, {}, {})
+        self._under_way[key] = _UnderWay(module.node, resolver.package, ModuleSummary({}, imports, {}, {}))
+
+    def _known_so_far(self, key: str, item: tuple | None) -> ModuleSummary:
+        """What the cycle member at ``key``, being computed further up, tells
+        already of the ``item`` another member reads: the names it only
+        imports, as its summary will say them (``_item``), and what one of
+        its functions does with its parameters.  Anything else counts as
+        empty until it is done.  The reader is solved again should its
+        summary say otherwise; when it does not, that pass is spared."""
+        under_way = self._under_way.get(key)
+        if under_way is None:
+            return EMPTY
+        if item is None or item[0] != "params":
+            return under_way.imports
+        name = item[1]
+        function = under_way.functions.get(name, False)
+        if function is False:
+            under_way.functions[name] = None  # while it is worked out: asked again, it is not known
+            function = under_way.functions[name] = self._parameters_so_far(key, under_way, name)
+        if function is None:
+            return under_way.imports
+        return ModuleSummary({}, under_way.imports.imports, {name: function}, {})
+
+    def _parameters_so_far(self, key: str, under_way: _UnderWay, name: str) -> FunctionSummary | None:
+        """The summary of the member's function ``name`` as far as its
+        parameters go, worked out on a resolver of its own: the member's is
+        midway through its analysis, and what it remembers from a question
+        asked now would stand in for what it finds later."""
+        from connlint.names import Resolver
+
+        if under_way.resolver is None:
+            under_way.resolver = Resolver(under_way.tree, self.catalog, under_way.package, self)
+        node = under_way.resolver.functions.get(name)
+        if node is None:
+            return None
+        outer, self.current_root = self.current_root, self._root_of(key)
+        try:
+            return _with_params(node, under_way.resolver, self.catalog)
+        except Exception:  # noqa: BLE001 - the member's own analysis meets it, and reports it
+            return None
+        finally:
+            self.current_root = outer
 
     def _component(self, start: str) -> tuple:
         """The strongly connected component of ``start`` in the static import
@@ -827,6 +866,20 @@ class ProjectIndex:
         return None, None
 
 
+class _UnderWay:
+    """A member of the import cycle being solved whose analysis has its
+    scopes but is not done: what other members may read of it meanwhile."""
+
+    __slots__ = ("tree", "package", "imports", "resolver", "functions")
+
+    def __init__(self, tree: ast.Module, package: str, imports: ModuleSummary):
+        self.tree = tree
+        self.package = package
+        self.imports = imports  # its summary, as far as the names it only imports go
+        self.resolver = None  # its own, made when a function's parameters are asked for
+        self.functions: dict = {}  # name -> its summary as far as its parameters go, or None
+
+
 class _Cycle:
     """An import cycle being solved: its members' summaries so far."""
 
@@ -1014,8 +1067,6 @@ def _class_summary(node, facts, sites_by_function: dict) -> ClassSummary:
 
 
 def _function_summary(node, facts, sites, catalog) -> FunctionSummary:
-    from connlint.effects import param_effects
-
     resolver = facts.resolver
     scope = resolver.scope_of(node)
     cached = facts.reach is not None and facts.reach.runs_once(node)  # one shared object, nothing new per call
@@ -1036,7 +1087,15 @@ def _function_summary(node, facts, sites, catalog) -> FunctionSummary:
     forwards = Forwarding(
         forwarded["call"], absolute_origin(f"{facts.path}:{forwarded['line']}"), list(forwarded["keywords"])
     ) if forwarded else None
-    effects = param_effects(node, facts, catalog)
+    return _with_params(node, resolver, catalog, returns, gives, creates, forwards)
+
+
+def _with_params(node, resolver, catalog, returns=None, gives=None, creates=(), forwards=None) -> FunctionSummary:
+    """The summary of the function ``node``: its parameters, what it does
+    with each, and what the caller found it makes (nothing, unless given)."""
+    from connlint.effects import param_effects
+
+    effects = param_effects(node, resolver, catalog)
     params = {name: effect for name, effect in effects.items() if effect != "use"}
     return FunctionSummary(list(effects), params, returns, gives, creates, forwards)
 

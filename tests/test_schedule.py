@@ -387,3 +387,50 @@ def test_a_cycle_member_reading_what_another_imports_before_that_one_is_done_is_
     findings = _planned_run(monkeypatch, tmp_path, files)
     assert sorted(parsed) == ["app/a.py", "app/b.py", "app/db.py"]
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/a.py", 6, 12, "CNL101")]
+
+
+CLOSER_A = """\
+import sqlite3
+
+from app import b
+
+
+def close_it(conn):
+    conn.close()
+
+
+def run():
+    conn = b.make()
+    conn.execute("select 1")
+"""
+CLOSER_B = """\
+import sqlite3
+
+from app import a
+
+
+def make():
+    return sqlite3.connect("x")
+
+
+def report():
+    conn = sqlite3.connect("y")
+    a.close_it(conn)
+"""
+
+
+def test_a_cycle_member_asking_what_another_does_with_a_parameter_before_that_one_is_done_is_solved_in_one_pass(
+    tmp_path, monkeypatch, parsed
+):
+    # a.py is solved first and asks what b.make() returns; b.py passes its
+    # connection to a.close_it() while a.py is still being analysed: what
+    # close_it does with it is worked out then, so b.py's report() is not
+    # taken to leak it only to be analysed again once a.py is done
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "a.py").write_text(CLOSER_A)
+    (app / "b.py").write_text(CLOSER_B)
+    findings = _planned_run(monkeypatch, tmp_path, [Path("app/__init__.py"), Path("app/a.py"), Path("app/b.py")])
+    assert sorted(parsed) == ["app/a.py", "app/b.py"]
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/a.py", 11, 12, "CNL101")]
