@@ -90,6 +90,7 @@ class ProjectIndex:
         self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
         # a cycle member being computed -> what other members may read of it already (``scopes_collected``)
         self._under_way: dict[str, _UnderWay] = {}
+        self._guessing = False  # working out such a member's parameters: read only what is known
         self._components: dict[str, tuple] = {}  # path -> its component of the static import graph
         self._edge_lists: dict[str, list] = {}
         self._roots: dict = {}  # path -> its import root
@@ -224,7 +225,7 @@ class ProjectIndex:
         if found is None:
             cycle = self._solving.get(key)
             if cycle is not None:  # a member of the import cycle being solved: its value so far
-                if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
+                if cycle.values[key] is None and key not in cycle.active and not self._asking_exports and not self._guessing:
                     self._solve_member(cycle, key)
                 value = cycle.values[key]
                 if value is None:  # not computed yet, or being computed further up
@@ -233,21 +234,24 @@ class ProjectIndex:
                         self._met_unknown = True
                         return EMPTY
                     value = self._known_so_far(key, item)
-                if self._frames:
+                if self._frames and not self._guessing:
                     if item is None:
                         self._frames[-1][key] = cycle.versions[key]
                     else:
                         self._frames[-1][(key, *item)] = _item(value, item)
                 return value
+            if self._guessing:
+                return EMPTY  # not worked out yet: whoever needs it does that
             if key in self._busy:  # an import cycle closes here
                 self._solve_cycle(key)
                 found = self._summaries[key]
             else:
                 found = self._compute_once(key)
         summary, summary_digest = found
-        self.consulted[key] = summary_digest
-        if self._frames:
-            self._frames[-1][key] = summary_digest
+        if not self._guessing:
+            self.consulted[key] = summary_digest
+            if self._frames:
+                self._frames[-1][key] = summary_digest
         return summary
 
     def _compute_once(self, key: str) -> tuple:
@@ -423,7 +427,10 @@ class ProjectIndex:
         """The summary of the member's function ``name`` as far as its
         parameters go, worked out on a resolver of its own: the member's is
         midway through its analysis, and what it remembers from a question
-        asked now would stand in for what it finds later."""
+        asked now would stand in for what it finds later.  It is a guess,
+        which the reader's next pass checks: it reads only the summaries
+        known by now, and works out none (solving more members from here
+        would stack analyses deeper than the member's own reads do)."""
         from connlint.names import Resolver
 
         if under_way.resolver is None:
@@ -431,13 +438,14 @@ class ProjectIndex:
         node = under_way.resolver.functions.get(name)
         if node is None:
             return None
-        outer, self.current_root = self.current_root, self._root_of(key)
+        outer = self.current_root, self._guessing
+        self.current_root, self._guessing = self._root_of(key), True
         try:
             return _with_params(node, under_way.resolver, self.catalog)
         except Exception:  # noqa: BLE001 - the member's own analysis meets it, and reports it
             return None
         finally:
-            self.current_root = outer
+            self.current_root, self._guessing = outer
 
     def _component(self, start: str) -> tuple:
         """The strongly connected component of ``start`` in the static import
