@@ -221,11 +221,13 @@ class ProjectIndex:
         ``_item``) is what the caller reads of it, should it be a member of a
         cycle being solved (the caller is then solved again only if that
         changes)."""
+        if self._guessing:
+            return self._known_now(key, item)
         found = self._summaries.get(key)
         if found is None:
             cycle = self._solving.get(key)
             if cycle is not None:  # a member of the import cycle being solved: its value so far
-                if cycle.values[key] is None and key not in cycle.active and not self._asking_exports and not self._guessing:
+                if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
                     self._solve_member(cycle, key)
                 value = cycle.values[key]
                 if value is None:  # not computed yet, or being computed further up
@@ -234,25 +236,34 @@ class ProjectIndex:
                         self._met_unknown = True
                         return EMPTY
                     value = self._known_so_far(key, item)
-                if self._frames and not self._guessing:
+                if self._frames:
                     if item is None:
                         self._frames[-1][key] = cycle.versions[key]
                     else:
                         self._frames[-1][(key, *item)] = _item(value, item)
                 return value
-            if self._guessing:
-                return EMPTY  # not worked out yet: whoever needs it does that
             if key in self._busy:  # an import cycle closes here
                 self._solve_cycle(key)
                 found = self._summaries[key]
             else:
                 found = self._compute_once(key)
         summary, summary_digest = found
-        if not self._guessing:
-            self.consulted[key] = summary_digest
-            if self._frames:
-                self._frames[-1][key] = summary_digest
+        self.consulted[key] = summary_digest
+        if self._frames:
+            self._frames[-1][key] = summary_digest
         return summary
+
+    def _known_now(self, key: str, item: tuple | None) -> ModuleSummary:
+        """``_summary_at`` while a guess is worked out (``_parameters_so_far``):
+        the summary as known now, nothing worked out for it, nothing recorded."""
+        found = self._summaries.get(key)
+        if found is not None:
+            return found[0]
+        cycle = self._solving.get(key)
+        if cycle is None:
+            return EMPTY  # not worked out yet: whoever needs it does that
+        value = cycle.values[key]
+        return value if value is not None else self._known_so_far(key, item)
 
     def _compute_once(self, key: str) -> tuple:
         """(summary, digest) of a module not known to be in a cycle."""
