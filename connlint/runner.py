@@ -308,6 +308,14 @@ class _Worker:
         self.known = 0  # how much of the run's settled summaries it has been sent
         self.early = 0  # batches sent before the plan was made, not yet answered
 
+    def send(self, batch: list, size: int, news: dict, owed) -> None:
+        """A batch of work (``size`` bytes of source) with the summaries
+        others settled since its last, and what it is owed of the plan."""
+        self.connection.send(("check", batch, news, owed))
+        self.batches += 1
+        self.weight += size
+        self.sizes.append(size)
+
 
 def _parallel(run, make_units, jobs: int) -> None:
     """Check the units of the plan ``make_units`` makes in worker processes,
@@ -359,10 +367,7 @@ def _parallel(run, make_units, jobs: int) -> None:
                         size += units[number].weight
                     news = dict(settled[worker.known:])
                     worker.known = len(settled)
-                    worker.connection.send(("check", batch, news, owed.pop(worker, None)))
-                    worker.batches += 1
-                    worker.weight += size
-                    worker.sizes.append(size)
+                    worker.send(batch, size, news, owed.pop(worker, None))
             busy = [worker.connection for worker in workers if worker.batches]
             if not busy:  # cannot happen: every unit waits only for units of the plan
                 raise RuntimeError("connlint: the check plan has a unit that can never be ready")
@@ -464,11 +469,8 @@ def _send_alone(workers: list, run) -> list:
 
 
 def _send_early(worker, batch: list, size: int, sent: list) -> None:
-    worker.connection.send(("check", batch, {}, None))
-    worker.batches += 1
+    worker.send(batch, size, {}, None)
     worker.early += 1
-    worker.weight += size
-    worker.sizes.append(size)
     sent.extend(index for index, _ in batch)
 
 
