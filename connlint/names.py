@@ -111,13 +111,19 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
         if name in self.catalog.call_terminals or name in self._bound_names:
             return True
         # ``db.make_engine()`` on an imported project module, ``db.session()``
-        # on an instance another module defines
-        if self.project is not None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            qual = self.module.imports.get(func.value.id)
+        # on an instance another module defines, ``app.db.make_engine()`` on
+        # a submodule reached through its package
+        if self.project is not None and isinstance(func, ast.Attribute):
+            root = func.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if not isinstance(root, ast.Name):
+                return False
+            qual = self.module.imports.get(root.id)
             if qual is not None and self.project.is_project_name(qual):
                 return True
             # ``self.open_engine()`` in a subclass: the method may be inherited
-            return func.value.id in self._subclass_self_names()
+            return root is func.value and root.id in self._subclass_self_names()
         return False
 
     def _subclass_self_names(self) -> set:

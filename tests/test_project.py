@@ -241,3 +241,29 @@ def test_instances_of_another_modules_class_know_what_it_holds_and_hands_out(tmp
         "app/views.py:39:12: CNL104 SQLAlchemy connection from db.new_connection() (app/db.py:26) is never "
         "returned; use 'with db.new_connection() as conn:'",
     ]
+
+
+def test_a_function_of_a_submodule_reached_through_its_package_is_resolved(tmp_path):
+    # ``app.db.open_db()``: the call's last name means nothing to the catalog,
+    # and ``app`` is the package, not the module defining it
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "db.py").write_text(
+        "import sqlite3\n"
+        "\n"
+        "\n"
+        "def open_db():\n"
+        "    return sqlite3.connect('app.db')\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(
+        "import app.db\n"
+        "\n"
+        "\n"
+        "def count():\n"
+        "    conn = app.db.open_db()\n"
+        "    return conn.execute('select count(*) from t').fetchone()\n"
+    )
+    assert check("app", cwd=tmp_path) == [
+        "app/views.py:5:12: CNL101 sqlite3 connection from app.db.open_db() (app/db.py:5) is never closed; "
+        "use 'with contextlib.closing(app.db.open_db(...)) as conn:'"
+    ]
