@@ -88,6 +88,7 @@ class ProjectIndex:
         self._stack: list[str] = []  # the same, in the order they were asked for
         self._frames: list[dict] = []  # per module being computed: the summaries it read
         self._solving: dict[str, _Cycle] = {}  # member of an import cycle being solved -> the cycle
+        self._cycles_started = 0
         # a cycle member being computed -> what other members may read of it already (``scopes_collected``)
         self._under_way: dict[str, _UnderWay] = {}
         self._guessing = False  # working out such a member's parameters: read only what is known
@@ -247,6 +248,8 @@ class ProjectIndex:
                 found = self._summaries[key]
             else:
                 found = self._compute_once(key)
+                if found is None:  # it read a cycle being solved, and joined it: read as its member
+                    return self._summary_at(key, item)
         summary, summary_digest = found
         self.consulted[key] = summary_digest
         if self._frames:
@@ -265,12 +268,19 @@ class ProjectIndex:
         value = cycle.values[key]
         return value if value is not None else self._known_so_far(key, item)
 
-    def _compute_once(self, key: str) -> tuple:
-        """(summary, digest) of a module not known to be in a cycle."""
+    def _compute_once(self, key: str) -> tuple | None:
+        """(summary, digest) of a module not known to be in a cycle; None if
+        it read a member of an import cycle being solved, whose value may
+        not be final yet: it then joins that cycle (``_join``), to be solved
+        again with its members and settled with them."""
         summary, stat_result, reads = self._computed_in_frame(key, cached=True)
         solved = self._summaries.get(key)
         if solved is not None:  # solved meanwhile, with the import cycle it turned out to be in
             return solved
+        cycles = [self._solving[path] for path in map(_path, reads) if path in self._solving]
+        if cycles:
+            self._join(min(cycles, key=lambda cycle: cycle.started), key, summary, stat_result, reads)
+            return None
         early = self._early.get(key)
         if early is not None and early[1] is None and all(type(read) is str for read in reads):
             self._early[key] = (early[0], reads)  # its check's findings rely on what it read
@@ -361,7 +371,8 @@ class ProjectIndex:
         # this one reads their values so far, as any module they import would.
         cycle = _Cycle(sorted(
             member for member in members if member not in self._summaries and member not in self._solving
-        ))
+        ), self._cycles_started)
+        self._cycles_started += 1
         for member in cycle.members:
             self._solving[member] = cycle
         try:
@@ -394,6 +405,22 @@ class ProjectIndex:
         finally:
             cycle.active.discard(member)
             self._under_way.pop(member, None)
+        self._record_member(cycle, member, summary, stat_result, reads)
+
+    def _join(self, cycle, key: str, summary, stat_result, reads: dict) -> None:
+        """The module at ``key``, outside ``cycle`` in the static import
+        graph (reached through an attribute, ``app.n.fetch()``), read the
+        value so far of one of its members: it becomes a member, solved again
+        whenever what it read changes, and settled with the others, rather
+        than settled from a value that is not final."""
+        cycle.members.append(key)
+        cycle.values[key] = None
+        cycle.versions[key] = 0
+        self._solving[key] = cycle
+        self._importers.pop(key, None)  # its check gate's answer read the same values
+        self._record_member(cycle, key, summary, stat_result, reads)
+
+    def _record_member(self, cycle, member: str, summary, stat_result, reads: dict) -> None:
         cycle.stats[member] = stat_result
         cycle.read[member] = {read: seen for read, seen in reads.items() if _path(read) in cycle.values}
         cycle.outside.update((read, seen) for read, seen in reads.items() if _path(read) not in cycle.values)
@@ -902,8 +929,9 @@ class _UnderWay:
 class _Cycle:
     """An import cycle being solved: its members' summaries so far."""
 
-    def __init__(self, members: list):
-        self.members = members  # sorted by path
+    def __init__(self, members: list, started: int = 0):
+        self.members = members  # sorted by path; then those that joined (``ProjectIndex._join``)
+        self.started = started  # how many cycles the index had started solving before this one
         self.values: dict = dict.fromkeys(members)  # None until first computed
         self.versions: dict = dict.fromkeys(members, 0)  # bumped whenever a value changes
         self.read: dict = {}  # member -> {member it read: the version it saw}

@@ -54,14 +54,19 @@ def report():
 """
 
 
-def _project(tmp_path) -> Path:
+def _package(tmp_path, **modules) -> Path:
+    """``tmp_path`` holding the package ``app``: an empty ``__init__.py`` and
+    each module named, with its source."""
     app = tmp_path / "app"
     app.mkdir()
     (app / "__init__.py").write_text("")
-    (app / "db.py").write_text(DB)
-    (app / "helpers.py").write_text(HELPERS)
-    (app / "views.py").write_text(VIEWS)
+    for name, source in modules.items():
+        (app / f"{name}.py").write_text(source)
     return tmp_path
+
+
+def _project(tmp_path) -> Path:
+    return _package(tmp_path, db=DB, helpers=HELPERS, views=VIEWS)
 
 
 @pytest.fixture
@@ -377,12 +382,7 @@ def test_a_cycle_member_reading_what_another_imports_before_that_one_is_done_is_
     # a.py is solved first and asks for b.py's summary; b.py asks what a.py
     # binds 'connect' to while a.py is still being analysed: its import is
     # known already, so neither is analysed a second time
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "db.py").write_text('import sqlite3\n\n\ndef connect():\n    return sqlite3.connect("x")\n')
-    (app / "a.py").write_text(CYCLE_A)
-    (app / "b.py").write_text(CYCLE_B)
+    _package(tmp_path, db='import sqlite3\n\n\ndef connect():\n    return sqlite3.connect("x")\n', a=CYCLE_A, b=CYCLE_B)
     files = [Path("app/__init__.py"), Path("app/a.py"), Path("app/b.py"), Path("app/db.py")]
     findings = _planned_run(monkeypatch, tmp_path, files)
     assert sorted(parsed) == ["app/a.py", "app/b.py", "app/db.py"]
@@ -426,11 +426,58 @@ def test_a_cycle_member_asking_what_another_does_with_a_parameter_before_that_on
     # connection to a.close_it() while a.py is still being analysed: what
     # close_it does with it is worked out then, so b.py's report() is not
     # taken to leak it only to be analysed again once a.py is done
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "__init__.py").write_text("")
-    (app / "a.py").write_text(CLOSER_A)
-    (app / "b.py").write_text(CLOSER_B)
+    _package(tmp_path, a=CLOSER_A, b=CLOSER_B)
     findings = _planned_run(monkeypatch, tmp_path, [Path("app/__init__.py"), Path("app/a.py"), Path("app/b.py")])
     assert sorted(parsed) == ["app/a.py", "app/b.py"]
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/a.py", 11, 12, "CNL101")]
+
+
+JOINER_M0 = """\
+import sqlite3
+from app import m1
+
+
+def make():
+    return sqlite3.connect("app.db")
+
+
+def run():
+    conn = m1.get()
+    conn.execute("select 1")
+"""
+JOINER_M1 = """\
+import sqlite3
+import app
+from app import m0
+
+
+def get():
+    return app.n.fetch()
+"""
+JOINER_N = """\
+import sqlite3
+import app
+
+
+def fetch():
+    return app.m0.make()
+"""
+
+
+@pytest.mark.parametrize("planned", [False, True], ids=["in-order", "planned"])
+def test_a_module_outside_a_cycle_that_reads_a_member_being_solved_is_solved_with_it(tmp_path, monkeypatch, planned):
+    # m0 and m1 import each other; n is reached from m1 only through the
+    # package (``app.n.fetch()``), so the import graph puts it outside their
+    # cycle.  Solving the cycle, m1 asks for n, and n reads m0 while m0 is
+    # still being analysed: n joins the cycle, and is solved again once m0's
+    # make() is known to return a connection, rather than settled then as
+    # returning nothing, whatever order the files come in
+    _package(tmp_path, m0=JOINER_M0, m1=JOINER_M1, n=JOINER_N)
+    files = [Path("app/__init__.py"), Path("app/m0.py"), Path("app/m1.py"), Path("app/n.py")]
+    if planned:
+        findings = _planned_run(monkeypatch, tmp_path, files)
+    else:
+        monkeypatch.chdir(tmp_path)
+        checker, index = _checker_and_index(tmp_path)
+        findings = runner.check_files(checker, files, None, 1, project=index)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/m0.py", 10, 12, "CNL101")]
