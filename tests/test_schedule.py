@@ -88,13 +88,15 @@ def _checker_and_index(root):
     return checker, ProjectIndex(checker, (root,))
 
 
-def _planned_run(monkeypatch, root, files) -> list:
+def _planned_run(monkeypatch, root, files, planned: bool = True) -> list:
     """The findings of one process checking ``files`` (relative to ``root``)
     with a plan: a run this small is not planned (pre-commit reads only what
-    its files ask for), so it is made to count as large."""
+    its files ask for), so it is made to count as large.  ``planned`` False:
+    as such a run checks them, in the order given."""
     monkeypatch.chdir(root)
-    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
+    if planned:
+        monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
+        monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
     checker, index = _checker_and_index(root)
     return runner.check_files(checker, files, None, 1, project=index)
 
@@ -474,10 +476,36 @@ def test_a_module_outside_a_cycle_that_reads_a_member_being_solved_is_solved_wit
     # returning nothing, whatever order the files come in
     _package(tmp_path, m0=JOINER_M0, m1=JOINER_M1, n=JOINER_N)
     files = [Path("app/__init__.py"), Path("app/m0.py"), Path("app/m1.py"), Path("app/n.py")]
-    if planned:
-        findings = _planned_run(monkeypatch, tmp_path, files)
-    else:
-        monkeypatch.chdir(tmp_path)
-        checker, index = _checker_and_index(tmp_path)
-        findings = runner.check_files(checker, files, None, 1, project=index)
+    findings = _planned_run(monkeypatch, tmp_path, files, planned)
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/m0.py", 10, 12, "CNL101")]
+
+
+def _ring(tmp_path, size: int) -> list:
+    """``size`` modules in one import cycle, each passing the connection its
+    ``run`` opens on to the next module's function; the last one only uses
+    it.  The files, in order."""
+    modules = {}
+    for number in range(size):
+        following = (number + 1) % size
+        passes_on = f"    m{following}.f{following}(conn)\n" if following else "    conn.execute('select 1')\n"
+        modules[f"m{number}"] = (
+            f"import sqlite3\nfrom app import m{following}\n\n\ndef f{number}(conn):\n{passes_on}\n\n"
+            f"def run{number}():\n    conn = sqlite3.connect('app.db')\n    f{number}(conn)\n"
+        )
+    _package(tmp_path, **modules)
+    return [Path("app/__init__.py"), *(Path(f"app/m{number}.py") for number in range(size))]
+
+
+@pytest.mark.parametrize("planned", [False, True], ids=["in-order", "planned"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["files-in-order", "files-reversed"])
+def test_a_chain_of_calls_around_a_hundred_module_cycle_is_followed_to_its_end(tmp_path, monkeypatch, planned, reverse):
+    # each member's summary is worked out inside the analysis of the member
+    # calling into it: a hundred analyses deep, beyond Python's default
+    # recursion limit.  Every run() leaks its connection: the functions down
+    # the ring only use it
+    files = _ring(tmp_path, 100)
+    files = files[::-1] if reverse else files
+    findings = _planned_run(monkeypatch, tmp_path, files, planned)
+    assert sorted((f.path, f.line, f.column, f.code) for f in findings) == sorted(
+        (f"app/m{number}.py", 10, 12, "CNL101") for number in range(100)
+    )
