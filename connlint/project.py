@@ -110,6 +110,7 @@ class ProjectIndex:
         self._could_export: dict[str, bool] = {}  # path -> could_export, with its own root
         self._stats: dict[str, list | None] = {}
         self._importers: dict[str, tuple] = {}  # path -> (imports an export?, summaries that answer read)
+        self._unsettled_reads = 0  # reads of a member of an import cycle being solved, so far
         self.consulted: dict[str, str] = {}  # path -> digest of the summaries one file's analysis read
         self.computed: dict[str, tuple] = {}  # path -> (stat, summary, deps) computed here, for the cache
         self.keep_computed = True  # a run without a cache has no use for them
@@ -240,6 +241,7 @@ class ProjectIndex:
         if found is None:
             cycle = self._solving.get(key)
             if cycle is not None:  # a member of the import cycle being solved: its value so far
+                self._unsettled_reads += 1
                 if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
                     self._solve_member(cycle, key)
                 value = cycle.values[key]
@@ -257,7 +259,9 @@ class ProjectIndex:
                 return value
             if key in self._busy:  # an import cycle closes here
                 self._solve_cycle(key)
-                found = self._summaries[key]
+                found = self._summaries.get(key)
+                if found is None:  # its cycle joined one being solved further up: read as its member
+                    return self._summary_at(key, item)
             else:
                 found = self._compute_once(key)
                 if found is None:  # it read a cycle being solved, and joined it: read as its member
@@ -289,6 +293,8 @@ class ProjectIndex:
         solved = self._summaries.get(key)
         if solved is not None:  # solved meanwhile, with the import cycle it turned out to be in
             return solved
+        if key in self._solving:  # that cycle joined one being solved further up (``_merge``)
+            return None
         cycles = [self._solving[path] for path in map(_path, reads) if path in self._solving]
         if cycles:
             self._join(min(cycles, key=lambda cycle: cycle.started), key, summary, stat_result, reads)
@@ -401,6 +407,10 @@ class ProjectIndex:
         finally:
             for member in cycle.members:
                 del self._solving[member]
+        enclosing = [self._solving[path] for path in map(_path, cycle.outside) if path in self._solving]
+        if enclosing:
+            self._merge(cycle, min(enclosing, key=lambda outer: outer.started))
+            return
         # A member's summary stays valid while no member's file changes and
         # what the members read outside the cycle stays the same.
         stamps = {member: self._stat(member) for member in cycle.members}
@@ -432,10 +442,23 @@ class ProjectIndex:
         cycle.values[key] = None
         cycle.versions[key] = 0
         self._solving[key] = cycle
-        self._importers.pop(key, None)  # its check gate's answer read the same values
         self._record_member(cycle, key, summary, stat_result, reads)
 
+    def _merge(self, cycle, into) -> None:
+        """``cycle``, solved inside the solving of ``into``, read values of
+        ``into``'s members that were not final: its members join ``into``,
+        each solved again in ``into``'s next pass and settled with it."""
+        for member in cycle.members:
+            into.members.append(member)
+            into.values[member] = cycle.values[member]
+            into.versions[member] = cycle.versions[member]  # what ``into``'s members saw of it stays valid
+            into.stats[member] = cycle.stats.get(member)
+            into.read[member] = cycle.read.get(member, {})
+            into.recheck.add(member)
+            self._solving[member] = into
+
     def _record_member(self, cycle, member: str, summary, stat_result, reads: dict) -> None:
+        cycle.recheck.discard(member)
         cycle.stats[member] = stat_result
         cycle.read[member] = {read: seen for read, seen in reads.items() if _path(read) in cycle.values}
         cycle.outside.update((read, seen) for read, seen in reads.items() if _path(read) not in cycle.values)
@@ -814,9 +837,12 @@ class ProjectIndex:
         remembered = self._importers.get(key)
         if remembered is None:
             outer, self.consulted = self.consulted, {}
+            unsettled = self._unsettled_reads
             try:
                 found = b"import" in data and self._imports_exporter(data, key)
-                remembered = self._importers[key] = (found, self.consulted)
+                remembered = (found, self.consulted)
+                if self._unsettled_reads == unsettled:  # else an answer from values not final: asked again
+                    self._importers[key] = remembered
             finally:
                 self.consulted = {**outer, **self.consulted}
         else:
@@ -953,9 +979,10 @@ class _Cycle:
         self.outside: dict = {}  # summaries outside the cycle the members read -> digest
         self.active: set = set()  # members being computed
         self.stats: dict = {}
+        self.recheck: set = set()  # members of a cycle that joined this one, from values not final
 
     def stale(self, member: str) -> bool:
-        if self.values[member] is None:
+        if self.values[member] is None or member in self.recheck:
             return True
         for read, seen in self.read.get(member, {}).items():
             if isinstance(read, str):

@@ -509,3 +509,90 @@ def test_a_chain_of_calls_around_a_hundred_module_cycle_is_followed_to_its_end(t
     assert sorted((f.path, f.line, f.column, f.code) for f in findings) == sorted(
         (f"app/m{number}.py", 10, 12, "CNL101") for number in range(100)
     )
+
+
+NESTED_M1 = """\
+import sqlite3
+from app import m0
+from app import n
+
+
+def get():
+    return n.fetch()
+
+
+def other():
+    return m0.make()
+"""
+NESTED_N = """\
+import sqlite3
+import app
+from app import p
+
+
+def fetch():
+    return app.m0.make()
+"""
+NESTED_P = """\
+from app import n
+
+
+def other():
+    return n.fetch()
+"""
+
+
+@pytest.mark.parametrize("planned", [False, True], ids=["in-order", "planned"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["files-in-order", "files-reversed"])
+def test_a_cycle_solved_inside_another_from_its_unfinished_values_is_solved_with_it(tmp_path, monkeypatch, planned, reverse):
+    # two cycles, {m0, m1} and {n, p}, joined only through ``app.m0`` in n.
+    # Solving {n, p} first (as a plan does), n reaches m0, whose cycle is
+    # solved inside, m1 reading n before n is done: {m0, m1} joins {n, p} and
+    # is solved again with it rather than settled from that
+    _package(tmp_path, m0=JOINER_M0, m1=NESTED_M1, n=NESTED_N, p=NESTED_P)
+    files = [Path(f"app/{name}.py") for name in ("__init__", "m0", "m1", "n", "p")]
+    findings = _planned_run(monkeypatch, tmp_path, files[::-1] if reverse else files, planned)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/m0.py", 10, 12, "CNL101")]
+
+
+GATED_M0 = """\
+import sqlite3
+from app import m1
+
+
+def get():
+    return m1.open_db()
+"""
+GATED_M1 = """\
+import app.m5
+from app import m0
+
+
+def open_db():
+    conn = app.m5.Repo().open()
+    conn.execute("select 1")
+"""
+GATED_M5 = """\
+import sqlite3
+import app.m3
+
+
+class Repo:
+    def open(self):
+        return sqlite3.connect("app.db")
+
+
+def relay():
+    return app.m0.load()
+"""
+
+
+@pytest.mark.parametrize("planned", [False, True], ids=["in-order", "planned"])
+def test_whether_a_file_is_worth_checking_is_not_remembered_from_a_cycle_not_yet_solved(tmp_path, monkeypatch, planned):
+    # solving {m3, m5}, m5 reaches m0 and m1 (``app.m0``): m1 first asks
+    # whether it imports anything m5 exports while m5 is not done, and the
+    # answer (no) must not decide later whether m1 is checked at all
+    _package(tmp_path, m0=GATED_M0, m1=GATED_M1, m3="from app import m5\n", m5=GATED_M5)
+    files = [Path(f"app/{name}.py") for name in ("__init__", "m0", "m1", "m3", "m5")]
+    findings = _planned_run(monkeypatch, tmp_path, files, planned)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/m1.py", 6, 12, "CNL101")]
