@@ -407,7 +407,9 @@ class ProjectIndex:
         finally:
             for member in cycle.members:
                 del self._solving[member]
-        enclosing = [self._solving[path] for path in map(_path, cycle.outside) if path in self._solving]
+        enclosing = [
+            self._solving[_path(read)] for reads in cycle.read.values() for read in reads if _path(read) in self._solving
+        ]
         if enclosing:
             self._merge(cycle, min(enclosing, key=lambda outer: outer.started))
             return
@@ -418,6 +420,7 @@ class ProjectIndex:
             summary = cycle.values[member] or EMPTY
             self._settle(member, summary)
             self._remember(member, cycle.stats.get(member), summary, {**cycle.outside, **stamps})
+        self._settled_under(cycle)
         relied_on = {**cycle.outside, **{member: self._summaries[member][1] for member in cycle.members}}
         for member in cycle.members:
             if member in self._early:
@@ -447,21 +450,37 @@ class ProjectIndex:
     def _merge(self, cycle, into) -> None:
         """``cycle``, solved inside the solving of ``into``, read values of
         ``into``'s members that were not final: its members join ``into``,
-        each solved again in ``into``'s next pass and settled with it."""
+        with their values so far and what they read, solved again there
+        whenever that changes, and settled with ``into``."""
         for member in cycle.members:
             into.members.append(member)
             into.values[member] = cycle.values[member]
-            into.versions[member] = cycle.versions[member]  # what ``into``'s members saw of it stays valid
+            into.versions[member] = cycle.versions[member]  # what was read of it, by version, stays comparable
             into.stats[member] = cycle.stats.get(member)
             into.read[member] = cycle.read.get(member, {})
-            into.recheck.add(member)
             self._solving[member] = into
+        into.outside.update(cycle.outside)
+
+    def _settled_under(self, cycle) -> None:
+        """``cycle``, solved inside the solving of others, settles: a member of
+        those that read one of its members before it was done is solved
+        again if its final value says otherwise, and otherwise relies on
+        its settled summary."""
+        for outer in {id(other): other for other in self._solving.values()}.values():
+            for member, reads in outer.read.items():
+                inside = [read for read in reads if _path(read) in cycle.values]
+                for read in inside:
+                    if cycle.saw_otherwise(read, reads.pop(read)):
+                        outer.recheck.add(member)
+                    outer.outside[_path(read)] = self._summaries[_path(read)][1]
 
     def _record_member(self, cycle, member: str, summary, stat_result, reads: dict) -> None:
         cycle.recheck.discard(member)
         cycle.stats[member] = stat_result
-        cycle.read[member] = {read: seen for read, seen in reads.items() if _path(read) in cycle.values}
-        cycle.outside.update((read, seen) for read, seen in reads.items() if _path(read) not in cycle.values)
+        # what it read of a member of any cycle being solved is checked again
+        # (``stale``), once that cycle is this one or has settled
+        cycle.read[member] = {read: seen for read, seen in reads.items() if _path(read) in self._solving}
+        cycle.outside.update((read, seen) for read, seen in reads.items() if _path(read) not in self._solving)
         if summary != (cycle.values[member] or EMPTY):
             cycle.versions[member] += 1
         cycle.values[member] = summary
@@ -979,18 +998,23 @@ class _Cycle:
         self.outside: dict = {}  # summaries outside the cycle the members read -> digest
         self.active: set = set()  # members being computed
         self.stats: dict = {}
-        self.recheck: set = set()  # members of a cycle that joined this one, from values not final
+        # members that read a cycle solved inside this one's solving, whose final values say otherwise
+        self.recheck: set = set()
 
     def stale(self, member: str) -> bool:
         if self.values[member] is None or member in self.recheck:
             return True
-        for read, seen in self.read.get(member, {}).items():
-            if isinstance(read, str):
-                if self.versions[read] != seen:
-                    return True
-            elif _item(self.values[read[0]] or EMPTY, read[1:]) != seen:
-                return True
-        return False
+        # what it read of a cycle solved meanwhile, still being solved, counts once that one is done
+        return any(
+            self.saw_otherwise(read, seen) for read, seen in self.read.get(member, {}).items()
+            if _path(read) in self.values
+        )
+
+    def saw_otherwise(self, read, seen) -> bool:
+        """Was a member read (whole, by version, or an item of it) otherwise than it stands?"""
+        if isinstance(read, str):
+            return self.versions[read] != seen
+        return _item(self.values[read[0]] or EMPTY, read[1:]) != seen
 
 
 #: The item of a summary that says whether the module exports anything.

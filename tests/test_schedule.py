@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from connlint import engine, runner
+from connlint.cache import ResultCache
 from connlint.config import Selection, load_settings
 from connlint.engine import Checker
 from connlint.facts import build_facts
@@ -285,7 +286,6 @@ def test_a_planned_run_without_a_cache_summarises_only_what_a_checked_file_impor
     # views.py is checked but imported by no file: its summary would be read
     # by nothing; with a cache it is kept, for a later run of a few files
     from connlint import project as project_module
-    from connlint.cache import ResultCache
 
     root = _project(tmp_path)
     monkeypatch.chdir(root)
@@ -596,3 +596,93 @@ def test_whether_a_file_is_worth_checking_is_not_remembered_from_a_cycle_not_yet
     files = [Path(f"app/{name}.py") for name in ("__init__", "m0", "m1", "m3", "m5")]
     findings = _planned_run(monkeypatch, tmp_path, files, planned)
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/m1.py", 6, 12, "CNL101")]
+
+
+THROUGH_A1 = """\
+import sqlite3
+import app
+from app import a2
+
+
+def go():
+    return app.b1.make()
+"""
+THROUGH_A2 = """\
+import sqlite3
+from app import a1
+
+
+def thing():
+    return sqlite3.connect("app.db")
+"""
+THROUGH_B1 = """\
+import sqlite3
+from app import b2
+
+
+def make():
+    return sqlite3.connect("app.db")
+
+
+def first():
+    return b2.more()
+"""
+THROUGH_B2 = """\
+import sqlite3
+from app import b1
+from app import x
+
+
+def helper():
+    return x.get()
+
+
+def more():
+    return b1.make()
+"""
+THROUGH_X = """\
+import sqlite3
+import app
+from app import a2
+
+
+def get():
+    return app.b1.make()
+
+
+def other():
+    return a2.thing()
+"""
+THROUGH_Z = """\
+import sqlite3
+from app import x
+
+
+def use():
+    conn = x.get()
+    conn.execute("select 1")
+"""
+
+
+@pytest.mark.parametrize("planned", [False, True], ids=["in-order", "planned"])
+def test_a_module_that_joined_one_cycle_is_solved_again_when_another_it_read_settles(tmp_path, monkeypatch, planned):
+    # solving {a1, a2}, a1 reaches b1 (``app.b1``), whose cycle {b1, b2} is
+    # solved inside; b2 asks for x, which reads a2 and b1 before either is
+    # done and joins {a1, a2}.  {b1, b2} then read x, a member of a cycle not
+    # done: it joins {a1, a2} too, and x, having read b1 before b1 was done,
+    # is solved again, so z's connection is known to come from b1.make().
+    # What the summaries relied on is what the results cache keeps: all of it
+    # is saved
+    _package(tmp_path, a1=THROUGH_A1, a2=THROUGH_A2, b1=THROUGH_B1, b2=THROUGH_B2, x=THROUGH_X, z=THROUGH_Z)
+    files = [Path(f"app/{name}.py") for name in ("__init__", "a1", "a2", "b1", "b2", "x", "z")]
+    monkeypatch.chdir(tmp_path)
+    if planned:
+        monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
+        monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
+    cache = ResultCache(tmp_path / "cache", "k")
+    checker, _ = _checker_and_index(tmp_path)
+    findings = runner.check_files(checker, files, cache, 1, project=ProjectIndex(checker, (tmp_path,), cache))
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/z.py", 6, 12, "CNL101")]
+    cache.save()
+    saved = ResultCache(tmp_path / "cache", "k").entries
+    assert sorted(saved) == [f"app/{name}.py" for name in ("__init__", "a1", "a2", "b1", "b2", "x", "z")]
