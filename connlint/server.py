@@ -48,6 +48,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -1143,8 +1144,18 @@ class _OneLineHandler(logging.Handler):
             pass
 
 
+#: The stack of the threads the server starts (the check thread among them):
+#: an analysis may nest others (``connlint.project.DEEPEST_NESTING``) deeper
+#: than some platforms' default thread stack holds.
+THREAD_STACK_BYTES = 64 * 1024 * 1024
+
+
 def serve() -> int:
     """Run the server until the client says exit (or closes standard input)."""
+    try:
+        threading.stack_size(THREAD_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform that does not let it be set keeps its own
+        pass
     logger = logging.getLogger("pygls")
     logger.addHandler(_OneLineHandler(logging.ERROR))
     logger.propagate = False

@@ -38,3 +38,19 @@ def findings_for(source: str, path: str = "example.py", codes: str | None = None
 def positions(source: str, codes: str | None = None):
     """(line, column, code) of every finding."""
     return [(f.line, f.column, f.code) for f in findings_for(source, codes=codes)]
+
+
+def ring_modules(size: int) -> dict[str, str]:
+    """The modules ``m0`` .. ``m<size-1>`` of the package ``app``, in one
+    import cycle: each one's ``run`` opens a connection and passes it to its
+    own function, which passes it on to the next module's; the last one only
+    uses it.  Every ``run`` leaks (line 10, column 12)."""
+    modules = {}
+    for number in range(size):
+        following = (number + 1) % size
+        passes_on = f"    m{following}.f{following}(conn)\n" if following else "    conn.execute('select 1')\n"
+        modules[f"m{number}"] = (
+            f"import sqlite3\nfrom app import m{following}\n\n\ndef f{number}(conn):\n{passes_on}\n\n"
+            f"def run{number}():\n    conn = sqlite3.connect('app.db')\n    f{number}(conn)\n"
+        )
+    return modules

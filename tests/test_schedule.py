@@ -17,6 +17,8 @@ from connlint.project import ProjectIndex, summarize
 from connlint.schedule import in_order, plan
 from connlint.source import parse
 
+from tests.helpers import ring_modules
+
 DB = """\
 import sqlalchemy
 
@@ -481,18 +483,8 @@ def test_a_module_outside_a_cycle_that_reads_a_member_being_solved_is_solved_wit
 
 
 def _ring(tmp_path, size: int) -> list:
-    """``size`` modules in one import cycle, each passing the connection its
-    ``run`` opens on to the next module's function; the last one only uses
-    it.  The files, in order."""
-    modules = {}
-    for number in range(size):
-        following = (number + 1) % size
-        passes_on = f"    m{following}.f{following}(conn)\n" if following else "    conn.execute('select 1')\n"
-        modules[f"m{number}"] = (
-            f"import sqlite3\nfrom app import m{following}\n\n\ndef f{number}(conn):\n{passes_on}\n\n"
-            f"def run{number}():\n    conn = sqlite3.connect('app.db')\n    f{number}(conn)\n"
-        )
-    _package(tmp_path, **modules)
+    """``tmp_path`` holding ``ring_modules(size)``: the files, in order."""
+    _package(tmp_path, **ring_modules(size))
     return [Path("app/__init__.py"), *(Path(f"app/m{number}.py") for number in range(size))]
 
 

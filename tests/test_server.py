@@ -26,8 +26,10 @@ from pygls.protocol import default_converter  # noqa: E402
 
 try:
     from tests.conftest import COMMAND, LEAK, run_connlint, write
+    from tests.helpers import ring_modules
 except ImportError:  # tests/ is not a package
     from conftest import COMMAND, LEAK, run_connlint, write
+    from helpers import ring_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWS = "src/shop/views.py"
@@ -653,3 +655,17 @@ def test_the_command_line_does_not_import_the_server_libraries(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.asyncio
+async def test_a_chain_of_calls_around_a_large_import_cycle_is_followed_in_the_editor(tmp_path):
+    # m0 passes its connection round a cycle of 100 modules: their summaries
+    # are worked out inside one another's analyses, on the server's check thread
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    for name, source in ring_modules(100).items():
+        (app / f"{name}.py").write_text(source)
+    async with server(tmp_path, [tmp_path]) as client:
+        uri = open_file(client, app / "m0.py")
+        assert positions(await diagnostics(client, uri, 1)) == [(10, 12, "CNL101")]
