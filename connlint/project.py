@@ -260,12 +260,10 @@ class ProjectIndex:
             if key in self._busy:  # an import cycle closes here
                 self._solve_cycle(key)
                 found = self._summaries.get(key)
-                if found is None:  # its cycle joined one being solved further up: read as its member
-                    return self._summary_at(key, item)
             else:
                 found = self._compute_once(key)
-                if found is None:  # it read a cycle being solved, and joined it: read as its member
-                    return self._summary_at(key, item)
+            if found is None:  # it, or its cycle, joined a cycle being solved further up: read as its member
+                return self._summary_at(key, item)
         summary, summary_digest = found
         self.consulted[key] = summary_digest
         if self._frames:

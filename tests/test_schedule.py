@@ -85,23 +85,24 @@ def parsed(monkeypatch) -> list:
     return found
 
 
-def _checker_and_index(root):
+def _checker_and_index(root, cache=None):
     settings = load_settings(None, True, cwd=root)
     checker = Checker(settings, Selection(["CNL1", "CNL2", "CNL3"], []))
-    return checker, ProjectIndex(checker, (root,))
+    return checker, ProjectIndex(checker, (root,), cache)
 
 
-def _planned_run(monkeypatch, root, files, planned: bool = True) -> list:
+def _planned_run(monkeypatch, root, files, planned: bool = True, cache=None) -> list:
     """The findings of one process checking ``files`` (relative to ``root``)
     with a plan: a run this small is not planned (pre-commit reads only what
     its files ask for), so it is made to count as large.  ``planned`` False:
-    as such a run checks them, in the order given."""
+    as such a run checks them, in the order given; ``cache``, a results
+    cache the run reads and fills."""
     monkeypatch.chdir(root)
     if planned:
         monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
         monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
-    checker, index = _checker_and_index(root)
-    return runner.check_files(checker, files, None, 1, project=index)
+    checker, index = _checker_and_index(root, cache)
+    return runner.check_files(checker, files, cache, 1, project=index)
 
 
 def test_each_module_is_parsed_once_for_its_summary_and_its_check(tmp_path, monkeypatch, parsed):
@@ -305,8 +306,7 @@ def test_a_planned_run_without_a_cache_summarises_only_what_a_checked_file_impor
     kept = ResultCache(tmp_path / "cache", "k")
     for cache, expected in ((None, ["app.db", "app.helpers"]), (kept, ["app.db", "app.helpers", "app.views"])):
         summarised.clear()
-        checker, _ = _checker_and_index(root)
-        index = ProjectIndex(checker, (root,), cache)
+        checker, index = _checker_and_index(root, cache)
         findings = runner.check_files(checker, files, cache, 1, project=index)
         assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 6, 12, "CNL104")]
         assert sorted(summarised) == expected
@@ -667,13 +667,8 @@ def test_a_module_that_joined_one_cycle_is_solved_again_when_another_it_read_set
     # is saved
     _package(tmp_path, a1=THROUGH_A1, a2=THROUGH_A2, b1=THROUGH_B1, b2=THROUGH_B2, x=THROUGH_X, z=THROUGH_Z)
     files = [Path(f"app/{name}.py") for name in ("__init__", "a1", "a2", "b1", "b2", "x", "z")]
-    monkeypatch.chdir(tmp_path)
-    if planned:
-        monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
-        monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1)
     cache = ResultCache(tmp_path / "cache", "k")
-    checker, _ = _checker_and_index(tmp_path)
-    findings = runner.check_files(checker, files, cache, 1, project=ProjectIndex(checker, (tmp_path,), cache))
+    findings = _planned_run(monkeypatch, tmp_path, files, planned, cache)
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/z.py", 6, 12, "CNL101")]
     cache.save()
     saved = ResultCache(tmp_path / "cache", "k").entries
