@@ -16,6 +16,8 @@ from connlint.record import Record, field
 
 #: Kinds of catalog types.  Only the first four are tracked as resources.
 RESOURCE_KINDS = ("connection", "session", "checkout", "pool")
+#: The library of the types of web frameworks' objects (apps, routers).
+FRAMEWORK_LIBRARY = "framework"
 KINDS = RESOURCE_KINDS + ("cursor", "factory", "value")
 
 #: What ``with`` / ``async with`` does when it exits.
@@ -282,7 +284,7 @@ def _load_catalog(user_openers, user_source, user_frameworks) -> Catalog:
     for type_name, constructors in catalog.frameworks.objects.items():
         # framework objects (apps, routers) are typed like catalog values so
         # that ``app.route`` resolves; they are not resources
-        catalog.types[type_name] = ResourceType(type_name, "value", type_name, "app", "framework")
+        catalog.types[type_name] = ResourceType(type_name, "value", type_name, "app", FRAMEWORK_LIBRARY)
         for call in constructors:
             catalog.openers[call] = type_name
     for name, data in load_toml_files(catalog_dir()):

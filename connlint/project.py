@@ -23,6 +23,7 @@ import functools
 import os
 import sys
 
+from connlint.catalog import FRAMEWORK_LIBRARY
 from connlint.limits import forwarded_limits
 from connlint.prefilter import import_statements, imported_names
 from connlint.summary import (
@@ -629,10 +630,11 @@ class ProjectIndex:
 
     def stands_alone(self, path: str) -> bool:
         """Is the file at the absolute ``path`` checked (it names what the
-        catalog knows) while importing no project file at all?  Its check
-        then reads no other module's summary: it may run before the run's
-        plan is made."""
-        return self._scan(path)[2] and not any(self._imported_files(path))
+        catalog knows) while importing no project module that gets a
+        summary?  Its check then waits for no other module's summary, as in
+        the plan (``imported_summaries``): it may run before the plan is
+        made."""
+        return self._scan(path)[2] and not self.imported_summaries(path)
 
     def gets_summary(self, path: str) -> bool:
         return self._could_export_at(path)
@@ -1030,8 +1032,9 @@ def _item(summary: ModuleSummary, item: tuple):
         if name is None:
             return summary.exports
         function = summary.functions.get(name)
+        binding = summary.bindings.get(name)
         return _export_answer(
-            name in summary.bindings or name in summary.classes,
+            (binding is not None and binding.exports) or name in summary.classes,
             None if function is None else function.exports,
             summary.imports.get(name),
             item[2],
@@ -1120,7 +1123,10 @@ def summarize(facts, catalog, module_name: str = "") -> ModuleSummary:
         origin = absolute_origin(value.origin or f"{where}:{_binding_line(facts.tree, name)}")
         if value.rtype is not None:
             # sessionmaker() without a bind: its sessions are not judged
-            bindings[name] = BindingSummary(origin, type=value.rtype.name, unbound=resolver.factory_unbound(name, module))
+            bindings[name] = BindingSummary(
+                origin, type=value.rtype.name, unbound=resolver.factory_unbound(name, module),
+                framework=value.rtype.library == FRAMEWORK_LIBRARY,
+            )
         elif isinstance(value.instance, str):
             bindings[name] = BindingSummary(origin, instance=value.instance)  # of another module's class
         elif value.instance is not None and value.instance.name in classes and resolver.classes.get(value.instance.name) is value.instance:

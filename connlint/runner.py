@@ -431,38 +431,46 @@ ALONE_BYTES_PER_FILE = 200
 
 
 def _send_alone(workers: list, run) -> list:
-    """Send each worker, to check while the parent makes the plan, files
-    whose checks wait for no summary (``ProjectIndex.stands_alone``): the
-    first such files of its share, up to ``ALONE_BYTES_PER_FILE`` per file
-    of the run, in at most ``IN_FLIGHT`` batches.  The parent reads no
-    answer until the plan is made: more batches could fill both ways of the
-    pipe, the worker blocked on an answer, the parent on a batch.  Their
-    answers name each unit by its file's index.  The indexes of the files
-    sent; the other files wait for the plan."""
+    """Send the workers, to check while the parent makes the plan, files
+    whose checks wait for no summary (``ProjectIndex.stands_alone``), in the
+    order of the run's files: each to the worker with the least source so
+    far, up to ``ALONE_BYTES_PER_FILE`` per file of the run each, in at most
+    ``IN_FLIGHT`` batches.  The parent reads no answer until the plan is
+    made: more batches could fill both ways of the pipe, the worker blocked
+    on an answer, the parent on a batch.  Their answers name each unit by
+    its file's index.  The indexes of the files sent; the other files wait
+    for the plan."""
     from connlint.schedule import Unit
 
     keys = run.keys
     if run.project is None or len(set(keys)) != len(keys):  # a file twice: its unit would hold both
         return []
-    per_batch = max(BATCH_BYTES, ALONE_BYTES_PER_FILE * len(keys) // IN_FLIGHT)
+    budget = ALONE_BYTES_PER_FILE * len(keys)
+    per_batch = max(BATCH_BYTES, budget // IN_FLIGHT)
+    batches = {worker: ([], 0) for worker in workers}
+    given = {worker: 0 for worker in workers}
     sent: list = []
-    for number, worker in enumerate(workers):
-        batch, size = [], 0
-        for index in _share(run, number, workers):  # whose import statements it read
-            if worker.batches >= IN_FLIGHT:
-                break
-            stat_result = run.pending[index][2]
-            if stat_result is None or not run.project.stands_alone(keys[index]):
-                continue
-            # its summary, should the plan find a module importing it, comes
-            # from its check: the worker has no narrowed ``summarised`` yet
-            unit = Unit(())
-            unit.items.append(index)
-            batch.append((index, run.work(unit)))
-            size += stat_result.st_size
-            if size >= per_batch or len(batch) >= BATCH_UNITS:
-                _send_early(worker, batch, size, sent)
-                batch, size = [], 0
+    for index, key in enumerate(keys):
+        open_ones = [worker for worker in workers if worker.batches < IN_FLIGHT and given[worker] < budget]
+        if not open_ones:
+            break
+        stat_result = run.pending[index][2]
+        if stat_result is None or not run.project.stands_alone(key):
+            continue
+        worker = min(open_ones, key=lambda one: given[one])  # the first of equals: the order depends on the files only
+        # its summary, should the plan find a module importing it, comes
+        # from its check: the worker has no narrowed ``summarised`` yet
+        unit = Unit(())
+        unit.items.append(index)
+        batch, size = batches[worker]
+        batch.append((index, run.work(unit)))
+        size += stat_result.st_size
+        given[worker] += stat_result.st_size
+        batches[worker] = (batch, size)
+        if size >= per_batch or len(batch) >= BATCH_UNITS:
+            _send_early(worker, batch, size, sent)
+            batches[worker] = ([], 0)
+    for worker, (batch, size) in batches.items():
         if batch:
             _send_early(worker, batch, size, sent)
     return sent

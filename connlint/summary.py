@@ -206,32 +206,46 @@ class ClassSummary(_Entry):
 
 class BindingSummary(_Entry):
     """A module-level name bound to a value of a catalog type (``type``; a
-    ``sessionmaker()`` without a bind is ``unbound``) or to an instance of a
-    project class (``instance``, its qualified name), and where."""
+    ``sessionmaker()`` without a bind is ``unbound``; an app or router of a
+    web framework is a ``framework`` object) or to an instance of a project
+    class (``instance``, its qualified name), and where."""
 
-    __slots__ = ("type", "instance", "origin", "unbound")
+    __slots__ = ("type", "instance", "origin", "unbound", "framework")
 
-    def __init__(self, origin: str, type: str | None = None, instance: str | None = None, unbound: bool = False):
+    def __init__(self, origin: str, type: str | None = None, instance: str | None = None, unbound: bool = False,
+                 framework: bool = False):
         self.type = type
         self.instance = instance
         self.origin = origin
         self.unbound = unbound
+        self.framework = framework
+
+    @property
+    def exports(self) -> bool:
+        """Can a module that imports it get a finding from it?  Not from a
+        framework object alone: it tells which of the importer's functions
+        run per request, but makes nothing; a finding there needs a resource
+        the importer makes, from the catalog or from another export."""
+        return not self.framework
 
     def to_json(self) -> dict:
         if self.instance is not None:
             return {"instance": self.instance, "origin": self.origin}
         data = {"type": self.type, "origin": self.origin}
-        if self.unbound:
-            data["unbound"] = True
+        for flag in _BINDING_FLAGS:
+            if getattr(self, flag):
+                data[flag] = True
         return data
 
     @classmethod
     def from_json(cls, data):
         if _strings(data, _INSTANCE):
             return cls(data["origin"], instance=data["instance"])
-        unbound = type(data) is dict and data.get("unbound") is True
-        made = Made.from_json({key: value for key, value in data.items() if key != "unbound"} if unbound else data)
-        return cls(made.origin, type=made.type, unbound=unbound) if made is not None else None
+        if type(data) is not dict or any(data.get(flag, True) is not True for flag in _BINDING_FLAGS):
+            return None  # a flag is written only when set
+        flags = {flag: flag in data for flag in _BINDING_FLAGS}
+        made = Made.from_json({key: value for key, value in data.items() if key not in _BINDING_FLAGS})
+        return cls(made.origin, type=made.type, **flags) if made is not None else None
 
 
 class ModuleSummary(_Entry):
@@ -250,7 +264,11 @@ class ModuleSummary(_Entry):
     @property
     def exports(self) -> bool:
         """Could a module importing it get a finding from it?"""
-        return bool(self.bindings or self.classes or any(f.exports for f in self.functions.values()))
+        return (
+            any(binding.exports for binding in self.bindings.values())
+            or bool(self.classes)
+            or any(f.exports for f in self.functions.values())
+        )
 
     def to_json(self) -> dict:
         return {
@@ -280,6 +298,7 @@ class ModuleSummary(_Entry):
 EMPTY = ModuleSummary()
 
 _INSTANCE = frozenset(("instance", "origin"))
+_BINDING_FLAGS = ("unbound", "framework")
 _FORWARDING = frozenset(("call", "origin", "keywords"))
 _FUNCTION_KEYS = frozenset(("order", "params", "returns", "gives", "creates", "forwards"))
 _CLASS_KEYS = frozenset(("attrs", "methods", "init_creates", "catalog_type"))

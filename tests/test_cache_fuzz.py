@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # shared), a function that gives a shared engine, one that creates a pool.
 DB = '''\
 import redis
+from flask import Blueprint
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
@@ -50,6 +51,7 @@ class Database:
 
 
 db = Database("postgresql://db/app")
+admin = Blueprint("admin", __name__)  # a framework object: typed, yet no export
 
 
 def get_engine():
@@ -187,7 +189,8 @@ def test_the_fixture_uses_every_shape_of_summary(base):
                       for method in value.get("methods", {}).values() for key in method)
         shapes.update(("imports",) for _ in summary["imports"])
     assert shapes >= {
-        ("bindings", ("origin", "type")), ("bindings", ("instance", "origin")), ("imports",),
+        ("bindings", ("origin", "type")), ("bindings", ("framework", "origin", "type")),
+        ("bindings", ("instance", "origin")), ("imports",),
         ("functions", "order"), ("functions", "params"), ("functions", "returns"), ("functions", "gives"),
         ("functions", "creates"), ("classes", "attrs"), ("classes", "methods"), ("classes", "init_creates"),
         ("methods", "returns"), ("methods", "gives"),

@@ -673,3 +673,73 @@ def test_a_module_that_joined_one_cycle_is_solved_again_when_another_it_read_set
     cache.save()
     saved = ResultCache(tmp_path / "cache", "k").entries
     assert sorted(saved) == [f"app/{name}.py" for name in ("__init__", "a1", "a2", "b1", "b2", "x", "z")]
+
+
+WEB = """\
+import sqlite3
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__)
+
+
+def new_connection():
+    return sqlite3.connect("app.db")
+"""
+PAGES = """\
+from app.web import bp
+
+
+@bp.route("/about")
+def about():
+    return "about"
+"""
+REPORTS = """\
+from sqlalchemy import create_engine
+
+from app.web import bp
+
+
+@bp.route("/report")
+def report():
+    engine = create_engine("postgresql://db/app")
+    with engine.connect() as conn:
+        return conn.execute("select 1").fetchall()
+"""
+
+
+@pytest.mark.parametrize("planned", [True, False])
+def test_a_file_importing_only_a_framework_app_from_the_project_is_not_checked(tmp_path, monkeypatch, parsed, planned):
+    # web.py exports a blueprint, which makes no resource, and a function
+    # that makes a connection: pages.py, which imports only the blueprint,
+    # cannot find anything, and is not even parsed.  reports.py makes an
+    # engine in a handler of that blueprint: the blueprint, from web.py's
+    # summary, still says the handler runs per request
+    root = _package(tmp_path, web=WEB, pages=PAGES, reports=REPORTS)
+    files = [Path("app/pages.py"), Path("app/reports.py"), Path("app/web.py")]
+    findings = _planned_run(monkeypatch, root, files, planned)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/reports.py", 8, 14, "CNL201")]
+    assert "app/pages.py" not in parsed
+    checker, index = _checker_and_index(root)
+    summary = index.summary("app.web")
+    assert (summary.bindings["bp"].type, summary.bindings["bp"].framework) == ("flask.Blueprint", True)
+    assert summary.exports  # through new_connection()
+
+
+def test_a_file_importing_only_project_modules_without_summaries_waits_for_no_plan(tmp_path, monkeypatch):
+    # words.py imports nothing the catalog knows: it gets no summary, so
+    # export.py, which imports it, waits for no other check, as in the plan;
+    # views.py waits for db.py's summary
+    root = _project(tmp_path)
+    (root / "app" / "words.py").write_text("def shout(text):\n    return text.upper()\n")
+    (root / "app" / "export.py").write_text(
+        "import sqlite3\n\nfrom app.words import shout\n\n\n"
+        "def export():\n    conn = sqlite3.connect(shout('x'))\n    conn.execute('select 1')\n"
+    )
+    monkeypatch.chdir(root)
+    checker, index = _checker_and_index(root)
+    files = ["app/db.py", "app/export.py", "app/views.py", "app/words.py"]
+    assert [index.stands_alone(str(root / file)) for file in files] == [True, True, False, False]
+    units = plan(index, [str(root / file) for file in files])
+    waiting = {files[item]: bool(unit.waits_for) for unit in units for item in unit.items}
+    assert waiting == {"app/db.py": False, "app/export.py": False, "app/views.py": True, "app/words.py": False}
