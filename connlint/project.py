@@ -359,12 +359,16 @@ class ProjectIndex:
         self._stack.append(key)
         self._frames.append({})
         outer, self.current_root = self.current_root, self._root_of(key)
+        # a cycle member asking whether it imports an exporter may have this
+        # module worked out for the answer: its analysis reads as any does
+        asking, self._asking_exports = self._asking_exports, False
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(max(limit, min(limit + FRAMES_PER_NESTED_ANALYSIS, DEEPEST_NESTING)))
         try:
             summary, stat_result = self._compute(key, cached)
         finally:
             sys.setrecursionlimit(limit)
+            self._asking_exports = asking
             reads = self._frames.pop()
             self._stack.pop()
             if not was_busy:
