@@ -192,8 +192,15 @@ class ResultCache:
             if not gitignore.exists():
                 replace_file(gitignore, b"# created by connlint\n*\n")
             replace_file(self.path, text.encode("utf-8"))  # fails on a directory in its place: not written
-        except (OSError, ValueError, TypeError, RecursionError):
+        except OSError:
             pass  # a cache that cannot be written only costs time
+        except (ValueError, TypeError, RecursionError) as exc:
+            # what was to be kept is not JSON: a defect, shown rather than
+            # every later run paying for a cache it never gets
+            sys.stderr.write(
+                f"connlint: warning: the results cache was not written ({type(exc).__name__}: {exc}); "
+                "please report this as a connlint bug\n"
+            )
 
 
 def _read_regular_file(path) -> bytes:

@@ -146,3 +146,21 @@ def test_progress_only_on_a_terminal_outside_ci(tmp_path):
     piped = subprocess.run([sys.executable, "-m", "connlint", "--isolated", "--no-cache", "-q", "."],
                            cwd=tmp_path, capture_output=True, env=env)
     assert piped.stderr == b""
+
+
+def test_a_cache_that_cannot_be_json_is_not_written_and_says_so(tmp_path, capsys):
+    # what a result relied on, keyed by a tuple (an unfinished cycle member's
+    # item, say), is a defect: the cache is not written, and the run says so
+    # rather than every later run paying for a cache it never gets
+    from connlint.cache import ResultCache
+
+    source = tmp_path / "a.py"
+    source.write_text("x = 1\n")
+    cache = ResultCache(tmp_path / "cache", "k")
+    cache.store("a.py", source.stat(), "digest", [], {("app/b.py", "functions", "make"): 1})
+    cache.save()
+    assert not list((tmp_path / "cache").glob("results-*.json"))
+    assert capsys.readouterr().err == (
+        "connlint: warning: the results cache was not written (TypeError: keys must be str, int, float, bool "
+        "or None, not tuple); please report this as a connlint bug\n"
+    )
