@@ -809,3 +809,31 @@ def test_import_cycles_give_the_same_findings_whatever_the_order_of_the_files(tm
     assert found(files, False) == expected
     assert found(files[::-1], False) == expected
     assert sorted(finding for file in files for finding in found([file], False)) == expected
+
+
+def test_files_checked_before_the_plan_go_to_the_worker_with_the_least_source(tmp_path, monkeypatch):
+    # big.py comes first and fills the first worker's share: the small
+    # scripts after it all go to the second worker, until it has as much
+    import multiprocessing
+
+    script = 'import sqlite3\n\n\ndef {name}():\n    conn = sqlite3.connect("{name}.db")\n    conn.execute("select 1")\n'
+    root = _package(tmp_path, big=script.format(name="big") + "# padding\n" * 300,
+                    **{name: script.format(name=name) for name in ("a", "b", "c")})
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(runner, "BATCH_UNITS", 1)  # one file a batch, each sent at once
+    monkeypatch.setattr(runner, "IN_FLIGHT", 4)
+    checker, index = _checker_and_index(root)
+    paths = [Path("app/big.py"), Path("app/a.py"), Path("app/b.py"), Path("app/c.py")]
+    pending = [(path, str(path), os.stat(path)) for path in paths]
+    run = runner._Run(checker, pending, [str(root / path) for path in paths], False, index, None)
+    pipes = [multiprocessing.Pipe() for _ in range(2)]
+    workers = [runner._Worker(None, ours) for ours, _ in pipes]
+    assert runner._send_alone(workers, run) == [0, 1, 2, 3]
+    received = []
+    for _, theirs in pipes:
+        files = []
+        while theirs.poll():
+            _, batch, _, _ = theirs.recv()
+            files += [str(item[1][1][0][1]) for item in batch]
+        received.append(files)
+    assert received == [["app/big.py"], ["app/a.py", "app/b.py", "app/c.py"]]
