@@ -797,12 +797,8 @@ def test_import_cycles_give_the_same_findings_whatever_the_order_of_the_files(tm
     files = sorted(Path("app").glob("m*.py"))
 
     def found(order, planned: bool) -> list:
-        with monkeypatch.context() as patched:
-            if planned:
-                patched.setattr(runner, "PARALLEL_MIN_FILES", 1)
-                patched.setattr(runner, "PARALLEL_MIN_BYTES", 1)
-            checker, index = _checker_and_index(root)
-            return sorted((f.path, f.line, f.column, f.code) for f in runner.check_files(checker, order, None, 1, project=index))
+        with monkeypatch.context() as patched:  # a planned run's thresholds last for that run only
+            return sorted((f.path, f.line, f.column, f.code) for f in _planned_run(patched, root, order, planned))
 
     expected = found(files, True)
     assert found(files[::-1], True) == expected
