@@ -13,9 +13,10 @@ file (each parse) by what it was for:
 - ``summary, resources``: a module analysed for its summary only, looking
   for resources (an import cycle member the run does not check, or one whose
   check is settled later);
-- ``summary, no resources``: a module that imports no catalog library nor
-  anything a project module exports, analysed only for what its functions do
-  with what they are given (its parameters' effects);
+- ``summary, no resources``: a passive module (it names nothing the catalog
+  knows and imports nothing a project module exports), analysed only when a
+  check asks what its functions do with what they are given (its parameters'
+  effects);
 
 and, among them, ``again``: analyses of a file already analysed in this run
 (an import cycle solved in several passes).  It also counts the files whose

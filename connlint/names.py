@@ -27,15 +27,14 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
     scopes it collects (``scopes``), what functions return (``returns``) and
     what call arguments say (``arguments``) are its other parts."""
 
-    def __init__(self, tree: ast.Module, catalog: Catalog, package: str = "", project=None):
+    def __init__(self, tree: ast.Module, catalog: Catalog, package: str = "", project=None, scopes_of=None):
+        """``scopes_of``: a resolver of the same module whose scopes are
+        taken as they are (they depend on the tree, the catalog and the
+        package only) instead of collected again; nothing it has worked out
+        since is."""
         self.catalog = catalog
         self.package = package
         self.project = project  # connlint.project.ProjectIndex, for names other modules define
-        self.module = Scope(tree, None)
-        self.scopes: dict[int, Scope] = {}
-        self.functions: dict[str, ast.AST] = {}
-        self.classes: dict[str, ast.ClassDef] = {}
-        self.class_attrs: dict[int, dict[str, list]] = {}
         self._memo: dict[tuple, Value | None] = {}
         self._bound_names: set | None = None
         self._parent_maps: dict = {}  # id(module-level definition, or the module) -> its parent map
@@ -45,6 +44,15 @@ class Resolver(ScopeCollection, ReturnInference, CallArguments):
         self.parameter_effects: dict = {}  # (id(function), parameter, type, ...) -> its effect (``effects``)
         self._busy: set[tuple] = set()
         self._self_names: set | None = None
+        if scopes_of is not None:
+            self.module, self.scopes, self.class_attrs = scopes_of.module, scopes_of.scopes, scopes_of.class_attrs
+            self.functions, self.classes = scopes_of.functions, scopes_of.classes
+            return
+        self.module = Scope(tree, None)
+        self.scopes: dict[int, Scope] = {}
+        self.functions: dict[str, ast.AST] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.class_attrs: dict[int, dict[str, list]] = {}
         self._collect(self.module, tree.body)
         for node in tree.body:
             if isinstance(node, FUNCTION_NODES):

@@ -28,6 +28,8 @@ from connlint.limits import forwarded_limits
 from connlint.prefilter import import_statements, imported_names
 from connlint.summary import (
     EMPTY,
+    READ,
+    UNREAD,
     BindingSummary,
     ClassSummary,
     Created,
@@ -89,6 +91,7 @@ class ProjectIndex:
         self._checker = checker
         self.cache = cache
         self._listings: dict[str, frozenset] = {}  # folder -> the top-level names under it
+        self._folder_entries: dict[str, tuple] = {}  # folder -> the names of its files, of its folders
         self._configured = [os.path.abspath(root) for root in roots]  # the project's own import roots
         self._search: dict[str | None, tuple] = {}  # import root -> the folders its imports are looked for in
         self._tops: dict[str | None, frozenset] = {}  # import root -> the top-level names found there
@@ -120,8 +123,9 @@ class ProjectIndex:
         # the checked modules whose summaries are taken from their checks (None: all of them)
         self.summarised: set | None = None
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
-        self._met_unknown = False  # a cycle member's summary was read before its first value
         self._asking_exports = False  # a cycle member asks whether it imports an exporter
+        self._parameters_wanted: set[str] = set()  # passive modules whose parameters something asked for
+        self._unread_summaries: dict[str, ModuleSummary] = {}  # path -> ``_unread``
 
     @property
     def checker(self):
@@ -143,6 +147,26 @@ class ProjectIndex:
             except OSError:
                 found = frozenset()
             self._listings[folder] = found
+        return found
+
+    def _entries(self, folder: str) -> tuple:
+        """(the names of its files, of its folders) of a folder, symbolic
+        links followed, read once: locating the modules a run imports would
+        otherwise ask the system about each candidate, most of which do not
+        exist."""
+        found = self._folder_entries.get(folder)
+        if found is None:
+            files, folders = set(), set()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if entry.is_file():
+                            files.add(entry.name)
+                        elif entry.is_dir():
+                            folders.add(entry.name)
+            except OSError:
+                pass
+            found = self._folder_entries[folder] = (frozenset(files), frozenset(folders))
         return found
 
     def search_roots(self, root: str | None) -> tuple:
@@ -202,13 +226,20 @@ class ProjectIndex:
             for root in self.search_roots(self.current_root):
                 if parts[0] not in self._listing(root):
                     continue
-                base = os.path.join(root, *parts)
-                for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-                    if os.path.isfile(candidate):
-                        found = candidate
+                folder = root
+                for part in parts[:-1]:
+                    if part not in self._entries(folder)[1]:
                         break
-                if found:
-                    break
+                    folder = os.path.join(folder, part)
+                else:
+                    files, folders = self._entries(folder)
+                    if parts[-1] + ".py" in files:
+                        found = os.path.join(folder, parts[-1] + ".py")
+                        break
+                    package = os.path.join(folder, parts[-1])
+                    if parts[-1] in folders and "__init__.py" in self._entries(package)[0]:
+                        found = os.path.join(package, "__init__.py")
+                        break
         self._paths[key] = found
         return found
 
@@ -246,12 +277,16 @@ class ProjectIndex:
                 if cycle.values[key] is None and key not in cycle.active and not self._asking_exports:
                     self._solve_member(cycle, key)
                 value = cycle.values[key]
+                if value is not None and value.unread and _asks_parameters(item) and key not in cycle.active:
+                    self._parameters_wanted.add(key)
+                    self._solve_member(cycle, key)
+                    value = cycle.values[key]
                 if value is None:  # not computed yet, or being computed further up
-                    if self._asking_exports:
-                        # taken to export: nothing read that could turn out otherwise
-                        self._met_unknown = True
-                        return EMPTY
-                    value = self._known_so_far(key, item)
+                    # a member asking whether it imports an exporter takes it
+                    # to be passive so far (and is solved again should it
+                    # turn out otherwise); any other reader, to be as far as
+                    # it is known
+                    value = self._unread(key) if self._asking_exports else self._known_so_far(key, item)
                 if self._frames:
                     if item is None:
                         self._frames[-1][key] = cycle.versions[key]
@@ -264,6 +299,10 @@ class ProjectIndex:
             else:
                 found = self._compute_once(key)
             if found is None:  # it, or its cycle, joined a cycle being solved further up: read as its member
+                return self._summary_at(key, item)
+        elif found[0].unread and _asks_parameters(item):
+            found = self._read_parameters(key)
+            if found is None:  # it joined a cycle being solved
                 return self._summary_at(key, item)
         summary, summary_digest = found
         self.consulted[key] = summary_digest
@@ -305,14 +344,35 @@ class ProjectIndex:
         self._remember(key, stat_result, summary, reads)
         return entry
 
+    def _read_parameters(self, key: str) -> tuple | None:
+        """``_compute_once`` of a passive module whose parameters are asked
+        for the first time: its summary, as settled so far, tells nothing else
+        that the worked out one says otherwise."""
+        self._parameters_wanted.add(key)
+        del self._summaries[key]
+        found = self._compute_once(key)
+        cycle = self._solving.get(key)
+        if found is None and cycle is not None:
+            # working them out read a member of a cycle being solved: it
+            # joined that cycle.  What the analyses under way read of it
+            # before is what its value now says (a passive module answers
+            # the same, parameters aside): read at this version
+            for frame in self._frames:
+                if isinstance(frame.get(key), str):
+                    frame[key] = cycle.versions[key]
+        return found
+
     def _settle(self, key: str, summary: dict) -> tuple:
         entry = self._summaries[key] = self.fresh[key] = (summary, digest(summary))
         return entry
 
     def adopt(self, settled: dict) -> None:
-        """Summaries another worker settled: (summary, digest) by path."""
+        """Summaries another worker settled: (summary, digest) by path; a
+        passive module's with its parameters worked out replaces one without."""
         for key, entry in settled.items():
-            self._summaries.setdefault(key, entry)
+            known = self._summaries.get(key)
+            if known is None or (known[0].unread and not entry[0].unread):
+                self._summaries[key] = entry
 
     def scan(self, paths) -> dict:
         """What ``_scan`` remembers of each of the files at the absolute ``paths``."""
@@ -498,7 +558,7 @@ class ProjectIndex:
         module = resolver.module
         defined = module.bindings.keys() | resolver.functions.keys() | resolver.classes.keys()
         imports = {name: qual for name, qual in module.imports.items() if name not in defined}
-        self._under_way[key] = _UnderWay(module.node, resolver.package, ModuleSummary({}, imports, {}, {}))
+        self._under_way[key] = _UnderWay(resolver, ModuleSummary({}, imports, {}, {}))
 
     def _known_so_far(self, key: str, item: tuple | None) -> ModuleSummary:
         """What the cycle member at ``key``, being computed further up, tells
@@ -532,7 +592,8 @@ class ProjectIndex:
         from connlint.names import Resolver
 
         if under_way.resolver is None:
-            under_way.resolver = Resolver(under_way.tree, self.catalog, under_way.package, self)
+            own = under_way.own
+            under_way.resolver = Resolver(own.module.node, self.catalog, own.package, self, scopes_of=own)
         node = under_way.resolver.functions.get(name)
         if node is None:
             return None
@@ -661,7 +722,29 @@ class ProjectIndex:
 
     def unchanged(self, deps: dict) -> bool:
         """Do these modules still export what a cached result relied on?"""
-        return all(self.path_digest(path) == old for path, old in deps.items())
+        return all(self._digest_holds(path, old) for path, old in deps.items())
+
+    def _digest_holds(self, path: str, seen: str) -> bool:
+        """Does the summary of the module at ``path`` still say what its
+        digest ``seen`` did?  A passive module's says the same, its
+        parameters worked out or not, to what read nothing of them; its
+        parameters are worked out to compare with what read them."""
+        current = self.path_digest(path)
+        if current == seen:
+            return True
+        summary = self._summaries[path][0] if path in self._summaries else EMPTY
+        if not summary.passive:
+            return False
+        if seen == digest(self._unread(path)):
+            return True
+        if not summary.unread:
+            return False
+        outer, self.current_root = self.current_root, self._root_of(path)
+        try:
+            self._summary_at(path, ("params", ""))
+        finally:
+            self.current_root = outer
+        return self.path_digest(path) == seen
 
     def begin_file(self, path) -> None:
         """Start recording which summaries the analysis of ``path`` reads;
@@ -705,29 +788,33 @@ class ProjectIndex:
             return EMPTY, None
         if cached and self.cache is not None:
             found = self.cache.lookup_summary(path, stat_result)
-            if found is not None and self._still_valid(found[1]):
+            if found is not None and not (found[0].unread and path in self._parameters_wanted) and self._still_valid(found[1]):
                 return found[0], stat_result
         summary = EMPTY
         if self.could_export(path, data):
             from connlint.paths import display_path
 
-            # a module its own check would skip makes no resource.  A member of
-            # an import cycle being solved asks on each pass, from what the
-            # other members export so far, without solving them for it (one
-            # not computed yet counts as exporting): the answer is among what
-            # the pass reads, so a pass that saw less than they finally export
-            # is done again
+            # a module its own check would skip makes no resource: it is
+            # passive, not even parsed until its parameters are asked for.  A
+            # member of an import cycle being solved asks on each pass, from
+            # what the other members export so far, without solving them for
+            # it (one not computed yet exports nothing so far): the answer is
+            # among what the pass reads, so a pass that saw less than they
+            # finally export is done again
             solving = path in self._solving
             if not solving:
                 sites = self.matters(data, path) or self.imports_exporter(data, path)
             else:
-                outer = self._met_unknown, self._asking_exports
-                self._met_unknown, self._asking_exports = False, True
+                outer, self._asking_exports = self._asking_exports, True
                 try:
                     sites = self.matters(data, path) or (b"import" in data and self._imports_exporter(data, path))
-                    sites = sites or self._met_unknown
                 finally:
-                    self._met_unknown, self._asking_exports = outer
+                    self._asking_exports = outer
+            if not sites:
+                self._early.pop(path, None)  # an earlier pass's, should this one see no exporter
+                unread = self._unread(path, data)
+                if path not in self._parameters_wanted:
+                    return unread, stat_result
             # a module the run checks is checked here, and its findings kept
             # for its turn, rather than parsed once more then: an import
             # cycle member on each pass (the last pass read what the others
@@ -739,12 +826,26 @@ class ProjectIndex:
                 display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,
             )
             if facts is not None:
-                summary = summarize(facts, self.catalog, module_name(path)[0])
+                summary = summarize(facts, self.catalog, module_name(path)[0]) if sites else passive_summary(
+                    facts, self.catalog, unread.imports
+                )
             if checked:
                 self._early[path] = (self.checker.findings(display, facts) if facts is not None else failures, None)
             else:
                 self._early.pop(path, None)  # an earlier pass's, should this one see no exporter
         return summary, stat_result
+
+    def _unread(self, path: str, data: bytes | None = None) -> ModuleSummary:
+        """The summary of the module at ``path`` were it passive, its
+        parameters not worked out: its imports, read from its import
+        statements (remembered: a member of an import cycle is asked on each pass)."""
+        found = self._unread_summaries.get(path)
+        if found is None:
+            if data is None:
+                data = _read_bytes(path) or b""
+            imports = bound_imports(import_statements(data, whole=True), package_of(path), self.catalog.modules)
+            found = self._unread_summaries[path] = ModuleSummary(imports=imports, passive=UNREAD)
+        return found
 
     def early_findings(self, path):
         """(findings, summaries relied on) of an import cycle member the run
@@ -769,7 +870,7 @@ class ProjectIndex:
         size, mtime and ctime of their files."""
         for path, seen in deps.items():
             if isinstance(seen, str):
-                if self.path_digest(path) != seen:
+                if not self._digest_holds(path, seen):
                     return False
             elif self._stat(path) != seen:
                 return False
@@ -833,10 +934,8 @@ class ProjectIndex:
         found = self._scans.get(key)
         if found is None:
             if data is None:
-                try:
-                    with open(key, "rb") as handle:
-                        data = handle.read()
-                except OSError:
+                data = _read_bytes(key)
+                if data is None:
                     # unreadable: imports nothing, yet its check has to say so
                     # (CNL900), so it counts as naming what the catalog knows
                     found = self._scans[key] = (False, [], True)
@@ -886,23 +985,46 @@ class ProjectIndex:
         return found
 
     def _imports_exporter(self, data: bytes, path: str) -> bool:
+        # a member of an import cycle being solved asks about the members not
+        # computed yet last: an exporter found before them leaves nothing that
+        # a pass could read otherwise than they finally say
+        later = []
+        for module, names, ask in self._export_questions(path, data):
+            if self._asking_exports and any(map(self._unknown_member, (module, *(f"{module}.{n}" for n in names)))):
+                later.append((ask, module, names))
+            elif ask(module, names):
+                return True
+        return any(ask(module, names) for ask, module, names in later)
+
+    def _export_questions(self, path: str, data: bytes):
+        """(module, names, how to ask whether it exports any of them) for each
+        import of a project module by the file at ``path``."""
         for module, names in self._imports_of(path, data):
             if self.is_library(module):
                 continue
             if self.path_of(module) is None:
                 # a folder without __init__.py (PEP 420): ``from app.routers
                 # import pipelines`` imports its modules by name
-                if any(self._module_exports(f"{module}.{name}") for name in names):
-                    return True
-                continue
-            if not names:
-                if self._module_exports(module):
-                    return True
-                continue
-            for name in names:
-                if self._exports_name(module, name, 0):
-                    return True
-        return False
+                yield module, names, self._namespace_exports
+            elif not names:
+                yield module, names, self._exports_whole
+            else:
+                yield module, names, self._exports_any
+
+    def _exports_whole(self, module: str, names) -> bool:  # ``import app.db``
+        return self._module_exports(module)
+
+    def _namespace_exports(self, module: str, names) -> bool:
+        return any(self._module_exports(f"{module}.{name}") for name in names)
+
+    def _exports_any(self, module: str, names) -> bool:
+        return any(self._exports_name(module, name, 0) for name in names)
+
+    def _unknown_member(self, module: str) -> bool:
+        """Is ``module`` a member of an import cycle being solved, not computed yet?"""
+        key = self.path_of(module)
+        cycle = self._solving.get(key) if key is not None else None
+        return cycle is not None and cycle.values[key] is None
 
     # Each question below reads one item of a summary (``_item``): a member
     # of an import cycle that asks it is solved again only if the answer
@@ -980,13 +1102,12 @@ class _UnderWay:
     """A member of the import cycle being solved whose analysis has its
     scopes but is not done: what other members may read of it meanwhile."""
 
-    __slots__ = ("tree", "package", "imports", "resolver", "functions")
+    __slots__ = ("own", "imports", "resolver", "functions")
 
-    def __init__(self, tree: ast.Module, package: str, imports: ModuleSummary):
-        self.tree = tree
-        self.package = package
+    def __init__(self, own, imports: ModuleSummary):
+        self.own = own  # the member's own resolver: its scopes, collected already
         self.imports = imports  # its summary, as far as the names it only imports go
-        self.resolver = None  # its own, made when a function's parameters are asked for
+        self.resolver = None  # a second one over the same scopes, made when a function's parameters are asked for
         self.functions: dict = {}  # name -> its summary as far as its parameters go, or None
 
 
@@ -1018,7 +1139,10 @@ class _Cycle:
         """Was a member read (whole, by version, or an item of it) otherwise than it stands?"""
         if isinstance(read, str):
             return self.versions[read] != seen
-        return _item(self.values[read[0]] or EMPTY, read[1:]) != seen
+        value = self.values[read[0]] or EMPTY
+        if value.unread and _asks_parameters(read[1:]):  # read while under way: its parameters are still to work out
+            return True
+        return _item(value, read[1:]) != seen
 
 
 #: The item of a summary that says whether the module exports anything.
@@ -1032,6 +1156,8 @@ def _item(summary: ModuleSummary, item: tuple):
     anything; ("exports", name, whether a submodule has that name), what
     says whether it exports ``name`` (``_export_answer``)."""
     kind, name = item[0], item[1]
+    if summary.passive:
+        return _passive_item(summary, kind, name, item)
     if kind == "exports":
         if name is None:
             return summary.exports
@@ -1054,6 +1180,27 @@ def _item(summary: ModuleSummary, item: tuple):
         return None, summary.imports.get(name)
     found = getattr(summary, kind).get(name)
     return found, None if found is not None else summary.imports.get(name)
+
+
+def _passive_item(summary: ModuleSummary, kind: str, name, item: tuple):
+    """``_item`` of a passive module's summary.  It defines nothing another
+    module reads, but for what its functions do with their arguments
+    ("params", once worked out): every other item says only where a name it
+    imports comes from, the same whether its parameters are worked out or not."""
+    target = summary.imports.get(name)
+    if kind == "exports":
+        return False if name is None else _export_answer(False, None, target, item[2])
+    if kind == "params":
+        function = summary.functions.get(name)
+        if function is not None and function.order:
+            return function, None
+    if kind == "imports":
+        return target, None
+    return None, target
+
+
+def _asks_parameters(item) -> bool:
+    return item is not None and item[0] == "params"
 
 
 def _export_answer(defined: bool, function_exports, target, submodule: bool):
@@ -1082,6 +1229,50 @@ def digest(summary: ModuleSummary) -> str:
     from connlint.cache import short_digest
 
     return short_digest(json.dumps(summary.to_json(), sort_keys=True).encode())
+
+
+def _read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def bound_imports(statements, package: str, library_modules) -> dict:
+    """name -> qualified name, for each name the import statements
+    (``connlint.prefilter.import_statements``, read whole) bind, as a
+    module's scope records them (``ScopeCollection._set_import``): the
+    imports of a passive module, read without parsing it.  Statements inside
+    functions count too: a name read through one leads to what that import
+    names, and a passive module imports nothing that exports."""
+    imports: dict = {}
+
+    def bind(name: str, qual: str) -> None:
+        previous = imports.get(name)
+        # of two imports under one name, a catalog library's does not replace another's
+        if previous is None or previous.split(".", 1)[0] in library_modules or qual.split(".", 1)[0] not in library_modules:
+            imports[name] = qual
+
+    for source, rest in statements:
+        module = None
+        if source is not None:
+            source = source.decode("utf-8", "replace")
+            dots = len(source) - len(source.lstrip("."))
+            module = absolute_module(source[dots:], dots, package)
+            if module is None:
+                continue
+        for part in rest.decode("utf-8", "replace").split(","):
+            words = part.strip(" \t()\\\r\n").split()
+            if not words or words[0] == "*":
+                continue
+            alias = words[2] if len(words) >= 3 and words[1] == "as" else None
+            if source is None:
+                top = words[0].split(".", 1)[0]
+                bind(alias or top, words[0] if alias else top)
+            else:
+                bind(alias or words[0], f"{module}.{words[0]}" if module else words[0])
+    return imports
 
 
 def imported_modules(statements, package: str):
@@ -1149,6 +1340,14 @@ def summarize(facts, catalog, module_name: str = "") -> ModuleSummary:
         if creates:
             classes.setdefault(name, ClassSummary()).init_creates = tuple(creates)
     return ModuleSummary(bindings, dict(module.imports), functions, classes)
+
+
+def passive_summary(facts, catalog, imports: dict) -> ModuleSummary:
+    """The summary of a passive module, from its facts: what each of its
+    functions does with its parameters; with ``imports`` (``bound_imports``)."""
+    resolver = facts.resolver
+    functions = {name: _with_params(node, resolver, catalog) for name, node in resolver.functions.items()}
+    return ModuleSummary(imports=imports, functions=functions, passive=READ)
 
 
 def absolute_origin(origin: str) -> str:

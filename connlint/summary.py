@@ -251,37 +251,58 @@ class BindingSummary(_Entry):
 class ModuleSummary(_Entry):
     """What a module exports: its typed module-level ``bindings``, its
     ``imports`` (name -> qualified name: what it re-exports), its module-level
-    ``functions`` and ``classes``."""
+    ``functions`` and ``classes``.
 
-    __slots__ = ("bindings", "imports", "functions", "classes")
+    The summary of a ``passive`` module (one that imports a catalog library,
+    or a module that does, but names nothing the catalog knows and imports
+    nothing another module exports) says where the names it imports come
+    from, and what its functions do with their parameters: such a module
+    makes no resource.  Its imports are read from its import statements; its
+    functions' parameters are worked out the first time they are asked for
+    (``READ``: ``functions`` holds them).  Until then (``UNREAD``) the
+    module is not even parsed."""
 
-    def __init__(self, bindings=None, imports=None, functions=None, classes=None):
+    __slots__ = ("bindings", "imports", "functions", "classes", "passive")
+
+    def __init__(self, bindings=None, imports=None, functions=None, classes=None, passive=None):
         self.bindings: dict[str, BindingSummary] = bindings or {}
         self.imports: dict[str, str] = imports or {}
         self.functions: dict[str, FunctionSummary] = functions or {}
         self.classes: dict[str, ClassSummary] = classes or {}
+        self.passive: str | None = passive  # None, UNREAD or READ
 
     @property
     def exports(self) -> bool:
         """Could a module importing it get a finding from it?"""
-        return (
+        return not self.passive and (
             any(binding.exports for binding in self.bindings.values())
             or bool(self.classes)
             or any(f.exports for f in self.functions.values())
         )
 
+    @property
+    def unread(self) -> bool:
+        """A passive module's summary whose parameters are not worked out yet."""
+        return self.passive == UNREAD
+
     def to_json(self) -> dict:
-        return {
+        data = {
             "bindings": {name: binding.to_json() for name, binding in self.bindings.items()},
             "imports": dict(self.imports),
             "functions": {name: function.to_json() for name, function in self.functions.items()},
             "classes": {name: cls.to_json() for name, cls in self.classes.items()},
         }
+        if self.passive:
+            data["passive"] = self.passive
+        return data
 
     @classmethod
     def from_json(cls, data):
         """The summary ``data`` (``to_json``'s document) stands for, or None."""
-        if type(data) is not dict or data.keys() != _MODULE_KEYS:
+        if type(data) is not dict or data.keys() - {"passive"} != _MODULE_KEYS:
+            return None
+        passive = data.get("passive")
+        if passive is not None and passive not in (UNREAD, READ):
             return None
         imports = data["imports"]
         if type(imports) is not dict or not all(type(value) is str for value in imports.values()):
@@ -291,8 +312,12 @@ class ModuleSummary(_Entry):
         classes = _mapping(data["classes"], ClassSummary.from_json)
         if bindings is None or functions is None or classes is None:
             return None
-        return cls(bindings, dict(imports), functions, classes)
+        return cls(bindings, dict(imports), functions, classes, passive)
 
+
+#: What ``ModuleSummary.passive`` says: the parameters are not worked out yet, or they are.
+UNREAD = "unread"
+READ = "read"
 
 #: The summary of a module that exports nothing (or of a name that is no project module).
 EMPTY = ModuleSummary()

@@ -82,6 +82,38 @@ def test_cached_results_follow_changes_in_imported_modules(tmp_path):
     assert run() == ["CNL201"]
 
 
+def test_cached_results_follow_what_a_passive_module_does_with_a_connection(tmp_path):
+    # tools.py imports only a name of sqlalchemy that makes nothing: it is
+    # passive, parsed only when views.py asks what finish() does with the
+    # connection it is given.  A cached result that relied on that answer
+    # is checked again once finish() no longer closes it
+    app = tmp_path / "app"
+    app.mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.connlint]\nselect = ['CNL1']\n")
+    (app / "__init__.py").write_text("")
+    (app / "db.py").write_text('import sqlite3\n\n\ndef connect():\n    return sqlite3.connect("x")\n')
+    (app / "tools.py").write_text("from sqlalchemy import Column\n\n\ndef finish(conn):\n    conn.close()\n")
+    (app / "views.py").write_text(
+        "from app.db import connect\nfrom app.tools import finish\n\n\ndef run():\n    conn = connect()\n    finish(conn)\n"
+    )
+
+    def run(*paths):
+        result = subprocess.run([sys.executable, "-m", "connlint", "-q", *paths], cwd=tmp_path,
+                                capture_output=True, text=True)
+        assert result.stderr == ""
+        return result.stdout.splitlines()
+
+    assert run("app/views.py") == []
+    assert run("app/views.py") == []  # from the cache
+    (app / "tools.py").write_text("from sqlalchemy import Column\n\n\ndef finish(conn):\n    conn.execute('select 1')\n")
+    leak = (
+        "app/views.py:6:12: CNL101 sqlite3 connection from connect() (app/db.py:5) is never closed; "
+        "use 'with contextlib.closing(connect(...)) as conn:'"
+    )
+    assert run("app/views.py") == [leak]
+    assert run("app") == [leak]
+
+
 def test_each_file_resolves_its_own_project_first():
     """fixtures/ holds two projects with a top-level ``shop`` package (the
     Django app's and the src-layout project's): checked together, each file's

@@ -14,9 +14,11 @@ from connlint.cache import ResultCache
 from connlint.config import Selection, load_settings
 from connlint.engine import Checker
 from connlint.facts import build_facts
-from connlint.project import ProjectIndex, summarize
+from connlint.project import ProjectIndex, bound_imports, summarize
+from connlint.prefilter import import_statements
 from connlint.schedule import in_order, plan
 from connlint.source import parse
+from connlint.summary import READ, UNREAD, ModuleSummary
 
 from tests.helpers import ring_modules
 
@@ -140,7 +142,9 @@ def test_the_plan_puts_each_module_after_what_it_imports(tmp_path):
     assert db_unit.members == (str(root / "app" / "db.py"),)
 
 
-def test_a_module_its_check_skips_gets_the_summary_a_full_analysis_gives(tmp_path, monkeypatch):
+def test_a_module_its_check_skips_is_parsed_only_for_what_its_functions_do_with_their_parameters(
+    tmp_path, monkeypatch, parsed
+):
     root = _project(tmp_path)
     monkeypatch.chdir(root)
     checker, index = _checker_and_index(root)
@@ -148,15 +152,98 @@ def test_a_module_its_check_skips_gets_the_summary_a_full_analysis_gives(tmp_pat
     data = helpers.read_bytes()
     index.begin_file(helpers)
     assert not index.begin_check(data, helpers)  # imports a string of db, nothing that makes a resource
-    light = index.summary("app.helpers")
+    assert index.summary("app.helpers") == ModuleSummary(imports={"URL": "app.db.URL"}, passive=UNREAD)
+    assert not index.summary("app.helpers").exports
+    assert index.entry("app.helpers.URL", "bindings") == (None, None)  # db.URL: a string
+    assert parsed == ["app/db.py"]  # for what it exports
+    assert index.entry("app.helpers.close_quietly", "params")[0].params == {"conn": "release"}
+    assert parsed == ["app/db.py", "app/helpers.py"]
+    read = index.summary("app.helpers")
     full = summarize(
         build_facts(str(helpers), parse(data, str(helpers)), data, checker.catalog, "app", index, lifetimes=False),
         checker.catalog, "app.helpers",
     )
-    assert light == full
-    assert light.functions["close_quietly"].params == {"conn": "release"}
-    assert light.functions["keep"].params == {"conn": "escape"}
-    assert light.functions["describe"].params == {}
+    assert read.passive == READ
+    assert read.imports == full.imports == {"URL": "app.db.URL"}
+    assert {name: (f.order, f.params) for name, f in read.functions.items()} == {
+        "close_quietly": (("conn",), {"conn": "release"}),
+        "keep": (("conn",), {"conn": "escape"}),
+        "describe": (("conn",), {}),
+    } == {name: (f.order, f.params) for name, f in full.functions.items()}
+    assert not read.exports
+    assert index.entry("app.helpers.URL", "bindings") == (None, None)
+    index.entry("app.helpers.keep", "params")
+    assert parsed == ["app/db.py", "app/helpers.py"]  # worked out once
+
+
+def test_what_read_a_passive_module_holds_whichever_of_its_summaries_the_cache_kept(tmp_path, monkeypatch, parsed):
+    # views.py relied on what helpers.py's functions do with their
+    # parameters, report.py on its imports only.  A later run's cache may
+    # hold the summary from before the parameters were worked out: for
+    # views.py they are worked out again to compare, for report.py they
+    # need not be
+    root = _project(tmp_path)
+    monkeypatch.chdir(root)
+    cache = ResultCache(tmp_path / "cache", "k")
+    _, index = _checker_and_index(root, cache)
+    helpers = str(root / "app" / "helpers.py")
+    unread = index.summary("app.helpers")
+    unread_digest = index.path_digest(helpers)
+    index.entry("app.helpers.keep", "params")
+    read_digest = index.path_digest(helpers)
+    assert (unread.passive, index.summary("app.helpers").passive) == (UNREAD, READ)
+    cache.store_summary(helpers, os.stat(helpers), unread, {})
+    parsed.clear()
+    _, later = _checker_and_index(root, cache)
+    assert later.unchanged({helpers: unread_digest})
+    assert parsed == []
+    assert later.unchanged({helpers: read_digest})
+    assert parsed == ["app/helpers.py"]
+    # keep() now closes what it is given: only what read that no longer holds
+    (root / "app" / "helpers.py").write_text(HELPERS.replace("KEPT.append(conn)", "conn.close()"))
+    _, changed = _checker_and_index(root, cache)
+    assert changed.unchanged({helpers: unread_digest})
+    assert not changed.unchanged({helpers: read_digest})
+
+
+def test_the_imports_of_a_passive_module_are_read_from_its_import_statements():
+    source = (
+        b"import os, app.db as db, app.models\n"
+        b"from . import views\n"
+        b"from ..core import (\n    Base,  # the base\n    Session as S,\n)\n"
+        b"from app.db import *\n"
+        b"try:\n    import pysqlite3 as sqlite3\nexcept ImportError:\n    import sqlite3\n"
+        b"import sqlite3 as lite\nimport json as lite\n"
+        b"def late():\n    from app.cache import get\n"
+    )
+    assert bound_imports(import_statements(source, whole=True), "app.web", frozenset({"sqlite3"})) == {
+        "os": "os", "db": "app.db", "app": "app", "views": "app.web.views", "Base": "app.core.Base",
+        "S": "app.core.Session", "sqlite3": "pysqlite3", "lite": "json", "get": "app.cache.get",
+    }
+
+
+CYCLE_LABEL_A = "from app.b import LABEL\n\n\ndef describe(conn):\n    return f'{LABEL}: {conn!r}'\n"
+CYCLE_LABEL_B = (
+    "import sqlite3\n\nfrom app import a\n\nLABEL = 'db'\n\n\n"
+    "def make():\n    return sqlite3.connect('x')\n\n\ndef run():\n    conn = make()\n    a.describe(conn)\n"
+)
+
+
+@pytest.mark.parametrize("planned", [False, True], ids=["in-order", "planned"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["files-in-order", "files-reversed"])
+def test_a_cycle_member_that_imports_no_export_is_parsed_only_for_its_parameters(
+    tmp_path, monkeypatch, parsed, planned, reverse
+):
+    # a.py, solved first, imports from b.py a name not known yet: taken to
+    # export nothing so far, a.py is passive, and stays so once b.py is
+    # solved (LABEL is a string).  It is parsed once, when b.py asks what
+    # describe() does with the connection it passes
+    _package(tmp_path, a=CYCLE_LABEL_A, b=CYCLE_LABEL_B)
+    files = [Path("app/__init__.py"), Path("app/a.py"), Path("app/b.py")]
+    findings = _planned_run(monkeypatch, tmp_path, files[::-1] if reverse else files, planned)
+    assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/b.py", 13, 12, "CNL101")]
+    if planned:  # a run of a few files meets the cycle only once inside it, and analyses b.py again
+        assert sorted(parsed) == ["app/a.py", "app/b.py"]
 
 
 def test_a_checked_member_of_an_import_cycle_is_not_parsed_again_for_its_check(monkeypatch):
@@ -187,8 +274,8 @@ def test_a_checked_member_of_an_import_cycle_is_not_parsed_again_for_its_check(m
     files = sorted((root / "fixtures" / "project_cycles").rglob("*.py"))
     findings = runner.check_files(checker, [f.relative_to(root) for f in files], None, 1, project=index)
     assert solved  # the fixture has import cycles
-    for member, passes in solved.items():
-        assert parsed[str(Path(member).relative_to(root))] == passes
+    for member, passes in solved.items():  # a pass that finds it passive parses nothing
+        assert 1 <= parsed[str(Path(member).relative_to(root))] <= passes
     assert all(count == 1 for path, count in parsed.items() if str(root / path) not in solved)
     assert sorted(f"{f.path}:{f.line}: {f.code}" for f in findings) == [
         "fixtures/project_cycles/app/web/views.py:11: CNL201",
@@ -196,10 +283,11 @@ def test_a_checked_member_of_an_import_cycle_is_not_parsed_again_for_its_check(m
     ]
 
 
-def test_a_file_naming_nothing_the_catalog_knows_is_not_checked_yet_its_summary_is_whole(tmp_path, monkeypatch, parsed):
+def test_a_file_naming_nothing_the_catalog_knows_is_parsed_only_for_its_parameters(tmp_path, monkeypatch, parsed):
     # models.py imports sqlalchemy, but only names that make no resource, and
-    # re-exports them: neither it nor forms.py is checked; models.py still has
-    # its summary, with what its functions do with a connection they are given
+    # re-exports them: neither it nor forms.py is checked.  models.py is
+    # passive: it exports nothing, which takes no parsing to tell forms.py;
+    # it is parsed when views.py asks what save() does with a connection
     app = tmp_path / "app"
     app.mkdir()
     (app / "__init__.py").write_text("")
@@ -218,11 +306,11 @@ def test_a_file_naming_nothing_the_catalog_knows_is_not_checked_yet_its_summary_
     for name in ("models.py", "forms.py"):
         index.begin_file(app / name)
         assert not index.begin_check((app / name).read_bytes(), app / name)
-    assert parsed == ["app/models.py"]  # its summary says what it exports (to forms.py: nothing)
+    assert parsed == []
     files = [Path("app/views.py"), Path("app/models.py"), Path("app/forms.py")]
     findings = runner.check_files(checker, files, None, 1, project=index)
     assert [(f.path, f.line, f.column, f.code) for f in findings] == [("app/views.py", 12, 12, "CNL101")]
-    assert parsed == ["app/models.py", "app/views.py"]
+    assert parsed == ["app/views.py", "app/models.py"]
     assert index.summary("app.models").functions["save"].params == {"conn": "release", "row": "escape"}
 
 
@@ -302,7 +390,14 @@ def test_a_planned_run_without_a_cache_summarises_only_what_a_checked_file_impor
         summarised.append(module_name)
         return original(facts, catalog, module_name)
 
+    passive = project_module.passive_summary
+
+    def recording_passive(facts, catalog, imports):  # helpers.py: views.py asks what describe() does with conn
+        summarised.append(f"app.{Path(facts.path).stem}")
+        return passive(facts, catalog, imports)
+
     monkeypatch.setattr(project_module, "summarize", recording_summarize)
+    monkeypatch.setattr(project_module, "passive_summary", recording_passive)
     files = [Path("app/db.py"), Path("app/helpers.py"), Path("app/views.py")]
     kept = ResultCache(tmp_path / "cache", "k")
     for cache, expected in ((None, ["app.db", "app.helpers"]), (kept, ["app.db", "app.helpers", "app.views"])):
