@@ -727,24 +727,16 @@ class ProjectIndex:
     def _digest_holds(self, path: str, seen: str) -> bool:
         """Does the summary of the module at ``path`` still say what its
         digest ``seen`` did?  A passive module's says the same, its
-        parameters worked out or not, to what read nothing of them; its
-        parameters are worked out to compare with what read them."""
+        parameters worked out or not, to what read nothing of them.  (What
+        read them is checked again if the summary at hand has none: a run
+        keeps the one with its parameters, ``runner._Run.done``.)"""
         current = self.path_digest(path)
         if current == seen:
             return True
         summary = self._summaries[path][0] if path in self._summaries else EMPTY
         if not summary.passive:
             return False
-        if seen == digest(self._unread(path)):
-            return True
-        if not summary.unread:
-            return False
-        outer, self.current_root = self.current_root, self._root_of(path)
-        try:
-            self._summary_at(path, ("params", ""))
-        finally:
-            self.current_root = outer
-        return self.path_digest(path) == seen
+        return seen == digest(self._unread(path))
 
     def begin_file(self, path) -> None:
         """Start recording which summaries the analysis of ``path`` reads;

@@ -139,7 +139,13 @@ class _Run:
         for index, result in outcomes:
             self.results[index] = result
             _tick(self.reporter)
-        self.summaries.update(computed)
+        for path, entry in computed.items():
+            # a passive module's summary with its parameters worked out is
+            # what a result that read them relies on: another worker's from
+            # before they were worked out does not replace it
+            kept = self.summaries.get(path)
+            if kept is None or not entry[1].unread or kept[1].unread:
+                self.summaries[path] = entry
 
 
 def _check_unit(checker, project, work: tuple, cache=None) -> tuple:

@@ -176,12 +176,11 @@ def test_a_module_its_check_skips_is_parsed_only_for_what_its_functions_do_with_
     assert parsed == ["app/db.py", "app/helpers.py"]  # worked out once
 
 
-def test_what_read_a_passive_module_holds_whichever_of_its_summaries_the_cache_kept(tmp_path, monkeypatch, parsed):
+def test_what_read_a_passive_module_holds_while_what_it_relied_on_stays_the_same(tmp_path, monkeypatch, parsed):
     # views.py relied on what helpers.py's functions do with their
-    # parameters, report.py on its imports only.  A later run's cache may
-    # hold the summary from before the parameters were worked out: for
-    # views.py they are worked out again to compare, for report.py they
-    # need not be
+    # parameters, report.py on its imports only: report.py's result holds
+    # whether the cache kept helpers.py's summary with its parameters or
+    # not, views.py's only with them, and until they change
     root = _project(tmp_path)
     monkeypatch.chdir(root)
     cache = ResultCache(tmp_path / "cache", "k")
@@ -190,20 +189,38 @@ def test_what_read_a_passive_module_holds_whichever_of_its_summaries_the_cache_k
     unread = index.summary("app.helpers")
     unread_digest = index.path_digest(helpers)
     index.entry("app.helpers.keep", "params")
-    read_digest = index.path_digest(helpers)
-    assert (unread.passive, index.summary("app.helpers").passive) == (UNREAD, READ)
-    cache.store_summary(helpers, os.stat(helpers), unread, {})
+    read, read_digest = index.summary("app.helpers"), index.path_digest(helpers)
+    assert (unread.passive, read.passive) == (UNREAD, READ)
     parsed.clear()
-    _, later = _checker_and_index(root, cache)
-    assert later.unchanged({helpers: unread_digest})
+    for kept, holds in ((read, True), (unread, False)):
+        cache.store_summary(helpers, os.stat(helpers), kept, {})
+        _, later = _checker_and_index(root, cache)
+        assert later.unchanged({helpers: unread_digest})
+        assert later.unchanged({helpers: read_digest}) is holds
     assert parsed == []
-    assert later.unchanged({helpers: read_digest})
-    assert parsed == ["app/helpers.py"]
-    # keep() now closes what it is given: only what read that no longer holds
+    # keep() now closes what it is given
     (root / "app" / "helpers.py").write_text(HELPERS.replace("KEPT.append(conn)", "conn.close()"))
     _, changed = _checker_and_index(root, cache)
     assert changed.unchanged({helpers: unread_digest})
+    changed.entry("app.helpers.keep", "params")
     assert not changed.unchanged({helpers: read_digest})
+
+
+def test_a_run_keeps_for_the_cache_a_passive_modules_summary_with_its_parameters(tmp_path):
+    # two workers settle helpers.py: one before its parameters were asked
+    # for, one after; whichever answers last, the cache gets the latter
+    root = _project(tmp_path)
+    _, index = _checker_and_index(root)
+    helpers = str(root / "app" / "helpers.py")
+    stat_result = os.stat(helpers)
+    unread = (stat_result, index.summary("app.helpers"), {})
+    index.entry("app.helpers.keep", "params")
+    read = (stat_result, index.summary("app.helpers"), {})
+    for answers in ((unread, read), (read, unread)):
+        run = runner._Run(None, [], [], True, index, None)
+        for computed in answers:
+            run.done([], {helpers: computed})
+        assert run.summaries[helpers][1].passive == READ
 
 
 def test_the_imports_of_a_passive_module_are_read_from_its_import_statements():
