@@ -462,16 +462,19 @@ def parameter_effect(function, param: str, resolver, rtype, is_resource: bool = 
     return found
 
 
+def parameter_names(function, resolver) -> list:
+    """The parameters of ``function`` a caller passes (``self`` left out)."""
+    args = function.args
+    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    if names and resolver.scope_of(function).self_name == names[0]:
+        names = names[1:]
+    return names
+
+
 def param_effects(function, resolver, catalog) -> dict:
     """For a project summary: each parameter's effect on a resource of any
     type, as the value of its ``EffectKind``."""
-    rtype = catalog.any_resource
-    args = function.args
-    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    scope = resolver.scope_of(function)
-    if names and scope.self_name == names[0]:
-        names = names[1:]
-    effects = _parameter_effects(function, names, resolver, rtype)
+    effects = _parameter_effects(function, parameter_names(function, resolver), resolver, catalog.any_resource)
     return {name: effect.value for name, effect in effects.items()}
 
 

@@ -28,8 +28,6 @@ from connlint.limits import forwarded_limits
 from connlint.prefilter import import_statements, imported_names
 from connlint.summary import (
     EMPTY,
-    READ,
-    UNREAD,
     BindingSummary,
     ClassSummary,
     Created,
@@ -269,6 +267,9 @@ class ProjectIndex:
         changes)."""
         if self._guessing:
             return self._known_now(key, item)
+        if _asks_parameters(item):
+            # worked out with them, whenever its summary is (even if under way now)
+            self._parameters_wanted.add(key)
         found = self._summaries.get(key)
         if found is None:
             cycle = self._solving.get(key)
@@ -278,7 +279,6 @@ class ProjectIndex:
                     self._solve_member(cycle, key)
                 value = cycle.values[key]
                 if value is not None and value.unread and _asks_parameters(item) and key not in cycle.active:
-                    self._parameters_wanted.add(key)
                     self._solve_member(cycle, key)
                     value = cycle.values[key]
                 if value is None:  # not computed yet, or being computed further up
@@ -345,10 +345,9 @@ class ProjectIndex:
         return entry
 
     def _read_parameters(self, key: str) -> tuple | None:
-        """``_compute_once`` of a passive module whose parameters are asked
-        for the first time: its summary, as settled so far, tells nothing else
-        that the worked out one says otherwise."""
-        self._parameters_wanted.add(key)
+        """``_compute_once`` of a module whose functions' parameters are
+        asked for the first time: its summary, as settled so far, tells
+        nothing else that the worked out one says otherwise."""
         del self._summaries[key]
         found = self._compute_once(key)
         cycle = self._solving.get(key)
@@ -405,7 +404,7 @@ class ProjectIndex:
             return
         if self._component(key) != (key,) or key in self._edges(key):
             return
-        summary = summarize(facts, self.catalog, module_name(key)[0])
+        summary = summarize(facts, self.catalog, module_name(key)[0], key in self._parameters_wanted)
         self._settle(key, summary)
         reads = {read: seen for read, seen in self.consulted.items() if read != key}
         self._remember(key, stat_result, summary, reads)
@@ -734,9 +733,7 @@ class ProjectIndex:
         if current == seen:
             return True
         summary = self._summaries[path][0] if path in self._summaries else EMPTY
-        if not summary.passive:
-            return False
-        return seen == digest(self._unread(path))
+        return seen == digest(self._unread(path) if summary.passive else summary.without_parameters())
 
     def begin_file(self, path) -> None:
         """Start recording which summaries the analysis of ``path`` reads;
@@ -818,7 +815,9 @@ class ProjectIndex:
                 display, data, project=self, package=package_of(path), force=True, lifetimes=checked, sites=sites,
             )
             if facts is not None:
-                summary = summarize(facts, self.catalog, module_name(path)[0]) if sites else passive_summary(
+                summary = summarize(
+                    facts, self.catalog, module_name(path)[0], path in self._parameters_wanted
+                ) if sites else passive_summary(
                     facts, self.catalog, unread.imports
                 )
             if checked:
@@ -836,7 +835,7 @@ class ProjectIndex:
             if data is None:
                 data = _read_bytes(path) or b""
             imports = bound_imports(import_statements(data, whole=True), package_of(path), self.catalog.modules)
-            found = self._unread_summaries[path] = ModuleSummary(imports=imports, passive=UNREAD)
+            found = self._unread_summaries[path] = ModuleSummary(imports=imports, passive=True, unread=True)
         return found
 
     def early_findings(self, path):
@@ -1165,10 +1164,13 @@ def _item(summary: ModuleSummary, item: tuple):
         function = summary.functions.get(name)
         # what a function does with its arguments (``order``, ``params``;
         # borrowing them: ``order`` alone) decides whether a caller's resource
-        # passed to it is handed over: asked for as "params"; as "functions",
-        # only what it makes, hands out or configures
+        # passed to it is handed over: asked for as "params" (not known yet
+        # while the summary is unread); as "functions", only what it makes,
+        # hands out or configures
         if function is not None and (function.exports or function.order):
-            return (function if kind == "params" or function.exports else None), None
+            if kind == "params":
+                return (None if summary.unread else function), None
+            return (function.exported() if function.exports else None), None
         return None, summary.imports.get(name)
     found = getattr(summary, kind).get(name)
     return found, None if found is not None else summary.imports.get(name)
@@ -1282,11 +1284,12 @@ def imported_modules(statements, package: str):
             yield module, imported_names(rest)
 
 
-def summarize(facts, catalog, module_name: str = "") -> ModuleSummary:
+def summarize(facts, catalog, module_name: str = "", parameters: bool = True) -> ModuleSummary:
     """What a module exports, from its facts (computed with the project index).
     Origins are absolute: a summary is kept in the cache and read from any
     directory; messages show them relative to where connlint runs
-    (``paths.shown_origin``)."""
+    (``paths.shown_origin``).  ``parameters`` False: what its functions do
+    with their parameters is left to work out when asked (unread)."""
     resolver = facts.resolver
     module = resolver.module
     where = facts.path
@@ -1321,7 +1324,7 @@ def summarize(facts, catalog, module_name: str = "") -> ModuleSummary:
             bindings[name] = BindingSummary(origin, instance=qualified)  # db = Database(url)
     functions = {}
     for name, node in resolver.functions.items():
-        functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog)
+        functions[name] = _function_summary(node, facts, sites_by_function.get(id(node), []), catalog, parameters)
     for name, node in resolver.classes.items():
         init = method_of(node, "__init__")
         creates = [
@@ -1331,7 +1334,7 @@ def summarize(facts, catalog, module_name: str = "") -> ModuleSummary:
         ] if init is not None else []
         if creates:
             classes.setdefault(name, ClassSummary()).init_creates = tuple(creates)
-    return ModuleSummary(bindings, dict(module.imports), functions, classes)
+    return ModuleSummary(bindings, dict(module.imports), functions, classes, unread=not parameters)
 
 
 def passive_summary(facts, catalog, imports: dict) -> ModuleSummary:
@@ -1339,7 +1342,7 @@ def passive_summary(facts, catalog, imports: dict) -> ModuleSummary:
     functions does with its parameters; with ``imports`` (``bound_imports``)."""
     resolver = facts.resolver
     functions = {name: _with_params(node, resolver, catalog) for name, node in resolver.functions.items()}
-    return ModuleSummary(imports=imports, functions=functions, passive=READ)
+    return ModuleSummary(imports=imports, functions=functions, passive=True)
 
 
 def absolute_origin(origin: str) -> str:
@@ -1378,7 +1381,7 @@ def _class_summary(node, facts, sites_by_function: dict) -> ClassSummary:
     return ClassSummary(attrs, methods)
 
 
-def _function_summary(node, facts, sites, catalog) -> FunctionSummary:
+def _function_summary(node, facts, sites, catalog, parameters: bool = True) -> FunctionSummary:
     resolver = facts.resolver
     scope = resolver.scope_of(node)
     cached = facts.reach is not None and facts.reach.runs_once(node)  # one shared object, nothing new per call
@@ -1399,6 +1402,10 @@ def _function_summary(node, facts, sites, catalog) -> FunctionSummary:
     forwards = Forwarding(
         forwarded["call"], absolute_origin(f"{facts.path}:{forwarded['line']}"), list(forwarded["keywords"])
     ) if forwarded else None
+    if not parameters:
+        from connlint.effects import parameter_names
+
+        return FunctionSummary(parameter_names(node, resolver), None, returns, gives, creates, forwards)
     return _with_params(node, resolver, catalog, returns, gives, creates, forwards)
 
 

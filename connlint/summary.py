@@ -128,6 +128,13 @@ class FunctionSummary(_Entry):
         with a resource of its own, which imports that resource's maker too."""
         return bool(self.returns or self.gives or self.creates or self.forwards)
 
+    def exported(self) -> FunctionSummary:
+        """It, but for what it does with its parameters: what a module that
+        calls it reads of what it makes, hands out or configures."""
+        if not self.params:
+            return self
+        return FunctionSummary(self.order, None, self.returns, self.gives, self.creates, self.forwards)
+
     def to_json(self) -> dict:
         data: dict = {}
         if self.order:
@@ -253,23 +260,29 @@ class ModuleSummary(_Entry):
     ``imports`` (name -> qualified name: what it re-exports), its module-level
     ``functions`` and ``classes``.
 
+    What its functions do with their parameters is worked out only when a
+    module asks, for a resource it passes to one of them: until then the
+    summary is ``unread`` (``FunctionSummary.params`` empty), and says
+    everything else it will say then.
+
     The summary of a ``passive`` module (one that imports a catalog library,
     or a module that does, but names nothing the catalog knows and imports
-    nothing another module exports) says where the names it imports come
-    from, and what its functions do with their parameters: such a module
-    makes no resource.  Its imports are read from its import statements; its
-    functions' parameters are worked out the first time they are asked for
-    (``READ``: ``functions`` holds them).  Until then (``UNREAD``) the
-    module is not even parsed."""
+    nothing another module exports) says only where the names it imports
+    come from, read from its import statements, and, once worked out, what
+    its functions do with their parameters: such a module makes no
+    resource, and is not even parsed until then."""
 
-    __slots__ = ("bindings", "imports", "functions", "classes", "passive")
+    __slots__ = ("bindings", "imports", "functions", "classes", "passive", "unread")
 
-    def __init__(self, bindings=None, imports=None, functions=None, classes=None, passive=None):
+    def __init__(
+        self, bindings=None, imports=None, functions=None, classes=None, passive: bool = False, unread: bool = False
+    ):
         self.bindings: dict[str, BindingSummary] = bindings or {}
         self.imports: dict[str, str] = imports or {}
         self.functions: dict[str, FunctionSummary] = functions or {}
         self.classes: dict[str, ClassSummary] = classes or {}
-        self.passive: str | None = passive  # None, UNREAD or READ
+        self.passive = passive
+        self.unread = unread
 
     @property
     def exports(self) -> bool:
@@ -280,10 +293,11 @@ class ModuleSummary(_Entry):
             or any(f.exports for f in self.functions.values())
         )
 
-    @property
-    def unread(self) -> bool:
-        """A passive module's summary whose parameters are not worked out yet."""
-        return self.passive == UNREAD
+    def without_parameters(self) -> ModuleSummary:
+        """The same summary, unread: what it says to what reads nothing of
+        its functions' parameters."""
+        functions = {name: function.exported() for name, function in self.functions.items()}
+        return ModuleSummary(self.bindings, self.imports, functions, self.classes, self.passive, True)
 
     def to_json(self) -> dict:
         data = {
@@ -292,18 +306,18 @@ class ModuleSummary(_Entry):
             "functions": {name: function.to_json() for name, function in self.functions.items()},
             "classes": {name: cls.to_json() for name, cls in self.classes.items()},
         }
-        if self.passive:
-            data["passive"] = self.passive
+        for flag in _MODULE_FLAGS:
+            if getattr(self, flag):
+                data[flag] = True
         return data
 
     @classmethod
     def from_json(cls, data):
         """The summary ``data`` (``to_json``'s document) stands for, or None."""
-        if type(data) is not dict or data.keys() - {"passive"} != _MODULE_KEYS:
+        if type(data) is not dict or data.keys() - set(_MODULE_FLAGS) != _MODULE_KEYS:
             return None
-        passive = data.get("passive")
-        if passive is not None and passive not in (UNREAD, READ):
-            return None
+        if any(data.get(flag, True) is not True for flag in _MODULE_FLAGS):
+            return None  # a flag is written only when set
         imports = data["imports"]
         if type(imports) is not dict or not all(type(value) is str for value in imports.values()):
             return None
@@ -312,12 +326,7 @@ class ModuleSummary(_Entry):
         classes = _mapping(data["classes"], ClassSummary.from_json)
         if bindings is None or functions is None or classes is None:
             return None
-        return cls(bindings, dict(imports), functions, classes, passive)
-
-
-#: What ``ModuleSummary.passive`` says: the parameters are not worked out yet, or they are.
-UNREAD = "unread"
-READ = "read"
+        return cls(bindings, dict(imports), functions, classes, **{flag: flag in data for flag in _MODULE_FLAGS})
 
 #: The summary of a module that exports nothing (or of a name that is no project module).
 EMPTY = ModuleSummary()
@@ -328,6 +337,7 @@ _FORWARDING = frozenset(("call", "origin", "keywords"))
 _FUNCTION_KEYS = frozenset(("order", "params", "returns", "gives", "creates", "forwards"))
 _CLASS_KEYS = frozenset(("attrs", "methods", "init_creates", "catalog_type"))
 _MODULE_KEYS = frozenset(("bindings", "imports", "functions", "classes"))
+_MODULE_FLAGS = ("passive", "unread")
 
 
 def _strings(data, keys) -> bool:

@@ -69,6 +69,7 @@ VIEWS = '''\
 from flask import Flask
 
 from app.db import db, get_engine, new_engine
+from app.labels import describe
 from app.repo import open_session
 
 app = Flask(__name__)
@@ -103,7 +104,23 @@ def archive():
 def report():
     session = open_session()
     return str(session.execute("select 1").scalar())
+
+
+@app.get("/describe")
+def described():
+    conn = get_engine().connect()
+    return describe(conn)
 '''
+
+# A passive module (it makes nothing): parsed only for what describe() does
+# with the connection views.py passes it.
+LABELS = """\
+from sqlalchemy import Column
+
+
+def describe(conn):
+    return repr(conn)
+"""
 
 # A module whose summary depends on another's (app.db): its cache entry lists it.
 REPO = """\
@@ -123,6 +140,7 @@ def make_project(directory: Path) -> Path:
     (directory / "app" / "db.py").write_text(DB)
     (directory / "app" / "views.py").write_text(VIEWS)
     (directory / "app" / "repo.py").write_text(REPO)
+    (directory / "app" / "labels.py").write_text(LABELS)
     (directory / "pyproject.toml").write_text("[tool.connlint]\n")
     return directory
 
@@ -188,12 +206,14 @@ def test_the_fixture_uses_every_shape_of_summary(base):
         shapes.update(("methods", key) for value in summary["classes"].values()
                       for method in value.get("methods", {}).values() for key in method)
         shapes.update(("imports",) for _ in summary["imports"])
+        shapes.update(("flags", tuple(sorted(set(summary) & {"passive", "unread"}))) for _ in [summary])
     assert shapes >= {
         ("bindings", ("origin", "type")), ("bindings", ("framework", "origin", "type")),
         ("bindings", ("instance", "origin")), ("imports",),
         ("functions", "order"), ("functions", "params"), ("functions", "returns"), ("functions", "gives"),
         ("functions", "creates"), ("classes", "attrs"), ("classes", "methods"), ("classes", "init_creates"),
         ("methods", "returns"), ("methods", "gives"),
+        ("flags", ()), ("flags", ("passive",)), ("flags", ("unread",)),
     }
 
 

@@ -18,7 +18,7 @@ from connlint.project import ProjectIndex, bound_imports, summarize
 from connlint.prefilter import import_statements
 from connlint.schedule import in_order, plan
 from connlint.source import parse
-from connlint.summary import READ, UNREAD, ModuleSummary
+from connlint.summary import ModuleSummary
 
 from tests.helpers import ring_modules
 
@@ -152,7 +152,7 @@ def test_a_module_its_check_skips_is_parsed_only_for_what_its_functions_do_with_
     data = helpers.read_bytes()
     index.begin_file(helpers)
     assert not index.begin_check(data, helpers)  # imports a string of db, nothing that makes a resource
-    assert index.summary("app.helpers") == ModuleSummary(imports={"URL": "app.db.URL"}, passive=UNREAD)
+    assert index.summary("app.helpers") == ModuleSummary(imports={"URL": "app.db.URL"}, passive=True, unread=True)
     assert not index.summary("app.helpers").exports
     assert index.entry("app.helpers.URL", "bindings") == (None, None)  # db.URL: a string
     assert parsed == ["app/db.py"]  # for what it exports
@@ -163,7 +163,7 @@ def test_a_module_its_check_skips_is_parsed_only_for_what_its_functions_do_with_
         build_facts(str(helpers), parse(data, str(helpers)), data, checker.catalog, "app", index, lifetimes=False),
         checker.catalog, "app.helpers",
     )
-    assert read.passive == READ
+    assert read.passive and not read.unread
     assert read.imports == full.imports == {"URL": "app.db.URL"}
     assert {name: (f.order, f.params) for name, f in read.functions.items()} == {
         "close_quietly": (("conn",), {"conn": "release"}),
@@ -190,7 +190,7 @@ def test_what_read_a_passive_module_holds_while_what_it_relied_on_stays_the_same
     unread_digest = index.path_digest(helpers)
     index.entry("app.helpers.keep", "params")
     read, read_digest = index.summary("app.helpers"), index.path_digest(helpers)
-    assert (unread.passive, read.passive) == (UNREAD, READ)
+    assert (unread.passive, unread.unread, read.passive, read.unread) == (True, True, True, False)
     parsed.clear()
     for kept, holds in ((read, True), (unread, False)):
         cache.store_summary(helpers, os.stat(helpers), kept, {})
@@ -220,7 +220,7 @@ def test_a_run_keeps_for_the_cache_a_passive_modules_summary_with_its_parameters
         run = runner._Run(None, [], [], True, index, None)
         for computed in answers:
             run.done([], {helpers: computed})
-        assert run.summaries[helpers][1].passive == READ
+        assert not run.summaries[helpers][1].unread
 
 
 def test_the_imports_of_a_passive_module_are_read_from_its_import_statements():
@@ -403,9 +403,9 @@ def test_a_planned_run_without_a_cache_summarises_only_what_a_checked_file_impor
     summarised = []
     original = project_module.summarize
 
-    def recording_summarize(facts, catalog, module_name=""):
+    def recording_summarize(facts, catalog, module_name="", parameters=True):
         summarised.append(module_name)
-        return original(facts, catalog, module_name)
+        return original(facts, catalog, module_name, parameters)
 
     passive = project_module.passive_summary
 
