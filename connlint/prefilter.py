@@ -77,14 +77,20 @@ def _line_start(data: bytes, position: int) -> int:
     return start
 
 
-def imported_names(rest: bytes) -> list[str]:
-    """``a.b as c, d`` -> ``["a.b", "d"]``; parentheses and line joins dropped."""
-    names = []
+def imported_aliases(rest: bytes) -> list[tuple[str, str | None]]:
+    """``a.b as c, d`` -> ``[("a.b", "c"), ("d", None)]``; parentheses, line
+    joins and ``*`` dropped."""
+    found = []
     for part in rest.decode("utf-8", "replace").split(","):
         words = part.strip(" \t()\\").split()
         if words and words[0] != "*":
-            names.append(words[0])
-    return names
+            found.append((words[0], words[2] if len(words) >= 3 and words[1] == "as" else None))
+    return found
+
+
+def imported_names(rest: bytes) -> list[str]:
+    """``a.b as c, d`` -> ``["a.b", "d"]``; parentheses and line joins dropped."""
+    return [name for name, _ in imported_aliases(rest)]
 
 
 class Prefilter:

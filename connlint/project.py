@@ -25,7 +25,7 @@ import sys
 
 from connlint.catalog import FRAMEWORK_LIBRARY
 from connlint.limits import forwarded_limits
-from connlint.prefilter import import_statements, imported_names
+from connlint.prefilter import import_statements, imported_aliases, imported_names
 from connlint.summary import (
     EMPTY,
     BindingSummary,
@@ -122,7 +122,7 @@ class ProjectIndex:
         self.summarised: set | None = None
         self._early: dict[str, tuple] = {}  # cycle member -> (its findings, the summaries they relied on)
         self._asking_exports = False  # a cycle member asks whether it imports an exporter
-        self._parameters_wanted: set[str] = set()  # passive modules whose parameters something asked for
+        self._parameters_wanted: set[str] = set()  # modules whose functions' parameters something asked for
         self._unread_summaries: dict[str, ModuleSummary] = {}  # path -> ``_unread``
 
     @property
@@ -366,8 +366,8 @@ class ProjectIndex:
         return entry
 
     def adopt(self, settled: dict) -> None:
-        """Summaries another worker settled: (summary, digest) by path; a
-        passive module's with its parameters worked out replaces one without."""
+        """Summaries another worker settled: (summary, digest) by path; one
+        with its functions' parameters worked out replaces one without."""
         for key, entry in settled.items():
             known = self._summaries.get(key)
             if known is None or (known[0].unread and not entry[0].unread):
@@ -725,15 +725,15 @@ class ProjectIndex:
 
     def _digest_holds(self, path: str, seen: str) -> bool:
         """Does the summary of the module at ``path`` still say what its
-        digest ``seen`` did?  A passive module's says the same, its
-        parameters worked out or not, to what read nothing of them.  (What
-        read them is checked again if the summary at hand has none: a run
-        keeps the one with its parameters, ``runner._Run.done``.)"""
+        digest ``seen`` did?  It says the same, its functions' parameters
+        worked out or not, to what read nothing of them.  (What read them is
+        checked again if the summary at hand has none: a run keeps the one
+        with them, ``runner._Run.done``.)"""
         current = self.path_digest(path)
         if current == seen:
             return True
         summary = self._summaries[path][0] if path in self._summaries else EMPTY
-        return seen == digest(self._unread(path) if summary.passive else summary.without_parameters())
+        return seen == digest(summary.without_parameters())
 
     def begin_file(self, path) -> None:
         """Start recording which summaries the analysis of ``path`` reads;
@@ -777,7 +777,8 @@ class ProjectIndex:
             return EMPTY, None
         if cached and self.cache is not None:
             found = self.cache.lookup_summary(path, stat_result)
-            if found is not None and not (found[0].unread and path in self._parameters_wanted) and self._still_valid(found[1]):
+            wanted = found is not None and found[0].unread and path in self._parameters_wanted
+            if found is not None and not wanted and self._still_valid(found[1]):
                 return found[0], stat_result
         summary = EMPTY
         if self.could_export(path, data):
@@ -980,35 +981,24 @@ class ProjectIndex:
         # computed yet last: an exporter found before them leaves nothing that
         # a pass could read otherwise than they finally say
         later = []
-        for module, names, ask in self._export_questions(path, data):
-            if self._asking_exports and any(map(self._unknown_member, (module, *(f"{module}.{n}" for n in names)))):
-                later.append((ask, module, names))
-            elif ask(module, names):
-                return True
-        return any(ask(module, names) for ask, module, names in later)
-
-    def _export_questions(self, path: str, data: bytes):
-        """(module, names, how to ask whether it exports any of them) for each
-        import of a project module by the file at ``path``."""
         for module, names in self._imports_of(path, data):
             if self.is_library(module):
                 continue
-            if self.path_of(module) is None:
-                # a folder without __init__.py (PEP 420): ``from app.routers
-                # import pipelines`` imports its modules by name
-                yield module, names, self._namespace_exports
-            elif not names:
-                yield module, names, self._exports_whole
-            else:
-                yield module, names, self._exports_any
+            if self._asking_exports and any(map(self._unknown_member, (module, *(f"{module}.{n}" for n in names)))):
+                later.append((module, names))
+            elif self._exports_any_of(module, names):
+                return True
+        return any(self._exports_any_of(module, names) for module, names in later)
 
-    def _exports_whole(self, module: str, names) -> bool:  # ``import app.db``
-        return self._module_exports(module)
-
-    def _namespace_exports(self, module: str, names) -> bool:
-        return any(self._module_exports(f"{module}.{name}") for name in names)
-
-    def _exports_any(self, module: str, names) -> bool:
+    def _exports_any_of(self, module: str, names) -> bool:
+        """Does the project module export any of ``names`` it is imported for
+        (the module itself, for ``import app.db``)?"""
+        if self.path_of(module) is None:
+            # a folder without __init__.py (PEP 420): ``from app.routers
+            # import pipelines`` imports its modules by name
+            return any(self._module_exports(f"{module}.{name}") for name in names)
+        if not names:
+            return self._module_exports(module)
         return any(self._exports_name(module, name, 0) for name in names)
 
     def _unknown_member(self, module: str) -> bool:
@@ -1245,7 +1235,11 @@ def bound_imports(statements, package: str, library_modules) -> dict:
     def bind(name: str, qual: str) -> None:
         previous = imports.get(name)
         # of two imports under one name, a catalog library's does not replace another's
-        if previous is None or previous.split(".", 1)[0] in library_modules or qual.split(".", 1)[0] not in library_modules:
+        if (
+            previous is None
+            or previous.split(".", 1)[0] in library_modules
+            or qual.split(".", 1)[0] not in library_modules
+        ):
             imports[name] = qual
 
     for source, rest in statements:
@@ -1256,16 +1250,12 @@ def bound_imports(statements, package: str, library_modules) -> dict:
             module = absolute_module(source[dots:], dots, package)
             if module is None:
                 continue
-        for part in rest.decode("utf-8", "replace").split(","):
-            words = part.strip(" \t()\\\r\n").split()
-            if not words or words[0] == "*":
-                continue
-            alias = words[2] if len(words) >= 3 and words[1] == "as" else None
+        for name, alias in imported_aliases(rest):
             if source is None:
-                top = words[0].split(".", 1)[0]
-                bind(alias or top, words[0] if alias else top)
+                top = name.split(".", 1)[0]
+                bind(alias or top, name if alias else top)
             else:
-                bind(alias or words[0], f"{module}.{words[0]}" if module else words[0])
+                bind(alias or name, f"{module}.{name}" if module else name)
     return imports
 
 

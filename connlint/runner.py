@@ -140,9 +140,9 @@ class _Run:
             self.results[index] = result
             _tick(self.reporter)
         for path, entry in computed.items():
-            # a passive module's summary with its parameters worked out is
-            # what a result that read them relies on: another worker's from
-            # before they were worked out does not replace it
+            # a summary with its functions' parameters worked out is what a
+            # result that read them relies on: another worker's from before
+            # they were worked out does not replace it
             kept = self.summaries.get(path)
             if kept is None or not entry[1].unread or kept[1].unread:
                 self.summaries[path] = entry

@@ -238,19 +238,15 @@ class BindingSummary(_Entry):
     def to_json(self) -> dict:
         if self.instance is not None:
             return {"instance": self.instance, "origin": self.origin}
-        data = {"type": self.type, "origin": self.origin}
-        for flag in _BINDING_FLAGS:
-            if getattr(self, flag):
-                data[flag] = True
-        return data
+        return _with_flags(self, _BINDING_FLAGS, {"type": self.type, "origin": self.origin})
 
     @classmethod
     def from_json(cls, data):
         if _strings(data, _INSTANCE):
             return cls(data["origin"], instance=data["instance"])
-        if type(data) is not dict or any(data.get(flag, True) is not True for flag in _BINDING_FLAGS):
-            return None  # a flag is written only when set
-        flags = {flag: flag in data for flag in _BINDING_FLAGS}
+        flags = _flags(data, _BINDING_FLAGS)
+        if flags is None:
+            return None
         made = Made.from_json({key: value for key, value in data.items() if key not in _BINDING_FLAGS})
         return cls(made.origin, type=made.type, **flags) if made is not None else None
 
@@ -295,29 +291,26 @@ class ModuleSummary(_Entry):
 
     def without_parameters(self) -> ModuleSummary:
         """The same summary, unread: what it says to what reads nothing of
-        its functions' parameters."""
+        its functions' parameters (of a passive module's, its imports only)."""
+        if self.passive:
+            return ModuleSummary(imports=self.imports, passive=True, unread=True)
         functions = {name: function.exported() for name, function in self.functions.items()}
-        return ModuleSummary(self.bindings, self.imports, functions, self.classes, self.passive, True)
+        return ModuleSummary(self.bindings, self.imports, functions, self.classes, unread=True)
 
     def to_json(self) -> dict:
-        data = {
+        return _with_flags(self, _MODULE_FLAGS, {
             "bindings": {name: binding.to_json() for name, binding in self.bindings.items()},
             "imports": dict(self.imports),
             "functions": {name: function.to_json() for name, function in self.functions.items()},
             "classes": {name: cls.to_json() for name, cls in self.classes.items()},
-        }
-        for flag in _MODULE_FLAGS:
-            if getattr(self, flag):
-                data[flag] = True
-        return data
+        })
 
     @classmethod
     def from_json(cls, data):
         """The summary ``data`` (``to_json``'s document) stands for, or None."""
-        if type(data) is not dict or data.keys() - set(_MODULE_FLAGS) != _MODULE_KEYS:
+        flags = _flags(data, _MODULE_FLAGS)
+        if flags is None or data.keys() - set(_MODULE_FLAGS) != _MODULE_KEYS:
             return None
-        if any(data.get(flag, True) is not True for flag in _MODULE_FLAGS):
-            return None  # a flag is written only when set
         imports = data["imports"]
         if type(imports) is not dict or not all(type(value) is str for value in imports.values()):
             return None
@@ -326,7 +319,8 @@ class ModuleSummary(_Entry):
         classes = _mapping(data["classes"], ClassSummary.from_json)
         if bindings is None or functions is None or classes is None:
             return None
-        return cls(bindings, dict(imports), functions, classes, **{flag: flag in data for flag in _MODULE_FLAGS})
+        return cls(bindings, dict(imports), functions, classes, **flags)
+
 
 #: The summary of a module that exports nothing (or of a name that is no project module).
 EMPTY = ModuleSummary()
@@ -338,6 +332,23 @@ _FUNCTION_KEYS = frozenset(("order", "params", "returns", "gives", "creates", "f
 _CLASS_KEYS = frozenset(("attrs", "methods", "init_creates", "catalog_type"))
 _MODULE_KEYS = frozenset(("bindings", "imports", "functions", "classes"))
 _MODULE_FLAGS = ("passive", "unread")
+
+
+def _with_flags(record, flags, data: dict) -> dict:
+    """``data`` with each of ``flags`` the record has set, as ``true`` (one
+    not set is not written)."""
+    for flag in flags:
+        if getattr(record, flag):
+            data[flag] = True
+    return data
+
+
+def _flags(data, flags) -> dict | None:
+    """{flag: set?} of a record's JSON object, or None if it is no object or
+    a flag in it is not ``true``."""
+    if type(data) is not dict or any(data.get(flag, True) is not True for flag in flags):
+        return None
+    return {flag: flag in data for flag in flags}
 
 
 def _strings(data, keys) -> bool:
